@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+import pytest
+
+from waybill.database import database_url, ensure_schema, open_database, schema_version
+from waybill.errors import DatabaseError
+
+_meta = sa.MetaData()
+_things = sa.Table("things", _meta, sa.Column("id", sa.Integer, primary_key=True))
+
+
+def _create_things(connection: Connection) -> None:
+    _meta.create_all(connection, tables=[_things])
+
+
+def _add_name(connection: Connection) -> None:
+    connection.execute(sa.text("ALTER TABLE things ADD COLUMN name VARCHAR(20)"))
+
+
+def test_an_older_database_upgrades_in_place(db_url: str) -> None:
+    engine = open_database(db_url)
+    ensure_schema(engine, "things", [_create_things])
+    with engine.begin() as connection:
+        connection.execute(_things.insert().values(id=1))
+    assert schema_version(engine, "things") == 1
+
+    ensure_schema(engine, "things", [_create_things, _add_name])
+    ensure_schema(engine, "things", [_create_things, _add_name])  # idempotent
+
+    assert schema_version(engine, "things") == 2
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT id, name FROM things")).all()
+    assert [tuple(r) for r in rows] == [(1, None)]
+
+
+def test_a_newer_database_is_refused(db_url: str) -> None:
+    engine = open_database(db_url)
+    ensure_schema(engine, "things", [_create_things, _add_name])
+    with pytest.raises(DatabaseError, match="newer than this waybill"):
+        ensure_schema(engine, "things", [_create_things])
+
+
+def test_paths_become_sqlite_urls_and_postgres_gets_psycopg(tmp_path, monkeypatch) -> None:
+    assert database_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    monkeypatch.setenv("WAYBILL_DB", str(tmp_path / "env.db"))
+    assert database_url(None).endswith("env.db")
+
+
+def test_an_unreachable_server_is_a_one_line_error() -> None:
+    with pytest.raises(DatabaseError, match="cannot open database"):
+        open_database("postgresql://nobody@127.0.0.1:1/none")

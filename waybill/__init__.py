@@ -1,0 +1,3 @@
+"""waybill: electronic-waybill labels with pick lists, printer driving and stall monitoring."""
+
+__version__ = "0.1.0"

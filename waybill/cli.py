@@ -1,0 +1,55 @@
+"""The ``waybill`` command: a thin dispatcher over the sub-command modules.
+
+Each module in ``COMMAND_MODULES`` has ``register(subparsers)`` that adds its sub-commands and sets
+``handler`` (``args -> int``) on them. User mistakes surface as ``WaybillError``: one line, its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from waybill.errors import WaybillError
+
+COMMAND_MODULES = (
+    "waybill.commands.render",
+    "waybill.commands.templates",
+    "waybill.commands.demo",
+    "printers.cli",
+    "stall_monitor.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waybill",
+        description="Print electronic waybills with their pick lists, drive thermal printers, "
+        "and catch stalled parcels.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except WaybillError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"waybill: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("waybill: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

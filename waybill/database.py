@@ -1,0 +1,117 @@
+"""The one SQL store shared by print jobs and the stall monitor.
+
+SQLite (a file, no set-up) by default; any SQLAlchemy URL, PostgreSQL in particular, with ``--db`` or
+``WAYBILL_DB``. Each component owns its tables and a list of schema steps; ``ensure_schema`` applies the steps
+a database has not seen yet, so an older database upgrades in place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from waybill.errors import DatabaseError
+
+SchemaStep = Callable[[Connection], None]
+
+_versions = sa.Table(
+    "schema_versions",
+    sa.MetaData(),
+    sa.Column("component", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+
+def default_database_path() -> Path:
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "waybill" / "waybill.db"
+
+
+def database_url(option: str | None = None) -> str:
+    """The URL to use: the option, else ``WAYBILL_DB``, else the per-user SQLite file.
+
+    A value without ``://`` is a SQLite file path; ``postgresql://`` selects the psycopg 3 driver.
+    """
+    value = option or os.environ.get("WAYBILL_DB") or str(default_database_path())
+    if "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    if value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    # WAL lets the report read while a batch writes; FULL makes every committed label row survive power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_database(option: str | None = None) -> Engine:
+    """Open (creating if needed) the store named by ``option`` / ``WAYBILL_DB`` / the default file."""
+    url = database_url(option)
+    try:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _tune_sqlite)
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except (sa.exc.SQLAlchemyError, OSError) as error:
+        raise DatabaseError(f"cannot open database {_redacted(url)}: {_first_line(error)}") from error
+    return engine
+
+
+def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -> None:
+    """Bring ``component``'s tables to ``len(steps)``: step i (1-based) upgrades version i-1 to i."""
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                # Two processes starting at once must not both run the same step.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7263541)"))
+            _versions.create(connection, checkfirst=True)
+            current = connection.execute(
+                sa.select(_versions.c.version).where(_versions.c.component == component)
+            ).scalar()
+            have = current or 0
+            if have > len(steps):
+                raise DatabaseError(
+                    f"database schema for {component} is version {have}, newer than this waybill "
+                    f"understands ({len(steps)}); upgrade waybill"
+                )
+            for step in steps[have:]:
+                step(connection)
+            if current is None:
+                connection.execute(_versions.insert().values(component=component, version=len(steps)))
+            elif have < len(steps):
+                connection.execute(
+                    _versions.update().where(_versions.c.component == component).values(version=len(steps))
+                )
+    except sa.exc.SQLAlchemyError as error:
+        raise DatabaseError(f"cannot upgrade the {component} tables: {_first_line(error)}") from error
+
+
+def schema_version(engine: Engine, component: str) -> int:
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("schema_versions"):
+            return 0
+        version = connection.execute(
+            sa.select(_versions.c.version).where(_versions.c.component == component)
+        ).scalar()
+    return int(version or 0)
+
+
+def _redacted(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

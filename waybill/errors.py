@@ -1,0 +1,107 @@
+"""The one exception tree of waybill, printers and stall_monitor.
+
+::
+
+    WaybillError                    exit 1   anything the tool reports without a traceback
+    ├── UsageError                  exit 2   a bad option or argument on the command line
+    ├── OrderError                  exit 3   bad orders or shop profile: file, line, field for each problem
+    ├── TemplateError               exit 4   a template that cannot be parsed or does not fit its stock
+    │   └── LayoutError             exit 4   an order that cannot be laid out on its template
+    ├── FontError                   exit 4   a font that cannot be loaded
+    ├── PrinterError                exit 5   anything between us and a printer
+    │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
+    │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
+    │   └── PrinterStatusError      exit 7   the printer reports a fault (carries the parsed status)
+    ├── JobError                    exit 8   an unknown job or one that cannot be resumed
+    ├── DatabaseError               exit 9   the store cannot be opened or upgraded
+    └── TrackingError               exit 10  bad tracking events, rules or work orders
+
+The CLI prints ``str(error)`` on one line and exits with ``error.exit_code``; ``--debug`` shows the traceback.
+Wrapping code chains with ``raise ... from e`` so the cause is kept for ``--debug``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class WaybillError(Exception):
+    exit_code = 1
+
+
+class UsageError(WaybillError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input record: where it is and what is wrong."""
+
+    source: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class OrderError(WaybillError):
+    """Bad orders; carries every problem found, so the user fixes them all in one pass."""
+
+    exit_code = 3
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class TemplateError(WaybillError):
+    exit_code = 4
+
+
+class LayoutError(TemplateError):
+    pass
+
+
+class FontError(WaybillError):
+    exit_code = 4
+
+
+class PrinterError(WaybillError):
+    exit_code = 5
+
+
+class ProfileError(PrinterError):
+    pass
+
+
+class TransportError(PrinterError):
+    exit_code = 6
+
+
+class PrinterStatusError(PrinterError):
+    """The printer reports a fault; ``status`` is the parsed status object."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, status: Any) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class JobError(WaybillError):
+    exit_code = 8
+
+
+class DatabaseError(WaybillError):
+    exit_code = 9
+
+
+class TrackingError(WaybillError):
+    exit_code = 10
