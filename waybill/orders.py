@@ -1,0 +1,330 @@
+"""Orders in: JSON Lines (one order a line) or CSV (one item a row), validated into ``Order`` values.
+
+Every problem is collected with its file, line and field, so one run reports them all. ``load_orders`` raises
+``OrderError`` unless ``skip_invalid`` is set, in which case the valid orders come back with the problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from waybill.errors import OrderError, Problem
+from waybill.model import CARRIERS, Address, Item, Order, Origin
+from waybill.shop import Shop
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
+
+_ORDER_FIELDS = {
+    "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service", "recipient", "sender",
+    "items", "cod_amount", "scheduled_delivery", "remark", "shipped_at",
+}  # fmt: skip
+_ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address")
+_ITEM_FIELDS = ("sku", "name", "spec", "qty", "location")
+
+# CSV: one row per item; order-level columns repeat (or are left blank) on the order's further rows.
+CSV_ORDER_COLUMNS = (
+    "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service",
+    *(f"recipient_{f}" for f in _ADDRESS_FIELDS), *(f"sender_{f}" for f in _ADDRESS_FIELDS),
+    "cod_amount", "scheduled_delivery", "remark", "shipped_at",
+)  # fmt: skip
+CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location")
+
+
+@dataclass(frozen=True)
+class LoadedOrders:
+    orders: tuple[Order, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_orders(path: Path, shop: Shop | None = None, *, skip_invalid: bool = False) -> LoadedOrders:
+    """Read and validate an order file. Raises ``OrderError`` listing every problem unless ``skip_invalid``."""
+    loaded = read_orders(path, shop)
+    if loaded.problems and not skip_invalid:
+        raise OrderError(loaded.problems)
+    return loaded
+
+
+def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
+    source = str(path)
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as error:
+        raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
+    records = _csv_records(text, source) if _is_csv(path, text) else _jsonl_records(text, source)
+    orders: list[Order] = []
+    problems: list[Problem] = []
+    seen_orders: dict[str, int] = {}
+    seen_waybills: dict[str, int] = {}
+    for record in records:
+        if isinstance(record, Problem):
+            problems.append(record)
+            continue
+        checker = _Checker(source, record.line, record.item_lines)
+        order = checker.order(record.data, shop)
+        if order is not None:
+            for seen, key, value in (
+                (seen_orders, "order_id", order.order_id),
+                (seen_waybills, "waybill_no", order.waybill_no),
+            ):
+                if value in seen:
+                    checker.problem(key, f"{value!r} already used on line {seen[value]}")
+                    order = None
+                else:
+                    seen[value] = record.line
+        if checker.problems:
+            problems.extend(checker.problems)
+        elif order is not None:
+            orders.append(order)
+    return LoadedOrders(tuple(orders), tuple(problems))
+
+
+def _decode(raw: bytes) -> str:
+    # Spreadsheets exported on Chinese Windows write GB18030; everything else writes UTF-8 (maybe with BOM).
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def _is_csv(path: Path, text: str) -> bool:
+    if path.suffix.lower() == ".csv":
+        return True
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        return False
+    return not text.lstrip().startswith("{")
+
+
+@dataclass(frozen=True)
+class _Record:
+    data: dict[str, Any]
+    line: int
+    item_lines: tuple[int, ...] | None = None  # CSV: the row of each item
+
+
+def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Problem(source, number, None, f"not valid JSON ({error.msg} at column {error.colno})")
+            continue
+        if not isinstance(data, dict):
+            yield Problem(source, number, None, "each line must be one JSON object (an order)")
+            continue
+        yield _Record(data, number)
+
+
+def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or ()]
+    reader.fieldnames = header
+    known = set(CSV_ORDER_COLUMNS) | set(CSV_ITEM_COLUMNS)
+    unknown = [name for name in header if name not in known]
+    missing = [name for name in ("order_id", "carrier", "waybill_no") if name not in header]
+    if unknown or missing:
+        parts = [f"unknown column {n!r}" for n in unknown] + [f"missing column {n!r}" for n in missing]
+        yield Problem(source, 1, None, "; ".join(parts))
+        return
+    # order_id -> (order fields, line of each item, line where each order column was first given)
+    grouped: dict[str, tuple[dict[str, Any], list[int], dict[str, int]]] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            yield Problem(source, line, None, f"{len(row[None])} more cells than the header has columns")
+            continue
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        order_id = cells["order_id"]
+        if not order_id:
+            yield Problem(source, line, "order_id", "is required")
+            continue
+        if order_id not in grouped:
+            grouped[order_id] = ({"items": []}, [], {})
+        data, item_lines, first_line = grouped[order_id]
+        for conflict in _merge_order_cells(data, cells, line, first_line):
+            yield Problem(source, line, conflict, f"differs from line {first_line[conflict]} of the same order")
+        if any(cells.get(column) for column in CSV_ITEM_COLUMNS):
+            item = {field: cells.get(column, "") for field, column in zip(_ITEM_FIELDS, CSV_ITEM_COLUMNS, strict=True)}
+            data["items"].append(item)
+            item_lines.append(line)
+    for data, item_lines, first_line in grouped.values():
+        yield _Record(data, first_line["order_id"], tuple(item_lines))
+
+
+def _merge_order_cells(
+    data: dict[str, Any], cells: dict[str, str], line: int, first_line: dict[str, int]
+) -> Iterator[str]:
+    """Fold one CSV row's order-level cells into the order; yield the columns that contradict earlier rows."""
+    for column in CSV_ORDER_COLUMNS:
+        value = cells.get(column, "")
+        if not value:
+            continue
+        party, _, part = column.partition("_")
+        if party in ("recipient", "sender") and part in _ADDRESS_FIELDS:
+            target, key = data.setdefault(party, {}), part
+        else:
+            target, key = data, column
+        if key in target and target[key] != value:
+            yield column
+        elif key not in target:
+            target[key] = value
+            first_line[column] = line
+
+
+class _Checker:
+    """Validates one raw order, recording each problem with its line and field path."""
+
+    def __init__(self, source: str, line: int, item_lines: tuple[int, ...] | None) -> None:
+        self.source = source
+        self.line = line
+        self.item_lines = item_lines
+        self.problems: list[Problem] = []
+
+    def problem(self, field: str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.source, line or self.line, field, message))
+
+    def order(self, data: dict[str, Any], shop: Shop | None) -> Order | None:
+        for key in data:
+            if key not in _ORDER_FIELDS:
+                self.problem(key, "unknown field (a typo would silently drop its value)")
+        order_id = self.text(data, "order_id", required=True)
+        carrier_code = self.text(data, "carrier", required=True).upper()
+        carrier = CARRIERS.get(carrier_code)
+        if carrier_code and carrier is None:
+            self.problem("carrier", f"unknown carrier {carrier_code!r}; known: {', '.join(CARRIERS)}")
+        waybill_no = self.text(data, "waybill_no", required=True).upper()
+        if waybill_no and not WAYBILL_NO.fullmatch(waybill_no):
+            self.problem("waybill_no", f"{waybill_no!r} must be 8-32 characters of A-Z, 0-9 and -")
+        recipient = self.address(data.get("recipient"), "recipient")
+        sender_given = data.get("sender") not in (None, {})
+        sender = self.address(data["sender"], "sender") if sender_given else None
+        items = self.items(data.get("items"))
+        order = Order(
+            order_id=order_id,
+            carrier=carrier or CARRIERS["SF"],
+            waybill_no=waybill_no,
+            recipient=recipient or Address("", "", ""),
+            sender=sender,
+            items=items,
+            sort_code=self.text(data, "sort_code"),
+            package_center=self.text(data, "package_center"),
+            service=self.text(data, "service"),
+            cod_amount=self.money(data.get("cod_amount")),
+            scheduled_delivery=self.parsed(data, "scheduled_delivery", date.fromisoformat, "a date YYYY-MM-DD"),
+            remark=self.text(data, "remark"),
+            shipped_at=self.parsed(data, "shipped_at", parse_time, "an ISO 8601 time"),
+            origin=Origin(self.source, self.line),
+        )
+        if not sender_given and (shop is None or shop.sender_for(order) is None):
+            self.problem("sender", "missing, and no shop profile (--shop) gives a sender for this carrier")
+        return None if self.problems else order
+
+    def text(self, data: dict[str, Any], key: str, *, required: bool = False, path: str = "") -> str:
+        value = data.get(key)
+        field = f"{path}{key}"
+        if value is None or value == "":
+            if required:
+                self.problem(field, "is required")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.problem(field, f"must be a string, not {type(value).__name__}")
+            return ""
+        return str(value).strip()
+
+    def address(self, value: Any, key: str) -> Address | None:
+        if value is None:
+            self.problem(key, "is required")
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, "must be an object with name, phone, province, city, district, address")
+            return None
+        for extra in value.keys() - set(_ADDRESS_FIELDS):
+            self.problem(f"{key}.{extra}", "unknown field")
+        before = len(self.problems)
+        fields = {
+            part: self.text(value, part, required=part in ("name", "phone", "province", "address"), path=f"{key}.")
+            for part in _ADDRESS_FIELDS
+        }
+        phone_digits = re.sub(r"[\s()+-]", "", fields["phone"])
+        if fields["phone"] and not (phone_digits.isdigit() and 5 <= len(phone_digits) <= 20):
+            self.problem(f"{key}.phone", f"{fields['phone']!r} is not a phone number")
+        return Address(**fields) if len(self.problems) == before else None
+
+    def items(self, value: Any) -> tuple[Item, ...]:
+        if not isinstance(value, list) or not value:
+            self.problem("items", "must be a non-empty list of items")
+            return ()
+        items: list[Item] = []
+        for index, raw in enumerate(value):
+            path = f"items[{index}]"
+            line = self.item_lines[index] if self.item_lines else None
+            if not isinstance(raw, dict):
+                self.problem(path, "must be an object with sku, name, spec, qty, location", line)
+                continue
+            checker = _Checker(self.source, line or self.line, None)
+            for extra in raw.keys() - set(_ITEM_FIELDS):
+                checker.problem(f"{path}.{extra}", "unknown field")
+            sku = checker.text(raw, "sku", required=True, path=f"{path}.")
+            name = checker.text(raw, "name", required=True, path=f"{path}.")
+            qty = checker.quantity(raw.get("qty"), f"{path}.qty")
+            item = Item(
+                sku=sku,
+                name=name,
+                qty=qty,
+                spec=checker.text(raw, "spec", path=f"{path}."),
+                location=checker.text(raw, "location", path=f"{path}."),
+            )
+            self.problems.extend(checker.problems)
+            if not checker.problems:
+                items.append(item)
+        return tuple(items)
+
+    def quantity(self, value: Any, field: str) -> int:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.problem(field, f"must be a whole number of at least 1, not {value!r}")
+            return 0
+        return value
+
+    def money(self, value: Any) -> Decimal:
+        if value is None or value == "":
+            return Decimal(0)
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise InvalidOperation
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.problem("cod_amount", f"{value!r} is not an amount of money")
+            return Decimal(0)
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            self.problem("cod_amount", f"{value!r} must be at least 0 with at most 2 decimal places")
+            return Decimal(0)
+        return amount
+
+    def parsed(self, data: dict[str, Any], key: str, parse: Callable[[str], Any], kind: str) -> Any:
+        text = self.text(data, key)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except ValueError:
+            self.problem(key, f"{text!r} is not {kind}")
+            return None
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 time; one without a zone is Beijing time, as Chinese systems write it."""
+    moment = datetime.fromisoformat(text.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
