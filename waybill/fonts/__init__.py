@@ -1,0 +1,74 @@
+"""Fonts: the bundled WenQuanYi Micro Hei (TrueType outlines, Apache-2.0) or a TTF/TTC the user names.
+
+``Font`` gives the metrics layout needs (advance widths, ascent, glyph coverage) from the font file itself,
+so raster and PDF output place every glyph at the same advance.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from waybill.errors import FontError
+
+BUNDLED_FONT = "wqy-microhei.ttc"
+# Advance widths are kept in thousandths of an em, as PDF fonts measure them.
+EM = 1000.0
+
+
+def bundled_font_path() -> Path:
+    return Path(str(resources.files("waybill.fonts").joinpath(BUNDLED_FONT)))
+
+
+@dataclass(frozen=True)
+class Font:
+    path: Path
+    index: int
+    pdf_name: str  # the name the font is registered under in reportlab
+    ascent: float  # of an em
+    descent: float  # of an em, positive
+    _widths: dict[int, float] = field(repr=False, compare=False)
+
+    def has_glyph(self, char: str) -> bool:
+        return ord(char) in self._widths
+
+    def advance(self, char: str) -> float:
+        """Advance of one character in thousandths of an em; missing glyphs take a full em (their box)."""
+        return self._widths.get(ord(char), EM)
+
+    def width(self, text: str, size: float) -> float:
+        """Width of ``text`` set at ``size`` (an em of ``size`` units), in the same units."""
+        widths = self._widths
+        return sum(widths.get(ord(c), EM) for c in text) * size / EM
+
+
+@functools.cache
+def load_font(path: Path | None = None, index: int = 0) -> Font:
+    """Load (once per process) the bundled font, or the TTF/TTC at ``path``, subfont ``index`` of a TTC."""
+    font_path = (path or bundled_font_path()).resolve()
+    if not font_path.is_file():
+        raise FontError(f"font file not found: {font_path}")
+    pdf_name = f"waybill-{font_path.stem}-{index}"
+    try:
+        ttf = TTFont(pdf_name, str(font_path), subfontIndex=index)
+    except (TTFError, OSError, ValueError) as error:
+        raise FontError(
+            f"cannot use font {font_path}: {error} (need TrueType outlines; CFF fonts such as Noto Sans CJK "
+            "are not supported by the PDF writer)"
+        ) from error
+    pdfmetrics.registerFont(ttf)
+    face = ttf.face
+    widths = {code: float(face.charWidths.get(code, face.defaultWidth)) for code in face.charToGlyph}
+    return Font(
+        path=font_path,
+        index=index,
+        pdf_name=pdf_name,
+        ascent=face.ascent / EM,
+        descent=-face.descent / EM,
+        _widths=widths,
+    )

@@ -1,0 +1,172 @@
+"""What templates can print: the named fields of an order, the filters, and ``{field|filter:arg}`` text.
+
+The context masks the recipient when privacy is on, so no template can leak a full phone number by
+forgetting a filter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from waybill.errors import TemplateError
+from waybill.model import Address, Order
+from waybill.orders import BEIJING
+from waybill.privacy import mask_name, mask_phone
+from waybill.shop import Shop
+
+Value = str | int | Decimal | date | datetime | bool | None
+
+_ADDRESS_PARTS = ("name", "phone", "province", "city", "district", "address", "full_address")
+FIELDS: frozenset[str] = frozenset(
+    {
+        "order_id", "waybill_no", "carrier", "carrier_name", "service", "sort_code", "package_center",
+        "remark", "cod_amount", "scheduled_delivery", "shipped_at", "printed_at", "shop_name",
+        "monthly_account", "branch_name", "branch_code", "item_count", "total_qty", "page", "pages",
+        "continued",
+        *(f"{party}.{part}" for party in ("recipient", "sender") for part in _ADDRESS_PARTS),
+    }
+)  # fmt: skip
+
+
+def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: datetime) -> dict[str, Value]:
+    """Every field of ``FIELDS`` except the page counters, which the layout adds per label."""
+    shop = shop or Shop()
+    account = shop.account(order.carrier.code)
+    context: dict[str, Value] = {
+        "order_id": order.order_id,
+        "waybill_no": order.waybill_no,
+        "carrier": order.carrier.code,
+        "carrier_name": order.carrier.name,
+        "service": order.service,
+        "sort_code": order.sort_code,
+        "package_center": order.package_center,
+        "remark": order.remark,
+        "cod_amount": order.cod_amount if order.cod_amount > 0 else None,
+        "scheduled_delivery": order.scheduled_delivery,
+        "shipped_at": order.shipped_at,
+        "printed_at": printed_at,
+        "shop_name": shop.name,
+        "monthly_account": account.monthly_account,
+        "branch_name": account.branch.name if account.branch else "",
+        "branch_code": account.branch.code if account.branch else "",
+        "item_count": len(order.items),
+        "total_qty": order.total_qty,
+    }
+    recipient = order.recipient
+    if mask:
+        recipient = Address(
+            name=mask_name(recipient.name),
+            phone=mask_phone(recipient.phone),
+            province=recipient.province,
+            city=recipient.city,
+            district=recipient.district,
+            address=recipient.address,
+        )
+    sender = shop.sender_for(order) or Address("", "", "")
+    for party, address in (("recipient", recipient), ("sender", sender)):
+        for part in _ADDRESS_PARTS:
+            context[f"{party}.{part}"] = getattr(address, part)
+    return context
+
+
+def is_set(value: Value) -> bool:
+    return value not in (None, "", 0, False) and value != Decimal(0)
+
+
+def _as_text(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else ""
+    if isinstance(value, datetime):
+        return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _money(value: Value, _arg: str) -> str:
+    return f"¥{Decimal(str(value)).quantize(Decimal('0.01'))}" if is_set(value) else ""
+
+
+def _date(value: Value, arg: str) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(BEIJING)
+    return value.strftime(arg or "%Y-%m-%d") if isinstance(value, date) else _as_text(value)
+
+
+def _datetime(value: Value, arg: str) -> str:
+    return _date(value, arg or "%Y-%m-%d %H:%M")
+
+
+FILTERS: Mapping[str, Callable[[Value, str], str]] = {
+    "money": _money,
+    "date": _date,
+    "datetime": _datetime,
+    "mask_name": lambda value, _arg: mask_name(_as_text(value)),
+    "mask_phone": lambda value, _arg: mask_phone(_as_text(value)),
+    "upper": lambda value, _arg: _as_text(value).upper(),
+}
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    field: str
+    filters: tuple[tuple[str, str], ...]  # (filter name, argument)
+
+    def render(self, context: Mapping[str, Value]) -> str:
+        value = context.get(self.field)
+        if not self.filters:
+            return _as_text(value)
+        text = ""
+        for name, arg in self.filters:
+            text = FILTERS[name](value, arg)
+            value = text
+        return text
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class TextExpression:
+    """Literal text with ``{field|filter:arg|…}`` placeholders; ``{{`` and ``}}`` are literal braces."""
+
+    parts: tuple[str | FieldRef, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(part.field for part in self.parts if isinstance(part, FieldRef))
+
+    def render(self, context: Mapping[str, Value]) -> str:
+        return "".join(part if isinstance(part, str) else part.render(context) for part in self.parts)
+
+
+def parse_expression(text: str, where: str) -> TextExpression:
+    """Parse and check a template text; unknown fields and filters are ``TemplateError`` naming ``where``."""
+    parts: list[str | FieldRef] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(text[position : match.start()])
+        position = match.end()
+        if match.group(0) in ("{{", "}}"):
+            parts.append(match.group(0)[0])
+            continue
+        name, *filter_specs = (piece.strip() for piece in match.group(1).split("|"))
+        if name not in FIELDS:
+            raise TemplateError(f"{where}: unknown field {name!r} (known: {', '.join(sorted(FIELDS))})")
+        filters = []
+        for spec in filter_specs:
+            filter_name, _, arg = spec.partition(":")
+            if filter_name not in FILTERS:
+                raise TemplateError(f"{where}: unknown filter {filter_name!r} (known: {', '.join(FILTERS)})")
+            filters.append((filter_name, arg))
+        parts.append(FieldRef(name, tuple(filters)))
+    parts.append(text[position:])
+    if "{" in "".join(p for p in parts if isinstance(p, str) and p not in ("{", "}")):
+        raise TemplateError(f"{where}: unbalanced brace in {text!r} (write {{{{ for a literal brace)")
+    return TextExpression(tuple(part for part in parts if part != ""))

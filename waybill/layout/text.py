@@ -1,0 +1,113 @@
+"""Fitting text into a box by rule: wrap, then shrink down to a minimum size, then cut with an ellipsis.
+
+Chinese breaks between any two characters; Latin words and numbers break only at spaces unless a word is
+wider than the line. No line starts with closing punctuation (，。）】 …) nor ends with opening punctuation
+(（【 …): the usual 禁则 (kinsoku) rules.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from waybill.fonts import Font
+
+ELLIPSIS = "…"
+CLOSING = frozenset("，。、；：？！）】」』》〉〕”’,.;:?!)]}%…·～")
+OPENING = frozenset("（【「『《〈〔“‘([{")
+# A run of Latin letters, digits and the punctuation that belongs inside words, numbers and codes.
+_TOKEN = re.compile(r"[A-Za-z0-9_@#&.,:/+'\-]+|\s+|.", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FittedText:
+    size: int  # dots
+    lines: tuple[str, ...]
+    shrunk: bool  # set below the preferred size
+    truncated: bool  # text was cut and ends with an ellipsis
+
+
+def wrap_text(text: str, font: Font, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` at ``size`` (hard line breaks are kept)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(_wrap_paragraph(paragraph, font, size, width))
+    return lines
+
+
+def _wrap_paragraph(text: str, font: Font, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    line: list[str] = []
+    line_width = 0.0
+    for token in _tokens(text, font, size, width):
+        token_width = font.width(token, size)
+        if line and line_width + token_width > width + 1e-6:
+            carried: list[str] = []
+            if not token.isspace():
+                # Closing punctuation may not start a line: take the last token down with it.
+                if token[0] in CLOSING and len(line) > 1:
+                    carried.insert(0, line.pop())
+                while len(line) > 1 and line[-1][-1] in OPENING:
+                    carried.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line = [t for t in carried if not t.isspace()]
+            line_width = font.width("".join(line), size)
+        if token.isspace() and not line:
+            continue
+        line.append(token)
+        line_width += token_width
+    if line or not lines:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def _tokens(text: str, font: Font, size: float, width: float) -> list[str]:
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if len(token) > 1 and not token.isspace() and font.width(token, size) > width:
+            tokens.extend(token)  # a word wider than the line breaks between characters
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def fit_text(
+    text: str,
+    font: Font,
+    *,
+    width: float,
+    height: float,
+    size: int,
+    min_size: int,
+    line_height: float = 1.2,
+    wrap: bool = True,
+    max_lines: int | None = None,
+) -> FittedText:
+    """The largest size from ``size`` down to ``min_size`` at which ``text`` fits; else cut at ``min_size``."""
+    if not wrap:
+        text = " ".join(text.split("\n"))
+    for candidate in range(size, min_size - 1, -1):
+        room = _lines_that_fit(height, candidate, line_height, max_lines)
+        lines = wrap_text(text, font, candidate, width) if wrap else [text]
+        if len(lines) <= room and all(font.width(line, candidate) <= width + 1e-6 for line in lines):
+            return FittedText(candidate, tuple(lines), shrunk=candidate < size, truncated=False)
+    room = _lines_that_fit(height, min_size, line_height, max_lines)
+    lines = wrap_text(text, font, min_size, width) if wrap else [text]
+    kept = lines[:room]
+    kept[-1] = ellipsize(kept[-1], font, min_size, width, force=len(lines) > room)
+    return FittedText(min_size, tuple(kept), shrunk=min_size < size, truncated=True)
+
+
+def _lines_that_fit(height: float, size: int, line_height: float, max_lines: int | None) -> int:
+    room = max(1, math.floor(height / (size * line_height) + 1e-6))
+    return min(room, max_lines) if max_lines else room
+
+
+def ellipsize(line: str, font: Font, size: float, width: float, *, force: bool = False) -> str:
+    """Cut ``line`` so that it and an ellipsis fit ``width``; ``force`` adds the ellipsis even if it fits."""
+    if not force and font.width(line, size) <= width + 1e-6:
+        return line
+    while line and font.width(line + ELLIPSIS, size) > width + 1e-6:
+        line = line[:-1]
+    return line.rstrip() + ELLIPSIS

@@ -1,0 +1,1 @@
+"""Renderers: a laid-out ``Label`` → an image, a PDF page, printer bytes."""

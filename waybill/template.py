@@ -1,0 +1,397 @@
+"""Label templates: TOML files of elements placed in millimetres (the reference is templates/README.md).
+
+``load_template`` parses and checks a template; every problem found is reported at once as a
+``TemplateError``. Templates are immutable values; the layout engine turns one plus an order into labels.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from waybill.errors import TemplateError
+from waybill.fields import FIELDS, TextExpression, parse_expression
+
+# Thermal print below about 1.5 mm (12 dots at 203 dpi) cannot be read reliably off a parcel.
+MIN_LEGIBLE_MM = 1.5
+PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty")
+
+Align = Literal["left", "center", "right"]
+VAlign = Literal["top", "middle", "bottom"]
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class TextElement:
+    id: str
+    box: Box
+    text: TextExpression
+    size: float
+    min_size: float
+    align: Align = "left"
+    valign: VAlign = "top"
+    wrap: bool = True
+    max_lines: int | None = None
+    bold: bool = False
+    inverse: bool = False  # white text on a black box
+    line_height: float = 1.2
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class BarcodeElement:
+    id: str
+    box: Box
+    data: TextExpression
+    module: float  # preferred module width, mm (rounded to whole dots)
+    min_module: float
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class QRElement:
+    id: str
+    box: Box
+    data: TextExpression
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class LineElement:
+    id: str
+    box: Box  # a horizontal line has h = thickness, a vertical one w = thickness
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class BoxElement:
+    id: str
+    box: Box
+    thickness: float
+    fill: bool = False
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    title: str
+    width: float  # mm; the widest column takes what the others leave when width is 0
+    align: Align = "left"
+
+
+@dataclass(frozen=True)
+class PickListElement:
+    id: str
+    box: Box
+    size: float
+    min_size: float
+    columns: tuple[Column, ...]
+    line_height: float = 1.25
+    max_lines: int = 2  # lines a cell may wrap to before it shrinks
+    totals: bool = True
+    when: str | None = None
+
+
+Element = TextElement | BarcodeElement | QRElement | LineElement | BoxElement | PickListElement
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    description: str
+    width_mm: float
+    height_mm: float
+    elements: tuple[Element, ...]  # the first label
+    continuation: tuple[Element, ...]  # labels that carry the rest of a long pick list
+    source: str
+
+    @property
+    def picklist(self) -> PickListElement | None:
+        return next((e for e in self.elements if isinstance(e, PickListElement)), None)
+
+    @property
+    def continuation_picklist(self) -> PickListElement | None:
+        return next((e for e in self.continuation if isinstance(e, PickListElement)), None)
+
+
+def builtin_template_names() -> list[str]:
+    folder = resources.files("waybill.templates")
+    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+def resolve_template(name_or_path: str) -> Path:
+    """A built-in name (``100x180``) or a path to a TOML file."""
+    if name_or_path in builtin_template_names():
+        return Path(str(resources.files("waybill.templates").joinpath(f"{name_or_path}.toml")))
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    raise TemplateError(
+        f"no template {name_or_path!r}: not a built-in ({', '.join(builtin_template_names())}) nor a file"
+    )
+
+
+def load_template(name_or_path: str) -> Template:
+    path = resolve_template(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TemplateError(f"{path}: cannot read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise TemplateError(f"{path}: not valid TOML: {error}") from error
+    return parse_template(data, str(path))
+
+
+def parse_template(data: dict[str, Any], source: str) -> Template:
+    problems: list[str] = []
+    label = _Table(data.get("label"), f"{source}: [label]", problems)
+    template = Template(
+        name=label.text("name", default=Path(source).stem),
+        description=label.text("description", default=""),
+        width_mm=label.number("width_mm"),
+        height_mm=label.number("height_mm"),
+        elements=(),
+        continuation=(),
+        source=source,
+    )
+    label.done()
+    elements = _elements(data.get("elements"), f"{source}: elements", template, problems)
+    continuation = _elements(data.get("continuation", []), f"{source}: continuation", template, problems)
+    for key in data.keys() - {"label", "elements", "continuation"}:
+        problems.append(f"{source}: unknown section {key!r} (sections: label, elements, continuation)")
+    template = Template(**{**template.__dict__, "elements": elements, "continuation": continuation})
+    pick_counts = [sum(isinstance(e, PickListElement) for e in group) for group in (elements, continuation)]
+    if pick_counts[0] > 1 or pick_counts[1] > 1:
+        problems.append(f"{source}: at most one picklist on the first label and one on continuation labels")
+    if pick_counts[0] == 1 and pick_counts[1] != 1:
+        problems.append(f"{source}: a template with a picklist needs [[continuation]] elements with a picklist")
+    if problems:
+        raise TemplateError("\n".join([f"{len(problems)} problem(s) in template {source}", *problems]))
+    return template
+
+
+class _Table:
+    """Reads typed keys from one TOML table, recording problems instead of stopping at the first."""
+
+    def __init__(self, value: Any, where: str, problems: list[str]) -> None:
+        if not isinstance(value, dict):
+            problems.append(f"{where}: must be a table")
+            value = {}
+        self.data: dict[str, Any] = value
+        self.where = where
+        self.problems = problems
+        self.used: set[str] = set()
+
+    def _get(self, key: str, default: Any, kinds: tuple[type, ...], kind_name: str) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is _REQUIRED:
+                self.problems.append(f"{self.where}: {key} is required")
+                return None
+            return default
+        value = self.data[key]
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            self.problems.append(f"{self.where}: {key} must be {kind_name}, not {value!r}")
+            return None if default is _REQUIRED else default
+        return value
+
+    def number(self, key: str, default: Any = None) -> float:
+        value = self._get(key, _REQUIRED if default is None else default, (int, float), "a number")
+        return float(value) if value is not None else 0.0
+
+    def text(self, key: str, default: Any = None) -> str:
+        value = self._get(key, _REQUIRED if default is None else default, (str,), "a string")
+        return str(value) if value is not None else ""
+
+    def flag(self, key: str, default: bool) -> bool:
+        return bool(self._get(key, default, (bool,), "true or false"))
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> Any:
+        value = self.text(key, default)
+        if value not in choices:
+            self.problems.append(f"{self.where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+            return default
+        return value
+
+    def expression(self, key: str) -> TextExpression:
+        try:
+            return parse_expression(self.text(key), f"{self.where}: {key}")
+        except TemplateError as error:
+            self.problems.append(str(error))
+            return TextExpression(())
+
+    def when(self) -> str | None:
+        value = self._get("when", None, (str,), "a field name")
+        if value is not None and value not in FIELDS:
+            self.problems.append(f"{self.where}: when: unknown field {value!r}")
+        return value if isinstance(value, str) else None
+
+    def box(self, page: Template) -> Box:
+        return self.on_page(Box(self.number("x"), self.number("y"), self.number("w"), self.number("h")), page)
+
+    def on_page(self, box: Box, page: Template) -> Box:
+        if box.w <= 0 or box.h <= 0:
+            self.problems.append(f"{self.where}: w and h must be greater than 0")
+        if box.x < 0 or box.y < 0 or box.x + box.w > page.width_mm + 1e-9 or box.y + box.h > page.height_mm + 1e-9:
+            self.problems.append(
+                f"{self.where}: off the page: x {box.x:g}..{box.x + box.w:g} mm, y {box.y:g}..{box.y + box.h:g} mm "
+                f"on a {page.width_mm:g} x {page.height_mm:g} mm label"
+            )
+        return box
+
+    def done(self) -> None:
+        for key in sorted(self.data.keys() - self.used):
+            self.problems.append(f"{self.where}: unknown key {key!r}")
+
+
+_REQUIRED = object()
+
+
+def _elements(value: Any, where: str, page: Template, problems: list[str]) -> tuple[Element, ...]:
+    if not isinstance(value, list):
+        problems.append(f"{where}: must be an array of tables ([[{where.rsplit(' ', 1)[-1]}]])")
+        return ()
+    elements: list[Element] = []
+    for index, raw in enumerate(value):
+        table = _Table(raw, f"{where}[{index}]", problems)
+        kind = table.text("type", default="")
+        table.where = f"{where}[{index}] ({table.data.get('id', kind)})"
+        parser = _PARSERS.get(kind)
+        if parser is None:
+            problems.append(f"{table.where}: type must be one of {', '.join(_PARSERS)}, not {kind!r}")
+            continue
+        element = parser(table, page, f"{kind}{index}")
+        table.done()
+        elements.append(element)
+    return tuple(elements)
+
+
+def _text_element(t: _Table, page: Template, default_id: str) -> TextElement:
+    size = t.number("size")
+    min_size = t.number("min_size", default=max(MIN_LEGIBLE_MM, round(size * 0.7, 2)))
+    _check_sizes(t, size, min_size)
+    max_lines = t._get("max_lines", None, (int,), "a whole number")
+    return TextElement(
+        id=t.text("id", default=default_id),
+        box=t.box(page),
+        text=t.expression("text"),
+        size=size,
+        min_size=min_size,
+        align=t.choice("align", "left", ("left", "center", "right")),
+        valign=t.choice("valign", "top", ("top", "middle", "bottom")),
+        wrap=t.flag("wrap", True),
+        max_lines=max_lines,
+        bold=t.flag("bold", False),
+        inverse=t.flag("inverse", False),
+        line_height=t.number("line_height", default=1.2),
+        when=t.when(),
+    )
+
+
+def _check_sizes(t: _Table, size: float, min_size: float) -> None:
+    if min_size > size:
+        t.problems.append(f"{t.where}: min_size {min_size:g} mm is larger than size {size:g} mm")
+    if min_size < MIN_LEGIBLE_MM:
+        t.problems.append(f"{t.where}: min_size {min_size:g} mm is below the legible minimum {MIN_LEGIBLE_MM} mm")
+
+
+def _barcode_element(t: _Table, page: Template, default_id: str) -> BarcodeElement:
+    symbology = t.text("symbology", default="code128")
+    if symbology != "code128":
+        t.problems.append(f"{t.where}: symbology must be code128 (QR codes are type = \"qr\")")
+    module = t.number("module", default=0.375)
+    min_module = t.number("min_module", default=0.25)
+    if min_module > module:
+        t.problems.append(f"{t.where}: min_module is larger than module")
+    return BarcodeElement(
+        id=t.text("id", default=default_id),
+        box=t.box(page),
+        data=t.expression("data"),
+        module=module,
+        min_module=min_module,
+        when=t.when(),
+    )
+
+
+def _qr_element(t: _Table, page: Template, default_id: str) -> QRElement:
+    return QRElement(id=t.text("id", default=default_id), box=t.box(page), data=t.expression("data"), when=t.when())
+
+
+def _line_element(t: _Table, page: Template, default_id: str) -> LineElement:
+    x1, y1, x2, y2 = (t.number(k) for k in ("x1", "y1", "x2", "y2"))
+    thickness = t.number("thickness", default=0.25)
+    if x1 != x2 and y1 != y2:
+        t.problems.append(f"{t.where}: lines must be horizontal (y1 = y2) or vertical (x1 = x2)")
+    if y1 == y2:
+        box = Box(min(x1, x2), y1 - thickness / 2, abs(x2 - x1), thickness)
+    else:
+        box = Box(x1 - thickness / 2, min(y1, y2), thickness, abs(y2 - y1))
+    return LineElement(id=t.text("id", default=default_id), box=t.on_page(box, page), when=t.when())
+
+
+def _box_element(t: _Table, page: Template, default_id: str) -> BoxElement:
+    return BoxElement(
+        id=t.text("id", default=default_id),
+        box=t.box(page),
+        thickness=t.number("thickness", default=0.25),
+        fill=t.flag("fill", False),
+        when=t.when(),
+    )
+
+
+def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListElement:
+    size = t.number("size")
+    min_size = t.number("min_size", default=max(MIN_LEGIBLE_MM, round(size * 0.75, 2)))
+    _check_sizes(t, size, min_size)
+    columns: list[Column] = []
+    raw_columns = t._get("columns", [], (list,), "an array of column tables")
+    for index, raw in enumerate(raw_columns):
+        column = _Table(raw, f"{t.where}: columns[{index}]", t.problems)
+        field = column.choice("field", "name_spec", PICKLIST_COLUMNS)
+        columns.append(
+            Column(
+                field=field,
+                title=column.text("title", default=""),
+                width=column.number("width", default=0),
+                align=column.choice("align", "left", ("left", "center", "right")),
+            )
+        )
+        column.done()
+    box = t.box(page)
+    if not columns:
+        t.problems.append(f"{t.where}: columns: give at least one column")
+    elif sum(c.width for c in columns) > box.w + 1e-9:
+        t.problems.append(f"{t.where}: columns are wider ({sum(c.width for c in columns):g} mm) than the box")
+    return PickListElement(
+        id=t.text("id", default=default_id),
+        box=box,
+        size=size,
+        min_size=min_size,
+        columns=tuple(columns),
+        line_height=t.number("line_height", default=1.25),
+        max_lines=int(t.number("max_lines", default=2)),
+        totals=t.flag("totals", True),
+        when=t.when(),
+    )
+
+
+_PARSERS: dict[str, Callable[[_Table, Template, str], Element]] = {
+    "text": _text_element,
+    "barcode": _barcode_element,
+    "qr": _qr_element,
+    "line": _line_element,
+    "box": _box_element,
+    "picklist": _picklist_element,
+}
