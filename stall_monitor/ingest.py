@@ -1,0 +1,206 @@
+"""Streaming ingest of tracking events into the store, in batches, idempotently.
+
+Each batch of events is one transaction: ``INSERT … ON CONFLICT (event_key) DO NOTHING RETURNING`` tells
+which events are new; the per-waybill summary is then moved forward from the new events only, with
+order-independent ``CASE`` updates (a late-arriving older event never replaces a newer last event). Memory
+stays flat: one batch of events at a time, problems go to a callback, not a list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from stall_monitor.events import CLOSING_STATUSES, Event, is_known
+from stall_monitor.store import events, prepare, unknown_statuses, upsert, waybills, writing
+from waybill.errors import Problem
+
+__all__ = ["IngestCounts", "ingest_events"]
+
+BATCH_SIZE = 20000
+
+
+@dataclass
+class IngestCounts:
+    """What one ingest run did: new and duplicate events, rejected lines, new events with unknown statuses."""
+
+    new: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    unknown: Counter[str] = field(default_factory=Counter)
+
+    def __iadd__(self, other: IngestCounts) -> IngestCounts:
+        self.new += other.new
+        self.duplicate += other.duplicate
+        self.rejected += other.rejected
+        self.unknown.update(other.unknown)
+        return self
+
+    def summary(self) -> str:
+        text = f"{self.new} new, {self.duplicate} duplicate, {self.rejected} rejected"
+        if self.unknown:
+            listed = ", ".join(f"{status!r} × {n}" for status, n in self.unknown.most_common())
+            text += f"; {sum(self.unknown.values())} new events with unknown status (stored as they came): {listed}"
+        return text
+
+
+def ingest_events(
+    engine: Engine,
+    items: Iterable[Event | Problem],
+    *,
+    received_at: datetime,
+    on_problem: Callable[[Problem], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestCounts:
+    """Store events (skipping those already stored); a ``Problem`` in ``items`` is counted as rejected."""
+    prepare(engine)
+    counts = IngestCounts()
+    for batch in _batches(items, batch_size, counts, on_problem):
+        with writing(engine, "cannot store tracking events") as connection:
+            counts += _ingest_batch(connection, batch, received_at)
+    return counts
+
+
+def _batches(
+    items: Iterable[Event | Problem],
+    size: int,
+    counts: IngestCounts,
+    on_problem: Callable[[Problem], None] | None,
+) -> Iterator[list[Event]]:
+    batch: list[Event] = []
+    for item in items:
+        if isinstance(item, Problem):
+            counts.rejected += 1
+            if on_problem is not None:
+                on_problem(item)
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _ingest_batch(connection: Connection, batch: list[Event], received_at: datetime) -> IngestCounts:
+    unique: dict[str, Event] = {}
+    for event in batch:
+        unique.setdefault(event.key, event)
+    counts = IngestCounts(duplicate=len(batch) - len(unique))
+    carriers = _registered_carriers(connection, {e.waybill_no for e in unique.values() if not e.carrier})
+    rows = [
+        {
+            "event_key": key,
+            "waybill_no": e.waybill_no,
+            "time": e.time,
+            "status": e.status,
+            "context": e.context,
+            "location": e.location,
+            "carrier": e.carrier or carriers.get(e.waybill_no, ""),
+            "received_at": received_at,
+        }
+        for key, e in unique.items()
+    ]
+    statement = (
+        upsert(connection, events)
+        .on_conflict_do_nothing(index_elements=[events.c.waybill_no, events.c.time, events.c.event_key])
+        .returning(events.c.event_key)
+    )
+    inserted = set(connection.execute(statement, rows).scalars())
+    counts.new = len(inserted)
+    counts.duplicate += len(unique) - len(inserted)
+    new_rows = [row for row in rows if row["event_key"] in inserted]
+    if new_rows:
+        _advance_summaries(connection, new_rows)
+        counts.unknown.update(row["status"] for row in new_rows if not is_known(row["status"]))
+        _count_unknown(connection, new_rows, received_at)
+    return counts
+
+
+def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[str, str]:
+    if not waybill_nos:
+        return {}
+    query = sa.select(waybills.c.waybill_no, waybills.c.carrier).where(waybills.c.waybill_no.in_(waybill_nos))
+    return {w: c for w, c in connection.execute(query) if c}
+
+
+def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
+    summary: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        s = summary.get(row["waybill_no"])
+        closing = row["time"] if row["status"] in CLOSING_STATUSES else None
+        if s is None:
+            summary[row["waybill_no"]] = {
+                "waybill_no": row["waybill_no"],
+                "carrier": row["carrier"],
+                "first_event_at": row["time"],
+                "last_event_at": row["time"],
+                "last_key": row["event_key"],
+                "last_status": row["status"],
+                "last_context": row["context"],
+                "last_location": row["location"],
+                "closed_at": closing,
+            }
+            continue
+        s["first_event_at"] = min(s["first_event_at"], row["time"])
+        if (row["time"], row["event_key"]) > (s["last_event_at"], s["last_key"]):
+            s.update(
+                last_event_at=row["time"],
+                last_key=row["event_key"],
+                last_status=row["status"],
+                last_context=row["context"],
+                last_location=row["location"],
+            )
+        if closing is not None and (s["closed_at"] is None or closing < s["closed_at"]):
+            s["closed_at"] = closing
+        if not s["carrier"]:
+            s["carrier"] = row["carrier"]
+    insert = upsert(connection, waybills)
+    new, old = insert.excluded, waybills.c
+    later = sa.or_(
+        old.last_event_at.is_(None),
+        new.last_event_at > old.last_event_at,
+        sa.and_(new.last_event_at == old.last_event_at, new.last_key > old.last_key),
+    )
+
+    def earliest(column: str) -> sa.ColumnElement[Any]:
+        return sa.case((sa.or_(old[column].is_(None), new[column] < old[column]), new[column]), else_=old[column])
+
+    set_: dict[str, Any] = {
+        name: sa.case((later, new[name]), else_=old[name])
+        for name in ("last_event_at", "last_key", "last_status", "last_context", "last_location")
+    }
+    set_["first_event_at"] = earliest("first_event_at")
+    set_["closed_at"] = earliest("closed_at")
+    set_["carrier"] = sa.case((old.carrier == "", new.carrier), else_=old.carrier)
+    statement = insert.on_conflict_do_update(index_elements=[waybills.c.waybill_no], set_=set_)
+    connection.execute(statement, list(summary.values()))
+
+
+def _count_unknown(connection: Connection, rows: list[dict[str, Any]], received_at: datetime) -> None:
+    tally: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if is_known(row["status"]):
+            continue
+        entry = tally.setdefault(row["status"], {"status": row["status"], "events": 0, "last_seen_at": received_at})
+        entry["events"] += 1
+        entry["last_waybill_no"] = row["waybill_no"]
+    if not tally:
+        return
+    insert = upsert(connection, unknown_statuses)
+    statement = insert.on_conflict_do_update(
+        index_elements=[unknown_statuses.c.status],
+        set_={
+            "events": unknown_statuses.c.events + insert.excluded.events,
+            "last_waybill_no": insert.excluded.last_waybill_no,
+            "last_seen_at": insert.excluded.last_seen_at,
+        },
+    )
+    connection.execute(statement, list(tally.values()))

@@ -1,0 +1,364 @@
+"""The scan: which parcels are stalled or about to be at instant ``at``, and which work orders are due.
+
+Exact semantics (issue 5): only events with time ≤ ``at`` count; a waybill with a delivered or
+return_delivered event by then is closed. The thresholds are those of the rule set in force at ``at``.
+
+Set-based: the waybill summary (see ``store``) answers for every waybill whose last event is not after
+``at`` with one query on indexed columns; waybills that do have later events (a scan of the past) are
+corrected by a second query that looks up their latest event up to ``at`` in the events primary key. The
+listed rows only are classified in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from stall_monitor.events import beijing_iso, is_known
+from stall_monitor.rules import Rules, RuleSet
+from stall_monitor.store import events, prepare, unknown_statuses, waybills, work_orders
+
+__all__ = ["Feed", "ScanResult", "Stall", "UnknownStatus", "WorkOrderDue", "scan"]
+
+LEVELS = ("stalled", "at_risk", "no_pickup")
+
+
+@dataclass(frozen=True)
+class WorkOrderDue:
+    waybill_no: str
+    carrier: str
+    order_id: str | None
+    opened_at: datetime
+    due_at: datetime
+    hours_left: float
+    overdue: bool
+    level: str | None = None  # the waybill's stall level at ``at``, if listed
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "waybill_no": self.waybill_no,
+            "carrier": self.carrier,
+            "order_id": self.order_id,
+            "opened_at": beijing_iso(self.opened_at),
+            "due_at": beijing_iso(self.due_at),
+            "hours_left": self.hours_left,
+            "overdue": self.overdue,
+            "level": self.level,
+        }
+
+
+@dataclass(frozen=True)
+class Stall:
+    waybill_no: str
+    carrier: str
+    order_id: str | None
+    province: str
+    remote: bool
+    level: str  # stalled | at_risk | no_pickup
+    last_event_at: datetime | None
+    last_status: str | None
+    last_context: str | None
+    silent_hours: float
+    threshold_hours: float
+    entry_opens_at: datetime  # when the buyer can open a stall work order
+    rule: str  # the rule set applied
+    reason: str  # why it is listed, in words
+    feed_quiet: bool = False  # the carrier's whole feed is quiet: check the feed before chasing the parcel
+    work_order: WorkOrderDue | None = None
+
+    @property
+    def last_status_known(self) -> bool:
+        return self.last_status is None or is_known(self.last_status)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "waybill_no": self.waybill_no,
+            "carrier": self.carrier,
+            "order_id": self.order_id,
+            "province": self.province,
+            "remote": self.remote,
+            "level": self.level,
+            "last_event_at": beijing_iso(self.last_event_at),
+            "last_status": self.last_status,
+            "last_context": self.last_context,
+            "silent_hours": self.silent_hours,
+            "threshold_hours": _number(self.threshold_hours),
+            "entry_opens_at": beijing_iso(self.entry_opens_at),
+            "rule": self.rule,
+            "reason": self.reason,
+            "feed_quiet": self.feed_quiet,
+            "work_order": self.work_order.as_json() if self.work_order else None,
+        }
+
+
+@dataclass(frozen=True)
+class Feed:
+    """Freshness of one carrier's tracking feed: its newest event up to ``at``."""
+
+    carrier: str
+    open_waybills: int
+    last_event_at: datetime | None
+    silent_hours: float | None
+    quiet: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "carrier": self.carrier,
+            "open_waybills": self.open_waybills,
+            "last_event_at": beijing_iso(self.last_event_at),
+            "silent_hours": self.silent_hours,
+            "quiet": self.quiet,
+        }
+
+
+@dataclass(frozen=True)
+class UnknownStatus:
+    status: str
+    events: int
+    last_waybill_no: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "events": self.events, "last_waybill_no": self.last_waybill_no}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    at: datetime
+    rule_set: RuleSet
+    open_waybills: int
+    stalls: tuple[Stall, ...]
+    work_orders: tuple[WorkOrderDue, ...]
+    feeds: tuple[Feed, ...]
+    unknown_statuses: tuple[UnknownStatus, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
+    """Everything the merchant must act on at ``at``; nothing after ``at`` is taken into account."""
+    if at.tzinfo is None:
+        raise ValueError("scan needs an aware instant")
+    prepare(engine)
+    rule = rules.at(at)
+    with engine.connect() as connection:
+        rows = [*_summary_rows(connection, rule, at), *_corrected_rows(connection, rule, at)]
+        no_pickup = _no_pickup_rows(connection, rule, at)
+        feeds = _feeds(connection, rule, at)
+        orders = _work_orders(connection, rules, at)
+        open_count = _open_count(connection, at)
+        unknown = tuple(
+            UnknownStatus(r.status, int(r.events), r.last_waybill_no)
+            for r in connection.execute(sa.select(unknown_statuses).order_by(unknown_statuses.c.events.desc()))
+        )
+    quiet = {f.carrier for f in feeds if f.quiet}
+    by_waybill = {o.waybill_no: o for o in orders}
+    stalls = [_classify(row, rule, at, quiet, by_waybill) for row in rows]
+    stalls += [_no_pickup(row, rule, at, quiet, by_waybill) for row in no_pickup]
+    stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
+    levels = {s.waybill_no: s.level for s in stalls}
+    orders = [_with_level(o, levels.get(o.waybill_no)) for o in orders]
+    counts = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
+    counts["work_orders_open"] = len(orders)
+    counts["work_orders_overdue"] = sum(1 for o in orders if o.overdue)
+    counts["feeds_quiet"] = len(quiet)
+    counts["unknown_status_events"] = sum(u.events for u in unknown)
+    return ScanResult(at, rule, open_count, tuple(stalls), tuple(orders), feeds, unknown, counts)
+
+
+def _not_closed(at: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(waybills.c.closed_at.is_(None), waybills.c.closed_at > at)
+
+
+def _remote(rule: RuleSet) -> sa.ColumnElement[bool]:
+    return waybills.c.province_key.in_(sorted(rule.remote_provinces))
+
+
+def _listable(last: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
+    """``last`` is old enough to be at least at risk (remote and normal destinations have their own cutoff)."""
+    margin = rule.warning_margin_hours
+    remote_cutoff = at - timedelta(hours=rule.remote_hours - margin)
+    normal_cutoff = at - timedelta(hours=rule.normal_hours - margin)
+    return sa.or_(
+        sa.and_(_remote(rule), last <= remote_cutoff),
+        sa.and_(sa.not_(_remote(rule)), last <= normal_cutoff),
+    )
+
+
+_COLUMNS = (waybills.c.waybill_no, waybills.c.carrier, waybills.c.order_id, waybills.c.province)
+
+
+def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+    """Waybills whose summary is exact at ``at``: no event after ``at``."""
+    w = waybills.c
+    query = sa.select(*_COLUMNS, w.province_key, w.last_event_at, w.last_status, w.last_context, w.last_location).where(
+        w.first_event_at <= at, w.last_event_at <= at, _not_closed(at), _listable(w.last_event_at, rule, at)
+    )
+    return list(connection.execute(query))
+
+
+def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+    """Waybills with events after ``at``: their latest event up to ``at`` comes from the events key."""
+    w, e = waybills.c, events.c
+    latest_key = (
+        sa.select(e.event_key)
+        .where(e.waybill_no == w.waybill_no, e.time <= at)
+        .order_by(e.time.desc(), e.event_key.desc())
+        .limit(1)
+        .correlate(waybills)
+        .scalar_subquery()
+    )
+    candidates = (
+        sa.select(*_COLUMNS, w.province_key, latest_key.label("last_key"))
+        .where(w.first_event_at <= at, w.last_event_at > at, _not_closed(at))
+        .subquery()
+    )
+    c = candidates.c
+    remote = c.province_key.in_(sorted(rule.remote_provinces))
+    margin = rule.warning_margin_hours
+    query = (
+        sa.select(
+            c.waybill_no,
+            c.carrier,
+            c.order_id,
+            c.province,
+            c.province_key,
+            e.time.label("last_event_at"),
+            e.status.label("last_status"),
+            e.context.label("last_context"),
+            e.location.label("last_location"),
+        )
+        .join(events, sa.and_(e.waybill_no == c.waybill_no, e.event_key == c.last_key))
+        .where(
+            sa.or_(
+                sa.and_(remote, e.time <= at - timedelta(hours=rule.remote_hours - margin)),
+                sa.and_(sa.not_(remote), e.time <= at - timedelta(hours=rule.normal_hours - margin)),
+            )
+        )
+    )
+    return list(connection.execute(query))
+
+
+def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+    w = waybills.c
+    query = sa.select(*_COLUMNS, w.province_key, w.shipped_at).where(
+        w.shipped_at <= at - timedelta(hours=rule.pickup_window_hours),
+        sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
+    )
+    return list(connection.execute(query))
+
+
+def _open_count(connection: Connection, at: datetime) -> int:
+    w = waybills.c
+    query = (
+        sa.select(sa.func.count())
+        .select_from(waybills)
+        .where(_not_closed(at), sa.or_(w.first_event_at <= at, w.shipped_at <= at))
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
+    w, e = waybills.c, events.c
+    per_carrier = connection.execute(
+        sa.select(w.carrier, sa.func.count())
+        .where(_not_closed(at), sa.or_(w.first_event_at <= at, w.shipped_at <= at))
+        .group_by(w.carrier)
+        .order_by(w.carrier)
+    ).all()
+    feeds = []
+    for carrier, count in per_carrier:
+        last = connection.execute(sa.select(sa.func.max(e.time)).where(e.carrier == carrier, e.time <= at)).scalar()
+        silent = None if last is None else _hours(at - last)
+        quiet = last is None or at - last >= timedelta(hours=rule.feed_quiet_hours)
+        feeds.append(Feed(carrier, int(count), last, silent, quiet))
+    return tuple(feeds)
+
+
+def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[WorkOrderDue]:
+    o, w = work_orders.c, waybills.c
+    query = (
+        sa.select(o.waybill_no, o.opened_at, w.carrier, w.order_id)
+        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.waybill_no))
+        .where(o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
+    )
+    orders = []
+    for row in connection.execute(query):
+        due = row.opened_at + timedelta(hours=rules.at(row.opened_at).response_hours)
+        orders.append(
+            WorkOrderDue(
+                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, _hours(due - at), at > due
+            )
+        )
+    orders.sort(key=lambda order: (order.due_at, order.waybill_no))
+    return orders
+
+
+def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str], orders: dict[str, WorkOrderDue]) -> Stall:
+    remote = row.province_key in rule.remote_provinces
+    threshold = rule.remote_hours if remote else rule.normal_hours
+    silent = at - row.last_event_at
+    stalled = silent >= timedelta(hours=threshold)
+    kind = "remote" if remote else "normal"
+    verdict = "≥" if stalled else f"within {_number(rule.warning_margin_hours)} h of"
+    return Stall(
+        waybill_no=row.waybill_no,
+        carrier=row.carrier,
+        order_id=row.order_id,
+        province=row.province,
+        remote=remote,
+        level="stalled" if stalled else "at_risk",
+        last_event_at=row.last_event_at,
+        last_status=row.last_status,
+        last_context=row.last_context,
+        silent_hours=_hours(silent),
+        threshold_hours=threshold,
+        entry_opens_at=row.last_event_at + timedelta(hours=threshold),
+        rule=rule.name,
+        reason=f"silent {_hours(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
+        feed_quiet=row.carrier in quiet,
+        work_order=orders.get(row.waybill_no),
+    )
+
+
+def _no_pickup(
+    row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str], orders: dict[str, WorkOrderDue]
+) -> Stall:
+    remote = row.province_key in rule.remote_provinces
+    threshold = rule.remote_hours if remote else rule.normal_hours
+    silent = _hours(at - row.shipped_at)
+    return Stall(
+        waybill_no=row.waybill_no,
+        carrier=row.carrier,
+        order_id=row.order_id,
+        province=row.province,
+        remote=remote,
+        level="no_pickup",
+        last_event_at=None,
+        last_status=None,
+        last_context=None,
+        silent_hours=silent,
+        threshold_hours=threshold,
+        # No event yet: the buyer's clock runs from shipping.
+        entry_opens_at=row.shipped_at + timedelta(hours=threshold),
+        rule=rule.name,
+        reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
+        feed_quiet=row.carrier in quiet,
+        work_order=orders.get(row.waybill_no),
+    )
+
+
+def _with_level(order: WorkOrderDue, level: str | None) -> WorkOrderDue:
+    return replace(order, level=level)
+
+
+def _hours(delta: timedelta) -> float:
+    """Hours to one decimal, rounded down: a parcel one minute short of 72 h shows 71.9, not 72.0."""
+    return math.floor(delta.total_seconds() / 360) / 10
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

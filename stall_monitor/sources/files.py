@@ -1,0 +1,175 @@
+"""Event and work-order files: JSON Lines (one object a line) or CSV (a header row), read as a stream."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from stall_monitor.events import Event, canonical_status, parse_time
+from waybill.errors import Problem, TrackingError
+
+__all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
+
+T = TypeVar("T")
+EVENT_FIELDS = ("waybill_no", "time", "status", "context", "location", "carrier")
+WORK_ORDER_FIELDS = ("waybill_no", "opened_at", "responded_at")
+
+
+@dataclass(frozen=True)
+class WorkOrderRecord:
+    waybill_no: str
+    opened_at: datetime
+    responded_at: datetime | None = None
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a text file as UTF-8 (with or without BOM), or GB18030 when its first 64 KiB are not UTF-8."""
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(65536)
+        encoding = "utf-8-sig"
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            encoding = "gb18030"  # spreadsheets exported on Chinese Windows
+        return path.open(encoding=encoding, newline="")
+    except OSError as error:
+        raise TrackingError(f"{path}: cannot read: {error.strerror}") from error
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+    """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one."""
+    source = str(path)
+    with open_text(path) as stream:
+        try:
+            first = stream.read(1)
+            while first.isspace():
+                first = stream.read(1)
+            stream.seek(0)
+            is_csv = path.suffix.lower() == ".csv" or (
+                path.suffix.lower() not in (".jsonl", ".ndjson", ".json") and first not in ("{", "")
+            )
+            yield from (_csv_rows(stream, source) if is_csv else _jsonl_rows(stream, source))
+        except UnicodeDecodeError as error:
+            raise TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}") from error
+
+
+def _jsonl_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Problem(source, number, None, f"not valid JSON ({error.msg} at column {error.colno})")
+            continue
+        if not isinstance(data, dict):
+            yield Problem(source, number, None, "each line must be one JSON object")
+            continue
+        yield number, data
+
+
+def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+    reader = csv.reader(stream)
+    header: list[str] | None = None
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in cells]
+            continue
+        if len(cells) > len(header):
+            yield Problem(source, reader.line_num, None, f"{len(cells) - len(header)} more cells than the header")
+            continue
+        yield reader.line_num, {name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()}
+
+
+def read_events(path: Path) -> Iterator[Event | Problem]:
+    """Events of a JSON Lines or CSV file: ``waybill_no``, ``time``, ``status``, ``context``, ``location``,
+    optional ``carrier``. A time without a zone is Beijing time; an unknown status is kept as it came."""
+    return _read(path, EVENT_FIELDS, event_from_record)
+
+
+def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
+    """Work orders of a JSON Lines or CSV file: ``waybill_no``, ``opened_at``, optional ``responded_at``."""
+    return _read(path, WORK_ORDER_FIELDS, work_order_from_record)
+
+
+def _read(path: Path, known: tuple[str, ...], build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
+    source = str(path)
+    for item in read_records(path):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        number, data = item
+        where = _Where(source, number)
+        unknown = [key for key in data if key not in known]
+        if unknown:
+            yield where.problem(unknown[0], "unknown field (a typo would silently drop its value)")
+            continue
+        try:
+            yield build(data, where)
+        except _Bad as bad:
+            yield bad.problem
+
+
+class _Bad(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class _Where:
+    source: str
+    line: int
+
+    def problem(self, field: str | None, message: str) -> Problem:
+        return Problem(self.source, self.line, field, message)
+
+    def text(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise _Bad(self.problem(key, "is required"))
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _Bad(self.problem(key, f"must be a string, not {type(value).__name__}"))
+        return str(value).strip()
+
+    def time(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
+        text = self.text(data, key, required=required)
+        if not text:
+            return None
+        try:
+            return parse_time(text)
+        except ValueError as error:
+            raise _Bad(self.problem(key, f"{text!r} is not an ISO 8601 time")) from error
+
+
+def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
+    time = where.time(data, "time", required=True)
+    assert time is not None
+    return Event(
+        waybill_no=where.text(data, "waybill_no", required=True).upper(),
+        time=time,
+        status=canonical_status(where.text(data, "status", required=True)),
+        context=where.text(data, "context"),
+        location=where.text(data, "location"),
+        carrier=where.text(data, "carrier").upper(),
+    )
+
+
+def work_order_from_record(data: Mapping[str, Any], where: _Where) -> WorkOrderRecord:
+    opened_at = where.time(data, "opened_at", required=True)
+    assert opened_at is not None
+    responded_at = where.time(data, "responded_at")
+    if responded_at is not None and responded_at < opened_at:
+        raise _Bad(where.problem("responded_at", "is before opened_at"))
+    return WorkOrderRecord(where.text(data, "waybill_no", required=True).upper(), opened_at, responded_at)

@@ -1,0 +1,257 @@
+"""The stall monitor's tables in the shared store, and the registration API the printing code calls.
+
+Tables (component ``tracking`` in ``schema_versions``):
+
+``tracking_events``
+    every distinct event once, keyed by (waybill_no, time, event_key) with ``event_key`` = hash(waybill_no,
+    time, status, context), so re-sent and duplicated events are dropped by ``INSERT … ON CONFLICT DO
+    NOTHING``. The key also serves "latest event of a waybill up to an instant"; (carrier, time) serves feed
+    freshness.
+``tracking_waybills``
+    one row per waybill: the registration (carrier, order, destination province, ``shipped_at``) and a summary
+    of its events kept up to date at ingest — first and last event (the latest *time*, ties broken by the
+    event key so arrival order never matters) and ``closed_at``, the earliest delivered/return_delivered
+    event. The scan reads this table; only waybills with events after the scan instant go back to the
+    events table (see ``scan``).
+``tracking_unknown_statuses``
+    how many stored events carry each status that is not canonical.
+``tracking_work_orders``
+    stall work orders: opened, responded.
+
+Times are stored in UTC: ``timestamptz`` on PostgreSQL, UTC text on SQLite; they come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect, Engine
+
+from stall_monitor.rules import normalise_province
+from waybill.database import SchemaStep, ensure_schema, open_database
+from waybill.errors import DatabaseError, TrackingError
+from waybill.model import Order
+
+__all__ = [
+    "COMPONENT",
+    "Registration",
+    "UtcDateTime",
+    "events",
+    "open_store",
+    "prepare",
+    "register_waybills",
+    "unknown_statuses",
+    "upsert",
+    "waybills",
+    "work_orders",
+    "writing",
+]
+
+COMPONENT = "tracking"
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware datetime stored in UTC; naive values are refused rather than guessed."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise TrackingError(f"internal: naive datetime {value!r} would be ambiguous in the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid alias must be INTEGER
+
+events = sa.Table(
+    "tracking_events",
+    metadata,
+    # The primary key clusters a waybill's events in time order (SQLite: WITHOUT ROWID, one b-tree), and
+    # de-duplicates: event_key already hashes waybill_no, time, status and context.
+    sa.Column("waybill_no", sa.String(64), primary_key=True),
+    sa.Column("time", UtcDateTime(), primary_key=True),
+    sa.Column("event_key", sa.String(32), primary_key=True),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.Column("context", sa.Text(), nullable=False, default=""),
+    sa.Column("location", sa.String(200), nullable=False, default=""),
+    sa.Column("carrier", sa.String(32), nullable=False, default=""),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_tracking_events_carrier_time", "carrier", "time"),
+    sqlite_with_rowid=False,
+)
+
+waybills = sa.Table(
+    "tracking_waybills",
+    metadata,
+    sa.Column("waybill_no", sa.String(64), primary_key=True),
+    sa.Column("carrier", sa.String(32), nullable=False, default=""),
+    sa.Column("order_id", sa.String(64)),
+    sa.Column("province", sa.String(64), nullable=False, default=""),
+    sa.Column("province_key", sa.String(64), nullable=False, default=""),  # normalise_province(province)
+    sa.Column("shipped_at", UtcDateTime()),
+    sa.Column("first_event_at", UtcDateTime()),
+    sa.Column("last_event_at", UtcDateTime()),
+    sa.Column("last_key", sa.String(32)),
+    sa.Column("last_status", sa.String(64)),
+    sa.Column("last_context", sa.Text()),
+    sa.Column("last_location", sa.String(200)),
+    sa.Column("closed_at", UtcDateTime()),
+    sa.Index("ix_tracking_waybills_open", "closed_at", "last_event_at"),
+    sa.Index("ix_tracking_waybills_shipped", "shipped_at"),
+)
+
+unknown_statuses = sa.Table(
+    "tracking_unknown_statuses",
+    metadata,
+    sa.Column("status", sa.String(64), primary_key=True),
+    sa.Column("events", sa.BigInteger(), nullable=False),
+    sa.Column("last_waybill_no", sa.String(64), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+)
+
+work_orders = sa.Table(
+    "tracking_work_orders",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("waybill_no", sa.String(64), nullable=False),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("responded_at", UtcDateTime()),
+    sa.UniqueConstraint("waybill_no", "opened_at", name="uq_tracking_work_orders_opened"),
+    sa.Index("ix_tracking_work_orders_open", "responded_at", "opened_at"),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[events, waybills, unknown_statuses, work_orders])
+
+
+SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1,)
+
+
+def prepare(engine: Engine) -> Engine:
+    """Create or upgrade the tracking tables; refuse dialects whose upsert we do not speak."""
+    if engine.dialect.name not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"the stall monitor needs SQLite or PostgreSQL, not {engine.dialect.name}")
+    ensure_schema(engine, COMPONENT, SCHEMA_STEPS)
+    return engine
+
+
+def open_store(option: str | None = None) -> Engine:
+    """Open the shared store (``--db`` / ``WAYBILL_DB`` / default file) with the tracking tables ready."""
+    return prepare(open_database(option))
+
+
+def upsert(connection: Connection, table: sa.Table) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` for this connection's dialect (same SQL on SQLite and PostgreSQL)."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise DatabaseError(f"the stall monitor needs SQLite or PostgreSQL, not {dialect}")
+
+
+@contextmanager
+def writing(engine: Engine, what: str) -> Iterator[Connection]:
+    """One transaction; a driver error becomes a one-line ``DatabaseError`` starting with ``what``."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except sa.exc.SQLAlchemyError as error:
+        raise DatabaseError(f"{what}: {str(error).strip().splitlines()[0]}") from error
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A waybill to monitor: what the scan needs to know about the parcel besides its events."""
+
+    waybill_no: str
+    carrier: str
+    order_id: str | None = None
+    province: str = ""
+    shipped_at: datetime | None = None  # aware; starts the pick-up window
+
+    @classmethod
+    def from_order(cls, order: Order, shipped_at: datetime | None = None) -> Registration:
+        """The registration of a printed (or imported) order; ``shipped_at`` overrides the order's own."""
+        return cls(
+            waybill_no=order.waybill_no,
+            carrier=order.carrier.code,
+            order_id=order.order_id,
+            province=order.recipient.province,
+            shipped_at=shipped_at or order.shipped_at,
+        )
+
+
+def register_waybills(engine: Engine, registrations: Iterable[Registration]) -> int:
+    """Register waybills for stall monitoring; idempotent upsert keyed by waybill number.
+
+    A later registration of the same waybill (a reprint) updates carrier, order and province; ``shipped_at``
+    is kept when the new registration has none. Events already stored keep their summary. Returns the number
+    of registrations written. Creates the tracking tables on first use.
+    """
+    rows = [_registration_row(r) for r in registrations]
+    if not rows:
+        return 0
+    prepare(engine)
+    with writing(engine, "cannot register waybills") as connection:
+        for start in range(0, len(rows), 2000):
+            _upsert_registrations(connection, rows[start : start + 2000])
+    return len(rows)
+
+
+def _registration_row(registration: Registration) -> dict[str, Any]:
+    waybill_no = registration.waybill_no.strip().upper()
+    if not waybill_no:
+        raise TrackingError("a registration needs a waybill number")
+    if registration.shipped_at is not None and registration.shipped_at.tzinfo is None:
+        raise TrackingError(f"{waybill_no}: shipped_at must be timezone-aware")
+    return {
+        "waybill_no": waybill_no,
+        "carrier": registration.carrier.strip().upper(),
+        "order_id": registration.order_id,
+        "province": registration.province.strip(),
+        "province_key": normalise_province(registration.province),
+        "shipped_at": registration.shipped_at,
+    }
+
+
+def _upsert_registrations(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    insert = upsert(connection, waybills)
+    new = insert.excluded
+    statement = insert.on_conflict_do_update(
+        index_elements=[waybills.c.waybill_no],
+        set_={
+            "carrier": new.carrier,
+            "order_id": new.order_id,
+            "province": new.province,
+            "province_key": new.province_key,
+            "shipped_at": sa.func.coalesce(new.shipped_at, waybills.c.shipped_at),
+        },
+    )
+    connection.execute(statement, rows)
+    # Events that arrived before the registration had no carrier; give them the registered one (feed freshness).
+    carriers = [{"w": row["waybill_no"], "c": row["carrier"]} for row in rows if row["carrier"]]
+    if carriers:
+        connection.execute(
+            events.update()
+            .where(events.c.waybill_no == sa.bindparam("w"), events.c.carrier == "")
+            .values(carrier=sa.bindparam("c")),
+            carriers,
+        )
