@@ -1,10 +1,49 @@
-"""Sub-commands of the printers package (filled in by the printer issues)."""
+"""``waybill demo``: the whole tool on built-in defaults — bundled sample orders, shop, font and templates."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from waybill.commands.common import Report
+from waybill.fonts import load_font
+from waybill.layout.engine import LayoutOptions
+from waybill.orders import BEIJING, load_orders
+from waybill.output import LabelSink, PdfFile, PngFolder, write_all
+from waybill.pipeline import LabelJob, labels_for
+from waybill.shop import load_shop
+from waybill.template import load_template
+
+
+def sample_path(name: str) -> Path:
+    return Path(str(resources.files("waybill.samples").joinpath(name)))
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    del subparsers
+    parser = subparsers.add_parser("demo", help="render the bundled sample orders (no set-up needed)")
+    parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help="output folder")
+    parser.add_argument("-t", "--template", default="100x180", help="template for the demo labels")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    shop = load_shop(sample_path("shop.toml"))
+    orders = load_orders(sample_path("orders.jsonl"), shop).orders
+    job = LabelJob(
+        template=load_template(args.template),
+        font=load_font(),
+        options=LayoutOptions(shop=shop),
+        now=datetime.now(BEIJING).replace(second=0, microsecond=0),
+    )
+    print(f"waybill demo: {len(orders)} sample orders from {sample_path('orders.jsonl')}")
+    outputs: list[tuple[str, LabelSink, Path]] = [
+        ("PNG labels", PngFolder(args.output / "png"), args.output / "png"),
+        ("PDF", PdfFile(args.output / "labels.pdf"), args.output / "labels.pdf"),
+    ]
+    for title, sink, place in outputs:
+        written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
+        print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
+    return 0
