@@ -1,0 +1,276 @@
+"""Printer facts as data: one frozen ``PrinterProfile`` per printer model, and a TOML file to add or override them.
+
+Encoders and transports read these facts; nothing branches on a printer's *name*.
+
+A profile file (``--profiles FILE``) holds one table per profile::
+
+    [profiles.tspl-203]          # override a built-in: only the keys given change
+    offset_x_dots = 12
+
+    [profiles.shelf-left]        # a new profile: start from a built-in with ``base``...
+    base = "escpos-4inch"
+    image_command = "graphics"
+
+    [profiles.bench-300]         # ...or give every required key
+    language = "tspl"
+    dpi = 300                    # or dots_per_mm = 11.811; 203 dpi means exactly 8 dots/mm
+    head_width_dots = 1248
+    max_band_bytes = 1048576
+    label_end = "gap_feed"
+
+Every bad value is a ``ProfileError`` naming the file, the table and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, get_args
+
+from waybill.errors import ProfileError
+
+__all__ = [
+    "BUILTIN_PROFILES",
+    "ImageCommand",
+    "LabelEnd",
+    "Language",
+    "PrinterProfile",
+    "dots_per_mm_for_dpi",
+    "get_profile",
+    "load_profiles",
+]
+
+Language = Literal["escpos", "tspl"]
+# What ends a label. ESC/POS: GS FF (feed to the next gap), GS V (feed to the cutter and cut), nothing.
+# TSPL: GAP g mm,0 mm; GAP + SET CUTTER 1; GAP 0,0 (continuous media).
+LabelEnd = Literal["gap_feed", "cut", "none"]
+# ESC/POS image command: GS v 0 raster bit image, or GS 8 L fn 112 + GS ( L fn 50 graphics.
+ImageCommand = Literal["raster", "graphics"]
+
+_LANGUAGES: tuple[str, ...] = get_args(Language)
+_LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
+_IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
+
+
+def dots_per_mm_for_dpi(dpi: float) -> float:
+    """Dots per mm of a head sold as ``dpi``; a "203 dpi" head is exactly 8 dots/mm (203.2 dpi)."""
+    return 8.0 if round(dpi) == 203 else dpi / 25.4
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    """What the encoders and the print spooler need to know about one printer model."""
+
+    name: str
+    language: Language
+    dots_per_mm: float
+    head_width_dots: int
+    # Largest image data (bytes) one raster command may carry: the printer's receive buffer.
+    max_band_bytes: int
+    label_end: LabelEnd
+    image_command: ImageCommand = "raster"
+    # Answers status queries: DLE EOT n (ESC/POS) or ESC ! ? (TSPL).
+    answers_status: bool = False
+    # Answers GS ( H fn 48 "printed" acknowledgements (ESC/POS).
+    answers_ack: bool = False
+    # Accepts GS ( D to disable the real-time commands DLE DC4 fn 1 and 2 around a raster (ESC/POS).
+    realtime_disable: bool = False
+    head_speed_mm_s: float = 100.0
+    gap_mm: float = 3.0
+    # Calibration: where the label's top-left dot lands on the head (like a print component's offset).
+    offset_x_dots: int = 0
+    offset_y_dots: int = 0
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        for key in _FIELD_NAMES:
+            problem = _check(key, getattr(self, key))
+            if problem:
+                raise ProfileError(f"printer profile {self.name!r}: {key}: {problem}")
+
+    @property
+    def dpi(self) -> int:
+        return round(self.dots_per_mm * 25.4)
+
+    def dots(self, mm: float) -> int:
+        """Whole dots for a length in mm (100 mm → 800 at 203 dpi, 1181 at 300 dpi)."""
+        return round(mm * self.dots_per_mm)
+
+    def mm(self, dots: int) -> float:
+        return dots / self.dots_per_mm
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(PrinterProfile))
+_REQUIRED = tuple(
+    f.name
+    for f in dataclasses.fields(PrinterProfile)
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and f.name != "name"
+)
+
+
+def _check(key: str, value: Any) -> str | None:
+    """Why ``value`` is not valid for field ``key`` (None when it is)."""
+    if key in ("name", "description"):
+        return None if isinstance(value, str) else "must be a string"
+    if key == "language":
+        return None if value in _LANGUAGES else f"must be one of {', '.join(_LANGUAGES)}"
+    if key == "label_end":
+        return None if value in _LABEL_ENDS else f"must be one of {', '.join(_LABEL_ENDS)}"
+    if key == "image_command":
+        return None if value in _IMAGE_COMMANDS else f"must be one of {', '.join(_IMAGE_COMMANDS)}"
+    if key in ("answers_status", "answers_ack", "realtime_disable"):
+        return None if isinstance(value, bool) else "must be true or false"
+    if key in ("head_width_dots", "max_band_bytes"):
+        if not _is_int(value) or value < 1:
+            return "must be a whole number of at least 1"
+        return None
+    if key in ("offset_x_dots", "offset_y_dots"):
+        return None if _is_int(value) and value >= 0 else "must be a whole number of dots, 0 or more"
+    if key in ("dots_per_mm", "head_speed_mm_s"):
+        return None if _is_number(value) and value > 0 else "must be a number above 0"
+    if key == "gap_mm":
+        return None if _is_number(value) and value >= 0 else "must be a number, 0 or more"
+    return "is not a profile setting"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            PrinterProfile(
+                name="escpos-80mm",
+                language="escpos",
+                dots_per_mm=8.0,
+                head_width_dots=576,
+                max_band_bytes=16_384,
+                label_end="cut",
+                answers_status=True,
+                head_speed_mm_s=150.0,
+                gap_mm=0.0,
+                description="80 mm receipt printer, ESC/POS, cutter",
+            ),
+            PrinterProfile(
+                name="escpos-4inch",
+                language="escpos",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=65_535,
+                label_end="gap_feed",
+                answers_status=True,
+                answers_ack=True,
+                realtime_disable=True,
+                head_speed_mm_s=150.0,
+                gap_mm=3.0,
+                description="4-inch dual-mode label printer, ESC/POS (TM-L90 class)",
+            ),
+            PrinterProfile(
+                name="tspl-203",
+                language="tspl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=152.0,
+                gap_mm=3.0,
+                description="4-inch waybill printer, TSPL, 203 dpi (XP-420B class)",
+            ),
+            PrinterProfile(
+                name="tspl-300",
+                language="tspl",
+                dots_per_mm=300 / 25.4,
+                head_width_dots=1248,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch waybill printer, TSPL, 300 dpi",
+            ),
+        )
+    }
+)
+
+
+def load_profiles(path: Path | str | None = None) -> dict[str, PrinterProfile]:
+    """The built-in profiles, with those of the TOML file at ``path`` added or overriding them."""
+    profiles = dict(BUILTIN_PROFILES)
+    if path is None:
+        return profiles
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ProfileError(f"{path}: cannot read the profile file: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise ProfileError(f"{path}: not UTF-8 text: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ProfileError(f"{path}: not valid TOML: {e}") from e
+    unknown = sorted(set(document) - {"profiles"})
+    if unknown:
+        raise ProfileError(f"{path}: {unknown[0]}: unknown table (profiles go in [profiles.NAME])")
+    tables = document.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ProfileError(f"{path}: profiles: must be a table of [profiles.NAME] tables")
+    for name, table in tables.items():
+        profiles[name] = _profile_from_table(path, name, table, profiles)
+    return profiles
+
+
+def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, PrinterProfile]) -> PrinterProfile:
+    where = f"{path}: [profiles.{name}]"
+    if not isinstance(table, dict):
+        raise ProfileError(f"{where}: must be a table")
+    values = dict(table)
+    base_name = values.pop("base", None)
+    if base_name is not None:
+        if base_name not in known:
+            raise ProfileError(f"{where} base: unknown profile {base_name!r}; known: {', '.join(sorted(known))}")
+        base: PrinterProfile | None = known[base_name]
+    else:
+        base = known.get(name)
+    if "dpi" in values:
+        if "dots_per_mm" in values:
+            raise ProfileError(f"{where} dpi: give dpi or dots_per_mm, not both")
+        dpi = values.pop("dpi")
+        if not _is_number(dpi) or dpi <= 0:
+            raise ProfileError(f"{where} dpi: must be a number above 0")
+        values["dots_per_mm"] = dots_per_mm_for_dpi(dpi)
+    for key, value in values.items():
+        if key == "name":
+            raise ProfileError(f"{where} name: the name is the table's name; remove this key")
+        problem = _check(key, value)
+        if problem:
+            raise ProfileError(f"{where} {key}: {problem}")
+    if base is None:
+        missing = [key for key in _REQUIRED if key not in values]
+        if missing:
+            raise ProfileError(
+                f"{where} {missing[0]}: missing (a new profile needs {', '.join(_REQUIRED)}, "
+                'or base = "NAME" of a profile to start from)'
+            )
+        return PrinterProfile(name=name, **values)
+    if base_name is not None and "description" not in values:
+        values["description"] = f"{base.description} (from {base_name})".strip()
+    return dataclasses.replace(base, name=name, **values)
+
+
+def get_profile(name: str, extra_file: Path | str | None = None) -> PrinterProfile:
+    """The profile called ``name``, from the built-ins and ``extra_file``; ``ProfileError`` if unknown."""
+    profiles = load_profiles(extra_file)
+    try:
+        return profiles[name]
+    except KeyError:
+        raise ProfileError(f"unknown printer profile {name!r}; known: {', '.join(sorted(profiles))}") from None
