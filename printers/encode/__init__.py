@@ -1,0 +1,34 @@
+"""Printer-language encoders: 1-bit label rasters (mode "1", 0 = black) to the bytes a printer executes.
+
+The language comes from the profile. ``encode_job`` is a stream: it takes the labels one at a time
+and hands back each one's bytes before looking at the next, so a batch is never held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from PIL import Image
+
+from printers.encode import escpos, tspl
+from printers.encode.encoded import EncodedLabel
+from printers.profiles import PrinterProfile
+
+__all__ = ["EncodedLabel", "encode_job", "encode_label", "encode_labels"]
+
+
+def encode_labels(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[EncodedLabel]:
+    """Per label: its bytes (the first label's include the job's opening) and any dots altered."""
+    if profile.language == "escpos":
+        return escpos.encode_job(images, profile)
+    return tspl.encode_job(images, profile)
+
+
+def encode_job(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[bytes]:
+    """The job's bytes, one chunk per label; ``b"".join(...)`` is the whole printer-ready stream."""
+    return (label.data for label in encode_labels(images, profile))
+
+
+def encode_label(image: Image.Image, profile: PrinterProfile) -> bytes:
+    """A complete stream printing the one label."""
+    return b"".join(encode_job([image], profile))

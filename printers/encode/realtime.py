@@ -1,0 +1,56 @@
+"""ESC/POS real-time commands hiding in image data, and how the encoder defuses them.
+
+A printer scans every received byte for the real-time commands ``DLE EOT n`` (10 04 n), ``DLE ENQ n``
+(10 05 n) and ``DLE DC4 fn …`` (10 14 fn …) and executes them on the spot, even in the middle of a
+raster's data. A dithered picture, or a text stroke that happens to give a byte 0x10 followed by 0x04,
+then makes the printer answer a status byte, recover from an error, clear its buffer or pulse a drawer.
+
+Which sequences count: deliberately wider than any one manual. Models differ in the ``n`` they accept
+(DLE EOT 1–4 on the TM-T88, 1–5 on the TM-U925, 7 and 8 on others; DLE ENQ 0–2 …), so *any* 0x10
+followed by 0x04, 0x05 or 0x14 is treated as a hazard. A false alarm costs one dot; a miss costs a job.
+
+``GS ( D`` only disables ``DLE DC4`` fn 1 (drawer pulse) and fn 2 (power off); nothing disables
+``DLE EOT`` or ``DLE ENQ``. With ``GS ( D`` in force, ``10 14 01`` and ``10 14 02`` are therefore safe
+and every other hazard still has to be defused.
+
+The fix: clear the hazard's 0x10 byte to 0x00. 0x10 has a single bit set, so this whitens exactly one
+dot (the 4th of that byte's 8), and 0x00 can neither start a hazard nor complete one that starts in the
+byte before it, so one pass suffices and the image changes by one dot per hazard. Splitting the band
+does not help: the two bytes are almost always in the same row, and a band holds whole rows.
+Sequences that straddle two commands are harmless, because the next command's header (1D …) lies
+between them; the encoder still checks each header with its neighbours (a band of 1040 rows writes
+``10 04`` into its own row count) and shortens the band by a row when that happens.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["HAZARD_BIT", "defuse", "find_hazards", "hazard_pattern"]
+
+# Bit cleared in the 0x10 byte, counted from the most significant (leftmost) dot.
+HAZARD_BIT = 3
+
+_ANY = re.compile(rb"\x10[\x04\x05\x14]")
+# With GS ( D: DLE DC4 fn 1 and fn 2 are off; a DLE DC4 whose fn byte is not (yet) seen stays a hazard.
+_DC4_DISABLED = re.compile(rb"\x10(?:[\x04\x05]|\x14(?![\x01\x02]))")
+
+
+def hazard_pattern(dc4_disabled: bool) -> re.Pattern[bytes]:
+    return _DC4_DISABLED if dc4_disabled else _ANY
+
+
+def find_hazards(data: bytes, dc4_disabled: bool = False) -> list[int]:
+    """Offsets of the 0x10 bytes that start a real-time command in ``data``."""
+    return [match.start() for match in hazard_pattern(dc4_disabled).finditer(data)]
+
+
+def defuse(data: bytes, dc4_disabled: bool = False) -> tuple[bytes, tuple[int, ...]]:
+    """``data`` with every hazard's 0x10 byte cleared, and the offsets of the bytes changed."""
+    offsets = find_hazards(data, dc4_disabled)
+    if not offsets:
+        return data, ()
+    fixed = bytearray(data)
+    for offset in offsets:
+        fixed[offset] = 0x00
+    return bytes(fixed), tuple(offsets)
