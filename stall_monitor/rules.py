@@ -60,6 +60,10 @@ class RuleSet:
     def threshold_hours(self, province: str | None) -> float:
         return self.remote_hours if self.is_remote(province) else self.normal_hours
 
+    @property
+    def response_delta(self) -> timedelta:
+        return timedelta(hours=self.response_hours)
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -165,7 +169,3 @@ def _instant(value: Any, where: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=BEIJING)
     return value.astimezone(UTC)
-
-
-def hours(delta: timedelta) -> float:
-    return delta.total_seconds() / 3600

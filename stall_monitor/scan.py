@@ -155,12 +155,13 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
             for r in connection.execute(sa.select(unknown_statuses).order_by(unknown_statuses.c.events.desc()))
         )
     quiet = {f.carrier for f in feeds if f.quiet}
-    by_waybill = {o.waybill_no: o for o in orders}
-    stalls = [_classify(row, rule, at, quiet, by_waybill) for row in rows]
-    stalls += [_no_pickup(row, rule, at, quiet, by_waybill) for row in no_pickup]
-    stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
+    stalls = [_classify(row, rule, at, quiet) for row in rows]
+    stalls += [_no_pickup(row, rule, at, quiet) for row in no_pickup]
     levels = {s.waybill_no: s.level for s in stalls}
-    orders = [_with_level(o, levels.get(o.waybill_no)) for o in orders]
+    orders = [replace(o, level=levels.get(o.waybill_no)) for o in orders]
+    by_waybill = {o.waybill_no: o for o in orders}
+    stalls = [replace(s, work_order=by_waybill.get(s.waybill_no)) for s in stalls]
+    stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
     counts = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
     counts["work_orders_open"] = len(orders)
     counts["work_orders_overdue"] = sum(1 for o in orders if o.overdue)
@@ -297,7 +298,7 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
     return orders
 
 
-def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str], orders: dict[str, WorkOrderDue]) -> Stall:
+def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
     threshold = rule.remote_hours if remote else rule.normal_hours
     silent = at - row.last_event_at
@@ -320,13 +321,10 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str], or
         rule=rule.name,
         reason=f"silent {_hours(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
-        work_order=orders.get(row.waybill_no),
     )
 
 
-def _no_pickup(
-    row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str], orders: dict[str, WorkOrderDue]
-) -> Stall:
+def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
     threshold = rule.remote_hours if remote else rule.normal_hours
     silent = _hours(at - row.shipped_at)
@@ -347,12 +345,7 @@ def _no_pickup(
         rule=rule.name,
         reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
         feed_quiet=row.carrier in quiet,
-        work_order=orders.get(row.waybill_no),
     )
-
-
-def _with_level(order: WorkOrderDue, level: str | None) -> WorkOrderDue:
-    return replace(order, level=level)
 
 
 def _hours(delta: timedelta) -> float:
