@@ -24,7 +24,7 @@ def line_art(size: tuple[int, int], seed: int = 2) -> Image.Image:
     image = Image.new("1", size, 255)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width - 1, height - 1), outline=0, width=3)
-    for y in range(height // 8, height, height // 8):
+    for y in range(height // 8, height, max(height // 8, 4)):
         draw.line((0, y, width - 1, y), fill=0, width=2)
     for line in range(30):  # "text": rows of glyph-sized stroke clusters
         y = 20 + line * (height - 40) // 30
