@@ -1,0 +1,193 @@
+"""Ingest: idempotent, de-duplicating, order-independent, streaming; bad lines reported with file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from stall_helpers import RECEIVED, bj, write_jsonl
+
+from stall_monitor.events import Event, canonical_status, parse_time
+from stall_monitor.ingest import ingest_events
+from stall_monitor.rules import Rules
+from stall_monitor.scan import scan
+from stall_monitor.sources.files import read_events
+from stall_monitor.store import Registration, events, register_waybills, waybills
+from waybill.errors import Problem
+
+
+def _count(engine: Engine, table: sa.Table) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
+EVENTS = [
+    {
+        "waybill_no": "SF1",
+        "time": "2022-12-20 10:00:00",
+        "status": "picked_up",
+        "context": "已揽收",
+        "location": "杭州",
+    },
+    {"waybill_no": "SF1", "time": "2022-12-20T18:00:00", "status": "in_transit", "context": "到达杭州转运中心"},
+    {"waybill_no": "sf2", "time": "2022-12-20T10:00:00+08:00", "status": "在途", "context": "运输中", "carrier": "sf"},
+    {"waybill_no": "SF3", "time": "2022-12-20T02:00:00Z", "status": "delivered", "context": "已签收"},
+]
+
+
+def test_the_same_file_twice_changes_nothing(engine: Engine, rules: Rules, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "events.jsonl", EVENTS)
+    first = ingest_events(engine, read_events(path), received_at=RECEIVED)
+    before = scan(engine, rules, bj("2022-12-24 10:00"))
+    second = ingest_events(engine, read_events(path), received_at=RECEIVED)
+    after = scan(engine, rules, bj("2022-12-24 10:00"))
+
+    assert (first.new, first.duplicate, first.rejected) == (4, 0, 0)
+    assert (second.new, second.duplicate, second.rejected) == (0, 4, 0)
+    assert _count(engine, events) == 4
+    assert [s.as_json() for s in after.stalls] == [s.as_json() for s in before.stalls]
+    assert [s.waybill_no for s in before.stalls] == ["SF2", "SF1"]
+
+
+def test_times_without_zone_are_beijing_and_statuses_are_canonical(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "events.jsonl", EVENTS)
+    parsed = [e for e in read_events(path) if isinstance(e, Event)]
+    times = ("2022-12-20 10:00", "2022-12-20 18:00", "2022-12-20 10:00", "2022-12-20 10:00")
+    assert [e.time for e in parsed] == [bj(t) for t in times]
+    assert [e.status for e in parsed] == ["picked_up", "in_transit", "in_transit", "delivered"]
+    assert (parsed[2].waybill_no, parsed[2].carrier) == ("SF2", "SF")
+
+
+def test_duplicates_keep_one_copy_in_one_batch_and_across_batches(engine: Engine) -> None:
+    event = Event("SF1", bj("2022-12-20 10:00"), "in_transit", "到达", "杭州")
+    counts = ingest_events(engine, [event, event, event], received_at=RECEIVED)
+    again = ingest_events(engine, [event], received_at=RECEIVED, batch_size=1)
+    assert (counts.new, counts.duplicate, again.new, again.duplicate) == (1, 2, 0, 1)
+    assert _count(engine, events) == 1
+
+
+def test_bad_lines_are_reported_with_file_and_line_and_the_rest_is_ingested(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            EVENTS[0],
+            "{not json",
+            {"waybill_no": "SF9", "time": "yesterday", "status": "in_transit"},
+            {"waybill_no": "SF9", "time": "2022-12-20 10:00", "status": ""},
+            {"waybill_no": "SF9", "time": "2022-12-20 10:00", "status": "in_transit", "contxt": "typo"},
+            "[1, 2]",
+            "",
+            EVENTS[1],
+        ],
+    )
+    problems: list[Problem] = []
+    counts = ingest_events(engine, read_events(path), received_at=RECEIVED, on_problem=problems.append)
+
+    assert (counts.new, counts.duplicate, counts.rejected) == (2, 0, 5)
+    assert [str(p) for p in problems] == [
+        f"{path}:2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
+        f"{path}:3: time: 'yesterday' is not an ISO 8601 time",
+        f"{path}:4: status: is required",
+        f"{path}:5: contxt: unknown field (a typo would silently drop its value)",
+        f"{path}:6: each line must be one JSON object",
+    ]
+
+
+def test_csv_events_with_gb18030_encoding(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    text = (
+        "waybill_no,time,status,context,location,carrier\n"
+        "YT100,2022-12-20 10:00:00,picked_up,已揽收,兰州,YTO\n"
+        'YT100,2022-12-21 10:00:00,in_transit,"到达, 兰州中转",兰州,\n'
+        "YT100,not a time,in_transit,x,y,\n"
+        "YT100,2022-12-21 10:00:00,in_transit,x,y,,extra\n"
+    )
+    path.write_bytes(text.encode("gb18030"))
+    problems: list[Problem] = []
+    counts = ingest_events(engine, read_events(path), received_at=RECEIVED, on_problem=problems.append)
+    assert (counts.new, counts.rejected) == (2, 2)
+    assert [p.line for p in problems] == [4, 5]
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(waybills).where(waybills.c.waybill_no == "YT100")).one()
+    assert (row.carrier, row.last_context, row.last_event_at) == ("YTO", "到达, 兰州中转", bj("2022-12-21 10:00"))
+
+
+def test_unknown_statuses_are_stored_as_they_came_counted_and_reported(engine: Engine, rules: Rules) -> None:
+    batch = [
+        Event("SF1", bj("2022-12-20 10:00"), canonical_status("Lost-In-Space"), "?"),
+        Event("SF2", bj("2022-12-20 10:00"), canonical_status("Lost-In-Space"), "?"),
+        Event("SF3", bj("2022-12-20 10:00"), canonical_status("在途"), "ok"),
+    ]
+    counts = ingest_events(engine, batch, received_at=RECEIVED)
+    ingest_events(engine, batch, received_at=RECEIVED)  # duplicates are not counted again
+
+    assert dict(counts.unknown) == {"Lost-In-Space": 2}
+    assert "'Lost-In-Space' × 2" in counts.summary()
+    result = scan(engine, rules, bj("2022-12-23 10:00"))
+    assert [(u.status, u.events) for u in result.unknown_statuses] == [("Lost-In-Space", 2)]
+    assert {s.waybill_no: s.last_status for s in result.stalls} == {
+        "SF1": "Lost-In-Space",
+        "SF2": "Lost-In-Space",
+        "SF3": "in_transit",
+    }
+    assert result.counts["unknown_status_events"] == 2
+
+
+def test_ingest_streams_in_batches(engine: Engine) -> None:
+    """The events source is consumed lazily: earlier batches are committed before later events are read."""
+    stored_when_yielding: list[int] = []
+
+    def source() -> Iterator[Event]:
+        for i in range(250):
+            if i % 100 == 0:
+                stored_when_yielding.append(_count(engine, events))
+            yield Event(f"SF{i % 7}", bj("2022-12-20 10:00") + (bj("2022-12-20 10:01") - bj("2022-12-20 10:00")) * i,
+                        "in_transit", f"step {i}")  # fmt: skip
+
+    counts = ingest_events(engine, source(), received_at=RECEIVED, batch_size=100)
+    assert counts.new == 250
+    assert stored_when_yielding == [0, 100, 200]
+
+
+def test_a_late_older_event_never_replaces_the_latest(engine: Engine) -> None:
+    newer = Event("SF1", bj("2022-12-21 10:00"), "out_for_delivery", "派送中")
+    older = Event("SF1", bj("2022-12-20 10:00"), "in_transit", "运输中")
+    ingest_events(engine, [newer], received_at=RECEIVED)
+    ingest_events(engine, [older], received_at=RECEIVED)
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(waybills)).one()
+    assert (row.first_event_at, row.last_event_at, row.last_status) == (older.time, newer.time, "out_for_delivery")
+
+
+def test_register_waybills_is_an_idempotent_upsert(engine: Engine) -> None:
+    shipped = bj("2022-12-20 09:00")
+    ingest_events(engine, [Event("SF1", bj("2022-12-20 10:00"), "picked_up", "揽收")], received_at=RECEIVED)
+    first = Registration("sf1", "SF", "T1", "新疆维吾尔自治区", shipped)
+    assert register_waybills(engine, [first, Registration("SF2", "YTO", "T2", "北京市", None)]) == 2
+    assert register_waybills(engine, [first]) == 1
+    assert register_waybills(engine, [Registration("SF1", "SF", "T1-reprint", "新疆", None)]) == 1
+    assert register_waybills(engine, []) == 0
+
+    with engine.connect() as connection:
+        rows = {r.waybill_no: r for r in connection.execute(sa.select(waybills))}
+        carriers = set(connection.execute(sa.select(events.c.carrier)).scalars())
+    assert set(rows) == {"SF1", "SF2"}
+    assert (rows["SF1"].order_id, rows["SF1"].province_key, rows["SF1"].shipped_at) == ("T1-reprint", "新疆", shipped)
+    assert rows["SF1"].last_status == "picked_up"  # the event summary survives registration
+    assert carriers == {"SF"}  # the event that came first gets the registered carrier
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-12-15 00:00:00", "2022-12-14T16:00:00+00:00"),
+        ("2022-12-15T00:00+08:00", "2022-12-14T16:00:00+00:00"),
+        ("2022-12-14T16:00:00Z", "2022-12-14T16:00:00+00:00"),
+        ("2022-12-15T09:00:00+09:00", "2022-12-15T00:00:00+00:00"),
+    ],
+)
+def test_parse_time(text: str, expected: str) -> None:
+    assert parse_time(text).isoformat() == expected

@@ -1,0 +1,131 @@
+"""The scan's exact semantics, table-driven with explicit instants, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from stall_helpers import RECEIVED, bj
+
+from stall_monitor.events import BEIJING, Event
+from stall_monitor.ingest import ingest_events
+from stall_monitor.rules import Rules
+from stall_monitor.scan import scan
+from stall_monitor.store import Registration, register_waybills
+
+WAYBILL = "SF1000000001"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    at: str
+    events: tuple[tuple[str, str], ...]  # (Beijing time, status); ingested in this order, one batch each
+    level: str | None  # None: not listed
+    threshold: float | None = None
+    silent: float | None = None
+    last_event_at: str | None = None
+    province: str = "浙江省"
+    remote: bool = False
+    shipped_at: str | None = None
+    registered: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+CASES = [
+    # Normal destination under the 72 h rule set (from 2022-12-15 00:00 +08:00), warning margin 12 h.
+    Case("exactly-at-threshold", "2022-12-23 10:00", (("2022-12-20 10:00", "in_transit"),), "stalled", 72, 72.0),
+    Case("one-minute-before", "2022-12-23 09:59", (("2022-12-20 10:00", "in_transit"),), "at_risk", 72, 71.9),
+    Case("exactly-at-warning", "2022-12-22 22:00", (("2022-12-20 10:00", "in_transit"),), "at_risk", 72, 60.0),
+    Case("minute-before-warning", "2022-12-22 21:59", (("2022-12-20 10:00", "in_transit"),), None),
+    # The original 48 h rule set.
+    Case("old-rule-48h", "2022-12-12 10:00", (("2022-12-10 10:00", "in_transit"),), "stalled", 48, 48.0),
+    Case("old-rule-47h59", "2022-12-12 09:59", (("2022-12-10 10:00", "in_transit"),), "at_risk", 48, 47.9),
+    # The instant the rule set changes: a minute before, 48 h applies; at the instant, 72 h does.
+    Case("before-rule-change", "2022-12-14 23:59", (("2022-12-12 12:00", "in_transit"),), "stalled", 48, 59.9),
+    Case("at-rule-change", "2022-12-15 00:00", (("2022-12-12 12:00", "in_transit"),), "at_risk", 72, 60.0),
+    Case("remote-before-rule-change", "2022-12-14 23:59", (("2022-12-12 00:00", "in_transit"),), "at_risk", 72,
+         71.9, province="新疆维吾尔自治区", remote=True),
+    Case("remote-at-rule-change", "2022-12-15 00:00", (("2022-12-12 00:00", "in_transit"),), None,
+         province="新疆维吾尔自治区"),
+    # Remote destinations by their full names: 96 h, at risk from 84 h.
+    Case("xinjiang-72h-not-listed", "2022-12-23 10:00", (("2022-12-20 10:00", "in_transit"),), None,
+         province="新疆维吾尔自治区"),
+    Case("xinjiang-96h", "2022-12-24 10:00", (("2022-12-20 10:00", "in_transit"),), "stalled", 96, 96.0,
+         province="新疆维吾尔自治区", remote=True),
+    Case("neimenggu-84h", "2022-12-23 22:00", (("2022-12-20 10:00", "in_transit"),), "at_risk", 96, 84.0,
+         province="内蒙古自治区", remote=True),
+    Case("ningxia-95h59", "2022-12-24 09:59", (("2022-12-20 10:00", "in_transit"),), "at_risk", 96, 95.9,
+         province="宁夏回族自治区", remote=True),
+    Case("xizang-short-name", "2022-12-24 10:00", (("2022-12-20 10:00", "in_transit"),), "stalled", 96, 96.0,
+         province="西藏", remote=True),
+    Case("beijing-municipality-is-normal", "2022-12-23 10:00", (("2022-12-20 10:00", "in_transit"),), "stalled",
+         72, 72.0, province="北京市"),
+    # Only events up to `at` count.
+    Case("event-after-at-ignored", "2022-12-23 10:00",
+         (("2022-12-20 10:00", "in_transit"), ("2022-12-23 10:01", "in_transit")), "stalled", 72, 72.0,
+         last_event_at="2022-12-20 10:00"),
+    Case("event-after-at-only", "2022-12-23 10:00", (("2022-12-24 10:00", "in_transit"),), None),
+    Case("latest-by-time-not-arrival", "2022-12-24 10:00",
+         (("2022-12-21 10:00", "in_transit"), ("2022-12-20 10:00", "picked_up")), "stalled", 72, 72.0,
+         last_event_at="2022-12-21 10:00", extra={"last_status": "in_transit"}),
+    Case("late-older-event-between", "2022-12-23 10:00",
+         (("2022-12-25 10:00", "in_transit"), ("2022-12-20 10:00", "picked_up")), "stalled", 72, 72.0,
+         last_event_at="2022-12-20 10:00"),
+    Case("duplicates-count-once", "2022-12-23 10:00",
+         (("2022-12-20 10:00", "in_transit"), ("2022-12-20 10:00", "in_transit")), "stalled", 72, 72.0),
+    # Closed waybills are never listed; a delivery after `at` does not close it yet.
+    Case("delivered", "2022-12-25 10:00", (("2022-12-20 10:00", "in_transit"), ("2022-12-21 10:00", "delivered")),
+         None),
+    Case("return-delivered", "2022-12-25 10:00", (("2022-12-20 10:00", "returning"),
+                                                   ("2022-12-21 10:00", "return_delivered")), None),
+    Case("delivered-after-at", "2022-12-23 10:00",
+         (("2022-12-20 10:00", "in_transit"), ("2022-12-24 10:00", "delivered")), "stalled", 72, 72.0),
+    Case("refused-is-not-closed", "2022-12-23 10:00", (("2022-12-20 10:00", "refused"),), "stalled", 72, 72.0),
+    # An unknown status is not taken for anything: the silence still counts.
+    Case("unknown-status-listed", "2022-12-23 10:00", (("2022-12-20 10:00", "9"),), "stalled", 72, 72.0,
+         extra={"last_status": "9"}),
+    # Registered with shipped_at and no event by `at`: no_pickup once the 24 h pick-up window has passed.
+    Case("no-pickup-at-window", "2022-12-21 10:00", (), "no_pickup", 72, 24.0, shipped_at="2022-12-20 10:00",
+         extra={"entry_opens_at": "2022-12-23T10:00:00+08:00"}),
+    Case("no-pickup-minute-before", "2022-12-21 09:59", (), None, shipped_at="2022-12-20 10:00"),
+    Case("no-pickup-event-after-at", "2022-12-21 10:00", (("2022-12-21 11:00", "picked_up"),), "no_pickup", 72, 24.0,
+         shipped_at="2022-12-20 10:00"),
+    Case("picked-up-is-not-no-pickup", "2022-12-21 10:00", (("2022-12-20 18:00", "picked_up"),), None,
+         shipped_at="2022-12-20 10:00"),
+    Case("unregistered-waybill-listed", "2022-12-23 10:00", (("2022-12-20 10:00", "in_transit"),), "stalled", 72,
+         72.0, registered=False, province=""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_scan_levels(engine: Engine, rules: Rules, case: Case) -> None:
+    if case.registered:
+        shipped = bj(case.shipped_at) if case.shipped_at else None
+        register_waybills(engine, [Registration(WAYBILL, "SF", "T1", case.province, shipped)])
+    for time, status in case.events:
+        event = Event(WAYBILL, bj(time), status, f"{status} @ {time}", "杭州", "SF")
+        ingest_events(engine, [event], received_at=RECEIVED)
+
+    result = scan(engine, rules, bj(case.at))
+
+    listed = [s for s in result.stalls if s.waybill_no == WAYBILL]
+    if case.level is None:
+        assert listed == []
+        return
+    assert len(listed) == 1
+    stall = listed[0].as_json()
+    assert stall["level"] == case.level
+    assert stall["threshold_hours"] == case.threshold
+    assert stall["silent_hours"] == case.silent
+    assert stall["remote"] is case.remote
+    if case.level != "no_pickup":
+        last = max(bj(t) for t, _ in case.events if bj(t) <= bj(case.at))
+        assert case.last_event_at is None or bj(case.last_event_at) == last
+        assert listed[0].last_event_at == last
+        assert stall["last_event_at"] == last.astimezone(BEIJING).isoformat()
+        assert listed[0].entry_opens_at == last + timedelta(hours=case.threshold or 0)
+    for key, value in case.extra.items():
+        assert stall[key] == value
