@@ -23,6 +23,7 @@ from waybill.shop import Shop
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _ORDER_FIELDS = {
     "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service", "recipient", "sender",
@@ -70,6 +71,7 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
             problems.append(record)
             continue
         checker = _Checker(source, record.line, record.item_lines)
+        checker.problems.extend(record.problems)
         order = checker.order(record.data, shop)
         if order is not None:
             for seen, key, value in (
@@ -109,10 +111,12 @@ class _Record:
     data: dict[str, Any]
     line: int
     item_lines: tuple[int, ...] | None = None  # CSV: the row of each item
+    problems: tuple[Problem, ...] = ()  # CSV: problems in the order's rows; they make the whole order invalid
 
 
 def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() also splits on U+2028, U+0085 …, which JSON strings may hold raw.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -127,39 +131,63 @@ def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
 
 
 def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or ()]
-    reader.fieldnames = header
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    for row in reader:
+        if row:
+            header = [name.strip() for name in row]
+            break
+    header_line = reader.line_num
     known = set(CSV_ORDER_COLUMNS) | set(CSV_ITEM_COLUMNS)
-    unknown = [name for name in header if name not in known]
-    missing = [name for name in ("order_id", "carrier", "waybill_no") if name not in header]
-    if unknown or missing:
-        parts = [f"unknown column {n!r}" for n in unknown] + [f"missing column {n!r}" for n in missing]
-        yield Problem(source, 1, None, "; ".join(parts))
+    problems = [Problem(source, header_line, n, "unknown column") for n in header if n not in known]
+    problems += [
+        Problem(source, header_line, n, "column given twice")
+        for n in sorted(set(header))
+        if header.count(n) > 1 and n in known
+    ]
+    problems += [
+        Problem(source, header_line, n, "missing column")
+        for n in ("order_id", "carrier", "waybill_no")
+        if n not in header
+    ]
+    if problems:
+        yield from problems
         return
     # order_id -> (order fields, line of each item, line where each order column was first given)
     grouped: dict[str, tuple[dict[str, Any], list[int], dict[str, int]]] = {}
+    # Problems in an order's rows reject the whole order, so --skip-invalid never prints it short of an item.
+    row_problems: dict[str, list[Problem]] = {}
+    end = header_line
+    previous_order_id = ""
     for row in reader:
-        line = reader.line_num
-        if None in row:
-            yield Problem(source, line, None, f"{len(row[None])} more cells than the header has columns")
-            continue
-        cells = {k: (v or "").strip() for k, v in row.items()}
+        line, end = end + 1, reader.line_num  # a quoted cell may span lines: report the line the row starts on
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines, and the all-empty rows spreadsheets export
+        cells = {name: (row[index] if index < len(row) else "").strip() for index, name in enumerate(header)}
         order_id = cells["order_id"]
-        if not order_id:
-            yield Problem(source, line, "order_id", "is required")
+        if len(row) > len(header):
+            problem = Problem(source, line, None, f"{len(row) - len(header)} more cells than the header has columns")
+            row_problems.setdefault(order_id or previous_order_id, []).append(problem)
             continue
+        if not order_id:
+            # Most likely an item of the order above whose order_id was left blank.
+            row_problems.setdefault(previous_order_id, []).append(Problem(source, line, "order_id", "is required"))
+            continue
+        previous_order_id = order_id
         if order_id not in grouped:
             grouped[order_id] = ({"items": []}, [], {})
         data, item_lines, first_line = grouped[order_id]
         for conflict in _merge_order_cells(data, cells, line, first_line):
-            yield Problem(source, line, conflict, f"differs from line {first_line[conflict]} of the same order")
+            problem = Problem(source, line, conflict, f"differs from line {first_line[conflict]} of the same order")
+            row_problems.setdefault(order_id, []).append(problem)
         if any(cells.get(column) for column in CSV_ITEM_COLUMNS):
             item = {field: cells.get(column, "") for field, column in zip(_ITEM_FIELDS, CSV_ITEM_COLUMNS, strict=True)}
             data["items"].append(item)
             item_lines.append(line)
-    for data, item_lines, first_line in grouped.values():
-        yield _Record(data, first_line["order_id"], tuple(item_lines))
+    for order_id, (data, item_lines, first_line) in grouped.items():
+        yield _Record(data, first_line["order_id"], tuple(item_lines), tuple(row_problems.pop(order_id, ())))
+    for orphans in row_problems.values():
+        yield from orphans
 
 
 def _merge_order_cells(
@@ -221,7 +249,7 @@ class _Checker:
             package_center=self.text(data, "package_center"),
             service=self.text(data, "service"),
             cod_amount=self.money(data.get("cod_amount")),
-            scheduled_delivery=self.parsed(data, "scheduled_delivery", date.fromisoformat, "a date YYYY-MM-DD"),
+            scheduled_delivery=self.parsed(data, "scheduled_delivery", parse_date, "a date YYYY-MM-DD"),
             remark=self.text(data, "remark"),
             shipped_at=self.parsed(data, "shipped_at", parse_time, "an ISO 8601 time"),
             origin=Origin(self.source, self.line),
@@ -233,7 +261,7 @@ class _Checker:
     def text(self, data: dict[str, Any], key: str, *, required: bool = False, path: str = "") -> str:
         value = data.get(key)
         field = f"{path}{key}"
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem(field, "is required")
             return ""
@@ -249,7 +277,7 @@ class _Checker:
         if not isinstance(value, dict):
             self.problem(key, "must be an object with name, phone, province, city, district, address")
             return None
-        for extra in value.keys() - set(_ADDRESS_FIELDS):
+        for extra in sorted(value.keys() - set(_ADDRESS_FIELDS)):
             self.problem(f"{key}.{extra}", "unknown field")
         before = len(self.problems)
         fields = {
@@ -273,7 +301,7 @@ class _Checker:
                 self.problem(path, "must be an object with sku, name, spec, qty, location", line)
                 continue
             checker = _Checker(self.source, line or self.line, None)
-            for extra in raw.keys() - set(_ITEM_FIELDS):
+            for extra in sorted(raw.keys() - set(_ITEM_FIELDS)):
                 checker.problem(f"{path}.{extra}", "unknown field")
             sku = checker.text(raw, "sku", required=True, path=f"{path}.")
             name = checker.text(raw, "name", required=True, path=f"{path}.")
@@ -291,7 +319,7 @@ class _Checker:
         return tuple(items)
 
     def quantity(self, value: Any, field: str) -> int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.problem(field, f"must be a whole number of at least 1, not {value!r}")
@@ -308,7 +336,11 @@ class _Checker:
         except InvalidOperation:
             self.problem("cod_amount", f"{value!r} is not an amount of money")
             return Decimal(0)
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        try:
+            whole_cents = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+        except InvalidOperation:  # too many digits to quantize
+            whole_cents = False
+        if not whole_cents or amount < 0:
             self.problem("cod_amount", f"{value!r} must be at least 0 with at most 2 decimal places")
             return Decimal(0)
         return amount
@@ -322,6 +354,13 @@ class _Checker:
         except ValueError:
             self.problem(key, f"{text!r} is not {kind}")
             return None
+
+
+def parse_date(text: str) -> date:
+    """A date written exactly YYYY-MM-DD (``date.fromisoformat`` also takes 20261201 and 2026-W49-1)."""
+    if not ISO_DATE.fullmatch(text.strip()):
+        raise ValueError(text)
+    return date.fromisoformat(text.strip())
 
 
 def parse_time(text: str) -> datetime:

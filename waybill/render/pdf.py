@@ -1,56 +1,189 @@
-"""Labels → one PDF, a page per label of exactly the stock size: vector bars and boxes, real text in the
-embedded (subset) TrueType font, so the text can be searched and copied."""
+"""Labels → one PDF, a page per label of exactly the stock size, written as a stream.
+
+reportlab's document object keeps every page in memory until it saves (about 18 KB a label: 10,000 labels
+took 260 MiB), so this writer puts each page on disk as it comes and keeps only object offsets. reportlab
+still does the font work: it measures, subsets the TrueType font (``makeSubset``) and builds the ToUnicode
+maps that make the text extractable. Bars and boxes are vector rectangles; text is real text in the
+embedded subset font, placed at the same advances as the raster.
+"""
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from reportlab.lib.colors import black, white
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, makeToUnicodeCMap
 
+from waybill.fonts import Font
 from waybill.layout.label import Label, Rect, TextRun
+
+SUBSET_SIZE = 256  # a simple TrueType font addresses its glyphs with one byte
+_CATALOG, _PAGES = 1, 2
+
+
+class _ObjectWriter:
+    """Numbered PDF objects written straight to the stream; only their offsets stay in memory."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.position = 0
+        self.offsets: dict[int, int] = {}
+        self.next_number = 3  # 1 and 2 are the catalog and the page tree, written last
+        self._emit(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _emit(self, data: bytes) -> None:
+        self.out.write(data)
+        self.position += len(data)
+
+    def reserve(self) -> int:
+        number = self.next_number
+        self.next_number += 1
+        return number
+
+    def object(self, number: int, body: str) -> None:
+        self.offsets[number] = self.position
+        self._emit(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+
+    def stream(self, number: int, data: bytes, extra: str = "") -> None:
+        packed = zlib.compress(data, 6)
+        self.offsets[number] = self.position
+        head = f"{number} 0 obj\n<< /Length {len(packed)} /Filter /FlateDecode{extra} >>\nstream\n"
+        self._emit(head.encode("latin-1") + packed + b"\nendstream\nendobj\n")
+
+    def finish(self) -> None:
+        xref = self.position
+        count = self.next_number
+        rows = [b"xref\n", f"0 {count}\n".encode(), b"0000000000 65535 f \n"]
+        for number in range(1, count):
+            offset = self.offsets.get(number)
+            rows.append(f"{offset:010d} 00000 n \n".encode() if offset is not None else b"0000000000 65535 f \n")
+        trailer = f"trailer\n<< /Size {count} /Root {_CATALOG} 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        self._emit(b"".join(rows) + trailer.encode())
+
+
+class _FontSubsets:
+    """Assigns each character a (subset, byte) as pages use it; writes the subset fonts at the end."""
+
+    def __init__(self, font: Font, objects: _ObjectWriter) -> None:
+        self.face = pdfmetrics.getFont(font.pdf_name).face
+        self.objects = objects
+        self.subsets: list[list[int]] = []
+        self.numbers: list[int] = []
+        self.codes: dict[str, tuple[int, int]] = {}
+
+    def code(self, char: str) -> tuple[int, int]:
+        code = self.codes.get(char)
+        if code is None:
+            if not self.subsets or len(self.subsets[-1]) == SUBSET_SIZE:
+                self.subsets.append([])
+                self.numbers.append(self.objects.reserve())
+            self.subsets[-1].append(ord(char))
+            code = self.codes[char] = (len(self.subsets) - 1, len(self.subsets[-1]) - 1)
+        return code
+
+    def runs(self, text: str) -> list[tuple[int, bytes]]:
+        """``text`` as (subset, encoded bytes) runs."""
+        runs: list[tuple[int, bytearray]] = []
+        for char in text:
+            subset, byte = self.code(char)
+            if not runs or runs[-1][0] != subset:
+                runs.append((subset, bytearray()))
+            runs[-1][1].append(byte)
+        return [(subset, bytes(data)) for subset, data in runs]
+
+    def write(self) -> None:
+        face, objects = self.face, self.objects
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        for index, (subset, number) in enumerate(zip(self.subsets, self.numbers, strict=True)):
+            name = (SUBSETN(index) + b"+" + face.name + face.subfontNameX).decode("latin-1")
+            program = face.makeSubset(subset)
+            cmap, descriptor, file = objects.reserve(), objects.reserve(), objects.reserve()
+            objects.stream(file, program, f" /Length1 {len(program)}")
+            objects.stream(cmap, makeToUnicodeCMap(name, subset).encode("latin-1"))
+            bbox = " ".join(str(v) for v in face.bbox)
+            objects.object(
+                descriptor,
+                f"<< /Type /FontDescriptor /FontName /{name} /Flags {flags} /FontBBox [{bbox}] "
+                f"/ItalicAngle {face.italicAngle} /Ascent {face.ascent} /Descent {face.descent} "
+                f"/CapHeight {face.capHeight} /StemV {face.stemV} /MissingWidth {face.defaultWidth} "
+                f"/FontFile2 {file} 0 R >>",
+            )
+            widths = " ".join(f"{face.getCharWidth(code):g}" for code in subset)
+            objects.object(
+                number,
+                f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /FirstChar 0 /LastChar {len(subset) - 1} "
+                f"/Widths [{widths}] /FontDescriptor {descriptor} 0 R /ToUnicode {cmap} 0 R >>",
+            )
 
 
 class PdfWriter:
-    """Add labels one at a time; ``close`` writes the file. Use as a context manager."""
+    """Add labels one at a time; ``close`` finishes the file. Use as a context manager."""
 
     def __init__(self, target: Path | BinaryIO) -> None:
-        # invariant: no creation date or random id, so the same labels give the same file.
-        self._canvas = Canvas(str(target) if isinstance(target, Path) else target, invariant=1, pageCompression=1)
-        self.pages = 0
+        self._own = isinstance(target, Path)
+        self._out: BinaryIO = target.open("wb") if isinstance(target, Path) else target
+        self._objects = _ObjectWriter(self._out)
+        self._fonts: _FontSubsets | None = None
+        self._pages: list[int] = []
+
+    @property
+    def pages(self) -> int:
+        return len(self._pages)
 
     def add(self, label: Label) -> None:
-        canvas = self._canvas
-        height = label.height_mm * mm
+        if self._fonts is None:
+            self._fonts = _FontSubsets(label.font, self._objects)
+        width, height = label.width_mm * mm, label.height_mm * mm
         scale = mm / label.dots_per_mm  # points per dot
-        canvas.setPageSize((label.width_mm * mm, height))
+        ops: list[str] = []
+        used: set[int] = set()
+        colour = None
         for mark in label.marks:
-            colour = white if mark.white else black
-            canvas.setFillColor(colour)
+            if mark.white != colour:
+                colour = mark.white
+                ops.append("1 g 1 G" if colour else "0 g 0 G")
             if isinstance(mark, Rect):
-                canvas.rect(mark.x * scale, height - (mark.y + mark.h) * scale, mark.w * scale, mark.h * scale,
-                            stroke=0, fill=1)  # fmt: skip
+                ops.append(f"{mark.x * scale:.3f} {height - (mark.y + mark.h) * scale:.3f} "
+                           f"{mark.w * scale:.3f} {mark.h * scale:.3f} re f")  # fmt: skip
             else:
-                self._text(mark, label, scale, height, colour)
-        canvas.showPage()
-        self.pages += 1
+                ops.append(self._text(mark, scale, height, used))
+        content, page = self._objects.reserve(), self._objects.reserve()
+        self._objects.stream(content, "\n".join(ops).encode("latin-1"))
+        fonts = " ".join(f"/F{i} {self._fonts.numbers[i]} 0 R" for i in sorted(used))
+        self._objects.object(
+            page,
+            f"<< /Type /Page /Parent {_PAGES} 0 R /MediaBox [0 0 {width:.4f} {height:.4f}] "
+            f"/Contents {content} 0 R /Resources << /Font << {fonts} >> >> >>",
+        )
+        self._pages.append(page)
 
-    def _text(self, run: TextRun, label: Label, scale: float, height: float, colour: object) -> None:
-        text = self._canvas.beginText(run.x * scale, height - run.baseline * scale)
-        text.setFont(label.font.pdf_name, run.size * scale)
-        if run.bold:
-            # Fill and stroke the outline: the same faux bold the raster draws with a stroke.
-            text.setTextRenderMode(2)
-            self._canvas.setStrokeColor(colour)
-            self._canvas.setLineWidth(max(1, run.size // 24) * scale)
-        text.textOut(run.text)
-        self._canvas.drawText(text)
+    def _text(self, run: TextRun, scale: float, height: float, used: set[int]) -> str:
+        assert self._fonts is not None
+        size = run.size * scale
+        parts = [f"BT {run.x * scale:.3f} {height - run.baseline * scale:.3f} Td"]
+        # Bold fills and strokes the outline (render mode 2), the faux bold the raster draws with a stroke
+        # of the same width on each side of the outline (a PDF line is centred on it, hence twice as wide).
+        # The mode is graphics state that outlives ET, so every run sets its own.
+        parts.append(f"2 Tr {2 * max(1, run.size // 24) * scale:.3f} w" if run.bold else "0 Tr")
+        for subset, data in self._fonts.runs(run.text):
+            used.add(subset)
+            parts.append(f"/F{subset} {size:.3f} Tf <{data.hex()}> Tj")
+        parts.append("ET")
+        return " ".join(parts)
 
     def close(self) -> None:
-        self._canvas.save()
+        if self._fonts is not None:
+            self._fonts.write()
+        kids = " ".join(f"{number} 0 R" for number in self._pages)
+        self._objects.object(_PAGES, f"<< /Type /Pages /Kids [{kids}] /Count {len(self._pages)} >>")
+        self._objects.object(_CATALOG, f"<< /Type /Catalog /Pages {_PAGES} 0 R >>")
+        self._objects.finish()
+        if self._own:
+            self._out.close()
 
     def __enter__(self) -> PdfWriter:
         return self
@@ -60,3 +193,5 @@ class PdfWriter:
     ) -> None:
         if kind is None:
             self.close()
+        elif self._own:
+            self._out.close()
