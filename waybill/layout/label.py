@@ -63,3 +63,8 @@ class LayoutWarning:
 
     def __str__(self) -> str:
         return f"order {self.order_id}: {self.field}: {self.message}"
+
+
+def bold_stroke(size: int) -> int:
+    """Faux bold (the bundled font has no bold face): each renderer thickens glyphs by this many dots a side."""
+    return max(1, size // 24)

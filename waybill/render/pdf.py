@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, makeToUnicodeCMap
 
 from waybill.fonts import Font
-from waybill.layout.label import Label, Rect, TextRun
+from waybill.layout.label import Label, Rect, TextRun, bold_stroke
 
 SUBSET_SIZE = 256  # a simple TrueType font addresses its glyphs with one byte
 _CATALOG, _PAGES = 1, 2
@@ -168,7 +168,7 @@ class PdfWriter:
         # Bold fills and strokes the outline (render mode 2), the faux bold the raster draws with a stroke
         # of the same width on each side of the outline (a PDF line is centred on it, hence twice as wide).
         # The mode is graphics state that outlives ET, so every run sets its own.
-        parts.append(f"2 Tr {2 * max(1, run.size // 24) * scale:.3f} w" if run.bold else "0 Tr")
+        parts.append(f"2 Tr {2 * bold_stroke(run.size) * scale:.3f} w" if run.bold else "0 Tr")
         for subset, data in self._fonts.runs(run.text):
             used.add(subset)
             parts.append(f"/F{subset} {size:.3f} Tf <{data.hex()}> Tj")

@@ -11,7 +11,7 @@ import functools
 from PIL import Image, ImageDraw, ImageFont
 
 from waybill.fonts import EM, Font
-from waybill.layout.label import Label, Rect, TextRun
+from waybill.layout.label import Label, Rect, TextRun, bold_stroke
 
 BLACK, WHITE = 0, 1
 
@@ -37,7 +37,7 @@ class GlyphCache:
         cached = self._glyphs.get(key)
         if cached is None:
             face = self.face(size)
-            stroke = max(1, size // 24) if bold else 0
+            stroke = bold_stroke(size) if bold else 0
             left, top, right, bottom = face.getbbox(char, anchor="ls", stroke_width=stroke)
             mask = Image.new("1", (max(1, right - left), max(1, bottom - top)), 0)
             ImageDraw.Draw(mask).text(
