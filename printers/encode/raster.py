@@ -16,7 +16,9 @@ try:  # numpy packs bits ~30x faster than Pillow's per-pixel packer on dense ima
 except ImportError:  # pragma: no cover - exercised by forcing the fallback in the tests
     numpy = None  # type: ignore[assignment]
 
-__all__ = ["INVERT", "check_fits", "pack_black"]
+__all__ = ["INVERT", "NUMPY_PACKING", "check_fits", "pack_black"]
+
+NUMPY_PACKING = numpy is not None
 
 # bytes.translate table flipping every bit: ESC/POS polarity (1 = black) <-> TSPL polarity (0 = black).
 INVERT = bytes(range(255, -1, -1))
