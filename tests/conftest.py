@@ -37,3 +37,14 @@ def _isolated_default_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """No test touches the user's real store: the default database lives in the test's tmp dir."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("WAYBILL_DB", raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite the golden files under tests/golden instead of comparing"
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

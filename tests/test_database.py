@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-import pytest
 
 from waybill.database import database_url, ensure_schema, open_database, schema_version
 from waybill.errors import DatabaseError

@@ -1,0 +1,53 @@
+"""Helpers for label tests: the bundled samples laid out with a fixed clock, and barcode decoding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+
+from waybill.commands.demo import sample_path
+from waybill.fonts import load_font
+from waybill.layout.engine import LayoutOptions, layout_order
+from waybill.layout.label import Label
+from waybill.model import Order
+from waybill.orders import BEIJING, load_orders
+from waybill.shop import Shop, load_shop
+from waybill.template import load_template
+
+TEMPLATES = ("76x130", "100x150", "100x180")
+NOW = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)
+SAMPLE_ORDERS = sample_path("orders.jsonl")
+SAMPLE_SHOP = sample_path("shop.toml")
+
+
+@cache
+def sample_shop() -> Shop:
+    return load_shop(SAMPLE_SHOP)
+
+
+@cache
+def sample_orders() -> tuple[Order, ...]:
+    return load_orders(SAMPLE_ORDERS, sample_shop()).orders
+
+
+def long_order() -> Order:
+    return max(sample_orders(), key=lambda order: len(order.items))
+
+
+def labels_of(order: Order, template: str, dpi: int = 203, *, mask: bool = True) -> tuple[Label, ...]:
+    options = LayoutOptions(dpi=dpi, mask=mask, shop=sample_shop())
+    return layout_order(order, load_template(template), load_font(), options, now=NOW).labels
+
+
+def decoded_code128(image: Image.Image) -> list[str]:
+    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.Code128)
+    return [result.text for result in results]
+
+
+def png_files(folder: Path) -> Iterator[Path]:
+    return iter(sorted(folder.glob("*.png")))
