@@ -1,13 +1,19 @@
-"""Synthetic 1-bit labels and independent oracles shared by the printer tests."""
+"""Synthetic 1-bit labels and independent oracles, for the printer tests and a printer simulator.
+
+Kept in the package (like ``numpy.testing``) so tests import it in any pytest import mode.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import random
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from printers.profiles import PrinterProfile, get_profile
+
+__all__ = ["ink", "line_art", "naive_hazards", "noise", "variant"]
 
 
 def noise(size: tuple[int, int], seed: int = 1) -> Image.Image:
@@ -67,5 +73,6 @@ def ink(black_bits: bytes, size: tuple[int, int]) -> Image.Image:
     return Image.frombytes("1", size, bytes(b ^ 0xFF for b in black_bits))
 
 
-def variant(name: str, **changes: object) -> PrinterProfile:
-    return dataclasses.replace(get_profile(name), name=f"{name}-test", **changes)  # type: ignore[arg-type]
+def variant(name: str, **changes: Any) -> PrinterProfile:
+    """A built-in profile with some facts changed (named ``NAME-test``)."""
+    return dataclasses.replace(get_profile(name), name=f"{name}-test", **changes)

@@ -1,11 +1,11 @@
-"""Fixtures for the printer tests; helpers live in synthetic.py."""
+"""Fixtures for the printer tests; helpers live in printers.testing."""
 
 from __future__ import annotations
 
 import pytest
-from synthetic import variant
 
 from printers.profiles import PrinterProfile
+from printers.testing import variant
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from synthetic import line_art
 
 from printers.encode import encode_labels
 from printers.profiles import get_profile
+from printers.testing import line_art
 from waybill.cli import main
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 import pytest
 from escpos.printer import Dummy
 from PIL import Image, ImageChops
-from synthetic import ink, line_art, noise
 
-import printers.decode
 from printers.decode import Command, Decoder, decode, detect_language
 from printers.profiles import get_profile
+from printers.testing import ink, line_art, noise
 
 ESC_AT = bytes.fromhex("1b40")
 
@@ -18,20 +17,6 @@ def raster(black_bits: bytes, row_bytes: int, rows: int, mode: int = 0) -> bytes
 
 def same(a: Image.Image, b: Image.Image) -> bool:
     return a.mode == b.mode == "1" and a.size == b.size and a.tobytes() == b.tobytes()
-
-
-def test_public_api() -> None:
-    assert sorted(printers.decode.__all__) == [
-        "Command",
-        "DecodeResult",
-        "DecodedLabel",
-        "Decoder",
-        "LanguageChoice",
-        "UnknownCommand",
-        "crop_label",
-        "decode",
-        "detect_language",
-    ]
 
 
 def test_gs_v_0_bands_stack_into_one_label_per_label_end() -> None:

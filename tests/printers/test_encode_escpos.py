@@ -6,11 +6,11 @@ from collections.abc import Iterator
 import pytest
 from escpos.printer import Dummy
 from PIL import Image
-from synthetic import ink, naive_hazards, noise, variant
 
 from printers.encode import encode_job, encode_label, encode_labels, escpos
 from printers.encode.raster import pack_black
 from printers.profiles import get_profile
+from printers.testing import ink, naive_hazards, noise, variant
 from waybill.errors import ProfileError
 
 ESC_AT = bytes.fromhex("1b40")

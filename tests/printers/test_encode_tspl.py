@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from synthetic import ink, noise, variant
 
 from printers.encode import encode_job, encode_label, tspl
 from printers.profiles import get_profile
+from printers.testing import ink, noise, variant
 from waybill.errors import ProfileError
 
 SETUP_100_180 = b"SIZE 100 mm,180 mm\r\nGAP 3 mm,0 mm\r\nDIRECTION 0,0\r\n"

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from printers import profiles
 from printers.profiles import BUILTIN_PROFILES, PrinterProfile, get_profile, load_profiles
 from waybill.errors import ProfileError
 
@@ -51,21 +50,6 @@ def test_mm_to_dots(name: str, mm: tuple[int, int], dots: tuple[int, int]) -> No
 def test_builtins_are_read_only() -> None:
     with pytest.raises(TypeError):
         BUILTIN_PROFILES["x"] = BUILTIN_PROFILES["tspl-203"]  # type: ignore[index]
-
-
-def test_public_api() -> None:
-    assert set(profiles.__all__) == {
-        "BUILTIN_PROFILES",
-        "ImageCommand",
-        "LabelEnd",
-        "Language",
-        "PrinterProfile",
-        "dots_per_mm_for_dpi",
-        "get_profile",
-        "load_profiles",
-    }
-    for name in profiles.__all__:
-        assert hasattr(profiles, name)
 
 
 def _write(tmp_path: Path, text: str) -> Path:

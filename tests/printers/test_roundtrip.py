@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from PIL import Image
-from synthetic import line_art, naive_hazards, noise, variant
 
 from printers.decode import Decoder, crop_label, decode
 from printers.encode import encode_labels
 from printers.profiles import PrinterProfile, get_profile
+from printers.testing import line_art, naive_hazards, noise, variant
 
 SIZES_203 = [(608, 1040), (800, 1200), (800, 1440)]
 PROFILES_203: list[Callable[[], PrinterProfile]] = [

@@ -1,0 +1,44 @@
+"""The public names of the printers package: explicit, and each one there."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "printers.profiles": {
+        "BUILTIN_PROFILES",
+        "ImageCommand",
+        "LabelEnd",
+        "Language",
+        "PrinterProfile",
+        "dots_per_mm_for_dpi",
+        "get_profile",
+        "load_profiles",
+    },
+    "printers.encode": {"EncodedLabel", "encode_job", "encode_label", "encode_labels"},
+    "printers.encode.escpos": {"JOB_START", "encode_job", "encode_label", "label_end"},
+    "printers.encode.tspl": {"encode_job", "encode_label", "setup"},
+    "printers.encode.realtime": {"HAZARD_BIT", "defuse", "find_hazards", "hazard_pattern"},
+    "printers.decode": {
+        "Command",
+        "DecodeResult",
+        "DecodedLabel",
+        "Decoder",
+        "LanguageChoice",
+        "UnknownCommand",
+        "crop_label",
+        "decode",
+        "detect_language",
+    },
+    "printers.testing": {"ink", "line_art", "naive_hazards", "noise", "variant"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_all_is_explicit_and_complete(module: str) -> None:
+    loaded = importlib.import_module(module)
+    assert set(loaded.__all__) == PUBLIC[module]
+    for name in loaded.__all__:
+        assert hasattr(loaded, name), name
