@@ -8,15 +8,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from stall_helpers import RECEIVED, bj, write_jsonl
 
 from stall_monitor.events import Event, canonical_status, parse_time
+from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
+from stall_monitor.samples import write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
 from stall_monitor.store import Registration, events, register_waybills, waybills
 from waybill.errors import Problem
+
+RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 
 
 def _count(engine: Engine, table: sa.Table) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stall_helpers import bj
 
+from stall_monitor.events import parse_time as bj
 from stall_monitor.rules import default_rules, load_rules, normalise_province, parse_rules
 from waybill.errors import TrackingError
 

@@ -1,0 +1,68 @@
+"""Synthetic tracking data: Kuaidi100 push bodies and event streams, for tests, the benchmark and trials.
+
+Deterministic (seeded), so a benchmark run or a test sees the same data every time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from stall_monitor.events import BEIJING
+
+__all__ = ["kuaidi100_param", "synthetic_events", "write_jsonl"]
+
+PROVINCES = ("浙江省", "广东省", "北京市", "四川省", "新疆维吾尔自治区", "内蒙古自治区", "江苏省", "甘肃省")
+CARRIERS = ("SF", "YTO", "ZTO", "STO", "YUNDA", "JT", "EMS", "JD")
+_STEPS = ("已揽收", "到达转运中心", "离开转运中心", "到达分拨中心", "运输中", "到达目的地城市", "到达网点")
+
+
+def kuaidi100_param(
+    waybill_no: str, items: list[tuple[str, str, str]], *, com: str = "shunfeng", state: str = "0"
+) -> str:
+    """A push ``param``: items are (time, Chinese status, context), newest first as Kuaidi100 sends them."""
+    data = [{"time": t, "ftime": t, "status": s, "context": c, "areaName": "杭州"} for t, s, c in items]
+    body = {
+        "status": "polling",
+        "message": "",
+        "lastResult": {"message": "ok", "state": state, "ischeck": "0", "com": com, "nu": waybill_no, "data": data},
+    }
+    return json.dumps(body, ensure_ascii=False)
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str]) -> Path:
+    """One JSON object (or a given raw line) per line, streamed: any number of records in flat memory."""
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(record if isinstance(record, str) else json.dumps(record, ensure_ascii=False))
+            out.write("\n")
+    return path
+
+
+def synthetic_events(
+    waybills: int, events_per_waybill: int, *, start: datetime, span: timedelta, seed: int = 5
+) -> Iterator[dict[str, Any]]:
+    """Event records (as in an events file) for ``waybills`` parcels, ~``events_per_waybill`` each.
+
+    Parcel i starts at a random point of ``span`` after ``start``; its events are 1-10 hours apart, in
+    Beijing time without a zone, the way carriers write them. No parcel is delivered: all stay open.
+    """
+    rng = random.Random(seed)
+    for i in range(waybills):
+        carrier = CARRIERS[i % len(CARRIERS)]
+        time = start + timedelta(seconds=rng.randrange(int(span.total_seconds())))
+        for step in range(events_per_waybill):
+            status = "picked_up" if step == 0 else "in_transit"
+            yield {
+                "waybill_no": f"{carrier}{i:012d}",
+                "time": time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
+                "status": status,
+                "context": f"【{PROVINCES[i % len(PROVINCES)][:2]}】快件{_STEPS[step % len(_STEPS)]}",
+                "location": PROVINCES[(i + step) % len(PROVINCES)],
+                "carrier": carrier,
+            }
+            time += timedelta(minutes=rng.randrange(60, 600))
