@@ -41,7 +41,7 @@ def server(engine: Engine, rules: Rules) -> Iterator[StallServer]:
     logged: list[str] = []
     instance = make_server(engine, rules, "127.0.0.1", 0, salt=SALT, max_body=4096, clock=lambda: RECEIVED,
                            log=logged.append)  # fmt: skip
-    thread = threading.Thread(target=instance.serve_forever, daemon=True)
+    thread = threading.Thread(target=instance.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield instance
     instance.shutdown()

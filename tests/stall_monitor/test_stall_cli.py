@@ -1,0 +1,179 @@
+"""``waybill stall …`` through ``waybill.cli.main``: exit codes, messages, files written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stall_monitor.samples import write_jsonl
+from waybill.cli import main
+
+
+def _order(order_id: str, waybill_no: str, province: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "carrier": "SF",
+        "waybill_no": waybill_no,
+        "recipient": {"name": "张伟", "phone": "13812341234", "province": province, "address": "文三路478号"},
+        "items": [{"sku": "MUG", "name": "马克杯", "qty": 1}],
+        "shipped_at": "2022-12-20T09:00:00+08:00",
+        **extra,
+    }
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> dict[str, Path]:
+    orders = write_jsonl(
+        tmp_path / "orders.jsonl",
+        [
+            _order("T1", "SF1000000001", "新疆维吾尔自治区"),  # no sender: still registered for monitoring
+            _order("T2", "SF1000000002", "浙江省"),
+            _order("T3", "SF1000000003", "北京市"),  # never picked up
+            _order("T4", "bad no", "浙江省"),
+        ],
+    )
+    events = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            {"waybill_no": "SF1000000001", "time": "2022-12-20 12:00", "status": "picked_up", "context": "已揽收"},
+            {"waybill_no": "SF1000000002", "time": "2022-12-20 12:00", "status": "picked_up", "context": "已揽收"},
+            {"waybill_no": "SF1000000002", "time": "2022-12-21 08:00", "status": "in_transit", "context": "到达杭州"},
+            {"waybill_no": "SF1000000002", "time": "2022-12-21 08:00", "status": "in_transit", "context": "到达杭州"},
+            {"waybill_no": "SF1000000002", "time": "sometime", "status": "in_transit"},
+        ],
+    )
+    work_orders = write_jsonl(tmp_path / "wo.jsonl", [{"waybill_no": "SF1000000002", "opened_at": "2022-12-24 09:00"}])
+    return {"orders": orders, "events": events, "work_orders": work_orders, "db": tmp_path / "stall.db"}
+
+
+def _ingest(data: dict[str, Path], db: str) -> int:
+    return main(
+        ["stall", "ingest", "--db", db, "--orders", str(data["orders"]), "--events", str(data["events"]),
+         "--work-orders", str(data["work_orders"])]
+    )  # fmt: skip
+
+
+def test_ingest_reports_counts_and_rejected_lines(
+    data: dict[str, Path], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _ingest(data, db_url) == 10  # everything valid stored; rejected lines make the run fail
+    out, err = capsys.readouterr()
+    assert "orders: 3 waybills registered, 1 rejected" in out
+    assert f"events {data['events']}: 3 new, 1 duplicate, 1 rejected" in out
+    assert "work orders" in out and "1 work orders written, 0 rejected" in out
+    assert f"rejected: {data['orders']}:4: waybill_no: 'BAD NO' must be 8-32 characters" in err
+    assert f"rejected: {data['events']}:5: time: 'sometime' is not an ISO 8601 time" in err
+
+    assert _ingest(data, db_url) == 10
+    assert f"events {data['events']}: 0 new, 4 duplicate, 1 rejected" in capsys.readouterr().out
+
+
+def test_scan_json_has_the_documented_fields_sorted_by_entry(
+    data: dict[str, Path], db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ingest(data, db_url)
+    capsys.readouterr()
+    assert main(["stall", "scan", "--db", db_url, "--at", "2022-12-24T10:00:00+08:00", "--json"]) == 0
+    stalls = json.loads(capsys.readouterr().out)
+
+    assert [(s["waybill_no"], s["level"]) for s in stalls] == [
+        ("SF1000000003", "no_pickup"),
+        ("SF1000000002", "stalled"),
+        ("SF1000000001", "at_risk"),
+    ]
+    documented = {"waybill_no", "carrier", "order_id", "province", "remote", "level", "last_event_at", "last_status",
+                  "last_context", "silent_hours", "threshold_hours", "entry_opens_at"}  # fmt: skip
+    assert documented <= set(stalls[0])
+    xinjiang = stalls[2]
+    assert xinjiang == {
+        **xinjiang,
+        "carrier": "SF",
+        "order_id": "T1",
+        "province": "新疆维吾尔自治区",
+        "remote": True,
+        "last_event_at": "2022-12-20T12:00:00+08:00",
+        "last_status": "picked_up",
+        "last_context": "已揽收",
+        "silent_hours": 94.0,
+        "threshold_hours": 96,
+        "entry_opens_at": "2022-12-24T12:00:00+08:00",
+    }
+    assert stalls[1]["work_order"]["due_at"] == "2022-12-25T09:00:00+08:00"
+    assert [s["entry_opens_at"] for s in stalls] == sorted(s["entry_opens_at"] for s in stalls)
+
+
+def test_scan_table(data: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(data["db"])
+    _ingest(data, db)
+    capsys.readouterr()
+    assert main(["stall", "scan", "--db", db, "--at", "2022-12-24 10:00"]) == 0
+    out = capsys.readouterr().out
+    assert "3 open waybills; 1 stalled, 1 at_risk, 1 no_pickup; 1 open work orders (0 overdue)" in out
+    assert "新疆维吾尔自治区 (remote)" in out
+    assert "SF1000000002" in out.split("Open work orders")[1]
+
+
+def test_workorder_commands(data: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(data["db"])
+    assert main(["stall", "workorder", "open", "SF1000000001", "--db", db, "--at", "2022-12-24 10:00"]) == 0
+    assert "answer by 2022-12-25T10:00:00+08:00" in capsys.readouterr().out
+    assert main(["stall", "workorder", "respond", "SF1000000001", "--db", db, "--at", "2022-12-25 10:30"]) == 0
+    assert "LATE (was due 2022-12-25T10:00:00+08:00)" in capsys.readouterr().out
+    assert main(["stall", "workorder", "respond", "SF1000000001", "--db", db, "--at", "2022-12-25 11:00"]) == 10
+    assert "no unanswered work order" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["html", "csv", "json"])
+def test_report_files(data: dict[str, Path], tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(data["db"])
+    _ingest(data, db)
+    out = tmp_path / f"report.{fmt}"
+    assert main(["stall", "report", "--db", db, "--at", "2022-12-24 10:00", "-o", str(out)]) == 0
+    assert f"{out}: {fmt} report at 2022-12-24T10:00:00+08:00: 1 stalled, 1 at risk, 1 no pickup" in (
+        capsys.readouterr().out
+    )
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        report = json.loads(text)
+        assert [s["waybill_no"] for s in report["stalls"]] == ["SF1000000003", "SF1000000002", "SF1000000001"]
+        assert report["counts"]["work_orders_open"] == 1
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert [r["waybill_no"] for r in rows if r["section"] == "stalls"] == [
+            "SF1000000003",
+            "SF1000000002",
+            "SF1000000001",
+        ]
+        assert [r["waybill_no"] for r in rows if r["section"] == "work_orders"] == ["SF1000000002"]
+    else:
+        assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "SF1000000001" in text
+
+
+def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "x.db")
+    assert main(["stall", "ingest", "--db", db]) == 2
+    assert "nothing to ingest" in capsys.readouterr().err
+    assert main(["stall", "scan", "--db", db, "--at", "next tuesday"]) == 2
+    assert "--at 'next tuesday' is not an ISO 8601 time" in capsys.readouterr().err
+    bad_rules = tmp_path / "rules.toml"
+    bad_rules.write_text("[[rule_set]]\nnormal_hours = 1\n", encoding="utf-8")
+    assert main(["stall", "scan", "--db", db, "--rules", str(bad_rules)]) == 10
+    assert f"{bad_rules}: rule_set[0]: missing" in capsys.readouterr().err
+    assert main(["stall", "ingest", "--db", db, "--events", str(tmp_path / "missing.jsonl")]) == 10
+    assert "missing.jsonl: cannot read" in capsys.readouterr().err
+
+
+def test_waybill_db_environment_variable(
+    data: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WAYBILL_DB", str(data["db"]))
+    assert main(["stall", "ingest", "--events", str(data["events"])]) == 10
+    capsys.readouterr()
+    assert main(["stall", "scan", "--at", "2022-12-24 10:00", "--json"]) == 0
+    assert [s["waybill_no"] for s in json.loads(capsys.readouterr().out)] == ["SF1000000001", "SF1000000002"]
+    assert data["db"].exists()
