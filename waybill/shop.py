@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ def load_shop(path: Path) -> Shop:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise OrderError([Problem(source, None, None, f"cannot read shop profile: {error.strerror}")]) from error
+    except UnicodeDecodeError as error:
+        raise OrderError([Problem(source, None, None, "not UTF-8 (TOML files are UTF-8)")]) from error
     except tomllib.TOMLDecodeError as error:
         raise OrderError([Problem(source, None, None, f"not valid TOML: {error}")]) from error
     problems: list[Problem] = []
@@ -59,6 +62,7 @@ def load_shop(path: Path) -> Shop:
     def problem(key: str, message: str) -> None:
         problems.append(Problem(source, None, key, message))
 
+    _unknown_keys(data, "", ("name", "sender", "carriers"), problem)
     name = data.get("name", "")
     if not isinstance(name, str):
         problem("name", "must be a string")
@@ -79,41 +83,60 @@ def load_shop(path: Path) -> Shop:
             problem(key, "must be a table")
             continue
         if carrier.direct:
+            _unknown_keys(
+                entry, key, ("monthly_account",), problem, f"{code} is a direct carrier: only monthly_account"
+            )
             account = entry.get("monthly_account")
             if not isinstance(account, str) or not account.strip():
                 problem(f"{key}.monthly_account", f"{code} is a direct carrier: give the 月结账号 as a string")
                 continue
             accounts[code] = CarrierAccount(monthly_account=account.strip())
         else:
+            _unknown_keys(entry, key, ("branch",), problem, f"{code} is a franchise carrier: only branch")
             branch = entry.get("branch")
             if not isinstance(branch, dict):
                 problem(f"{key}.branch", f"{code} is a franchise carrier: give its branch (网点) as a table")
                 continue
-            branch_name, branch_code = branch.get("name"), branch.get("code")
-            if not isinstance(branch_name, str) or not isinstance(branch_code, str):
-                problem(f"{key}.branch", "needs name and code as strings")
-                continue
+            _unknown_keys(branch, f"{key}.branch", ("name", "code", "address"), problem)
+            parts = {part: branch.get(part) for part in ("name", "code")}
+            for part, value in parts.items():
+                if not isinstance(value, str) or not value.strip():
+                    problem(f"{key}.branch.{part}", "is required, as a string")
             address = _address(branch.get("address"), f"{key}.branch.address", problem, default_name=name)
-            if address is not None:
-                accounts[code] = CarrierAccount(branch=Branch(branch_name, branch_code, address))
+            branch_name, branch_code = parts["name"], parts["code"]
+            if address is not None and isinstance(branch_name, str) and isinstance(branch_code, str):
+                accounts[code] = CarrierAccount(branch=Branch(branch_name.strip(), branch_code.strip(), address))
     if problems:
         raise OrderError(problems)
     return Shop(name=name, sender=sender, accounts=accounts)
 
 
-def _address(value: Any, key: str, problem: Any, *, default_name: str) -> Address | None:
+_ADDRESS_PARTS = ("name", "phone", "province", "city", "district", "address")
+
+
+def _unknown_keys(
+    table: dict[str, Any], key: str, known: tuple[str, ...], problem: Callable[[str, str], None], hint: str = ""
+) -> None:
+    for extra in sorted(table.keys() - set(known)):
+        what = f"unknown key ({hint})" if hint else "unknown key (a typo would silently drop its value)"
+        problem(f"{key}.{extra}" if key else extra, what)
+
+
+def _address(value: Any, key: str, problem: Callable[[str, str], None], *, default_name: str) -> Address | None:
     if not isinstance(value, dict):
         problem(key, "must be a table with name, phone, province, city, district, address")
         return None
+    _unknown_keys(value, key, _ADDRESS_PARTS, problem)
     fields = {}
-    for part in ("name", "phone", "province", "city", "district", "address"):
+    valid = True
+    for part in _ADDRESS_PARTS:
         text = value.get(part, default_name if part == "name" else "")
         if not isinstance(text, str):
             problem(f"{key}.{part}", "must be a string")
-            return None
+            valid = False
+            continue
         fields[part] = text.strip()
-    for required in ("name", "phone", "province", "address"):
-        if not fields[required]:
-            problem(f"{key}.{required}", "is required")
-            return None
-    return Address(**fields)
+        if not fields[part] and part in ("name", "phone", "province", "address"):
+            problem(f"{key}.{part}", "is required")
+            valid = False
+    return Address(**fields) if valid else None
