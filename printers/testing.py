@@ -54,17 +54,22 @@ def line_art(size: tuple[int, int], seed: int = 2) -> Image.Image:
 
 
 def naive_hazards(stream: bytes, dc4_disabled: bool = False) -> list[int]:
-    """Offsets of every DLE EOT / DLE ENQ / DLE DC4 start in ``stream``: a plain loop, as a printer scans.
+    """Offsets of every real-time command start in ``stream``, by a plain loop as a printer scans it:
+    DLE EOT n (n 1-8), DLE ENQ n (n 0-4), DLE DC4 (any fn), and a DLE EOT / DLE ENQ cut off at the end.
 
     ``dc4_disabled``: GS ( D is in force, so DLE DC4 fn 1 and fn 2 are not executed.
     """
     found = []
     for i in range(len(stream) - 1):
-        if stream[i] != 0x10 or stream[i + 1] not in (0x04, 0x05, 0x14):
+        if stream[i] != 0x10:
             continue
-        if dc4_disabled and stream[i + 1] == 0x14 and i + 2 < len(stream) and stream[i + 2] in (1, 2):
-            continue
-        found.append(i)
+        command = stream[i + 1]
+        n = stream[i + 2] if i + 2 < len(stream) else None
+        dle_eot = command == 0x04 and (n is None or 1 <= n <= 8)
+        dle_enq = command == 0x05 and (n is None or 0 <= n <= 4)
+        dle_dc4 = command == 0x14 and not (dc4_disabled and n in (1, 2))
+        if dle_eot or dle_enq or dle_dc4:
+            found.append(i)
     return found
 
 

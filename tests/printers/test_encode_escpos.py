@@ -181,17 +181,26 @@ def test_crafted_dle_eot_is_defused_on_a_printer_without_gs_d() -> None:
 @pytest.mark.parametrize(
     ("data", "fixed"),
     [
-        ("10 05 02", "00 05 02"),  # DLE ENQ
+        ("10 04 04", "00 04 04"),  # DLE EOT 4
+        ("10 04 08", "00 04 08"),  # DLE EOT 8 (peeler status on some models)
+        ("10 05 00", "00 05 00"),  # DLE ENQ 0
+        ("10 05 02", "00 05 02"),  # DLE ENQ 2
         ("10 14 01", "00 14 01"),  # DLE DC4 fn 1 (pulse)
         ("10 14 08", "00 14 08"),  # DLE DC4 fn 8 (clear buffer)
-        ("10 10 04", "10 00 04"),  # only the DLE that starts the command changes
-        ("00 10 04", "00 00 04"),
+        ("10 14 ff", "00 14 ff"),  # DLE DC4, any function
+        ("10 10 04 01", "10 00 04 01"),  # only the DLE that starts the command changes
+        ("00 10 04 03", "00 00 04 03"),
+        ("10 05 10 04 01", "00 05 00 04 01"),  # clearing the DLE EOT makes DLE ENQ 0: cleared too
+        ("10 04 00", "10 04 00"),  # DLE EOT 0 and 12 are not commands: left alone
+        ("10 04 0c", "10 04 0c"),
+        ("10 05 05", "10 05 05"),
         ("04 10 20", "04 10 20"),  # 10 then 20: harmless
     ],
 )
 def test_every_hazard_is_defused_without_gs_d(data: str, fixed: str) -> None:
-    stream = encode_label(ink(bytes.fromhex(data), (24, 1)), get_profile("escpos-80mm"))
-    assert stream == ESC_AT + gs_v_0(3, 1) + bytes.fromhex(fixed) + GS_V
+    size = len(bytes.fromhex(data))
+    stream = encode_label(ink(bytes.fromhex(data), (8 * size, 1)), get_profile("escpos-80mm"))
+    assert stream == ESC_AT + gs_v_0(size, 1) + bytes.fromhex(fixed) + GS_V
 
 
 def test_gs_d_profile_keeps_dle_dc4_wrapped_but_still_defuses_dle_eot() -> None:
@@ -206,16 +215,27 @@ def test_gs_d_profile_keeps_dle_dc4_wrapped_but_still_defuses_dle_eot() -> None:
 
 
 def test_band_header_never_forms_a_real_time_command() -> None:
-    # 1 byte a row and 1,040 rows a band would write yL yH = 10 04: DLE EOT in the header.
+    # 1 byte a row and 1,040 rows a band would write yL yH = 10 04, and the first data byte 01 makes
+    # it DLE EOT 1.
     profile = variant("escpos-80mm", max_band_bytes=1040, label_end="none")
-    stream = encode_label(Image.new("1", (8, 2000), 255), profile)
-    assert stream[:10] == ESC_AT + gs_v_0(1, 1039)
+    image = Image.new("1", (8, 2000), 255)
+    image.putpixel((7, 0), 0)
+    stream = encode_label(image, profile)
+    assert stream[:11] == ESC_AT + gs_v_0(1, 1039) + b"\x01"
     assert naive_hazards(stream) == []
+    image.putpixel((7, 0), 255)  # 10 04 00 is not a command: the band keeps its 1,040 rows
+    assert encode_label(image, profile)[:10] == ESC_AT + gs_v_0(1, 1040)
 
 
 def test_hazard_across_a_row_boundary_is_defused_too() -> None:
-    stream = encode_label(ink(bytes.fromhex("00 10 04 00"), (16, 2)), get_profile("escpos-80mm"))
-    assert stream == ESC_AT + gs_v_0(2, 2) + bytes.fromhex("00 00 04 00") + GS_V
+    stream = encode_label(ink(bytes.fromhex("00 10 04 02"), (16, 2)), get_profile("escpos-80mm"))
+    assert stream == ESC_AT + gs_v_0(2, 2) + bytes.fromhex("00 00 04 02") + GS_V
+
+
+def test_dle_eot_cut_off_at_the_end_of_a_band_is_defused() -> None:
+    profile = variant("escpos-80mm", max_band_bytes=2, label_end="none")
+    stream = encode_label(ink(bytes.fromhex("10 04 00 00"), (16, 2)), profile)
+    assert stream == ESC_AT + gs_v_0(2, 1) + bytes.fromhex("00 04") + gs_v_0(2, 1) + bytes.fromhex("00 00")
 
 
 @pytest.mark.parametrize("name", ["escpos-80mm", "escpos-4inch"])
@@ -254,12 +274,19 @@ def test_job_sends_esc_at_once_and_is_a_stream() -> None:
     assert list(encode_labels([], get_profile("escpos-80mm"))) == []
 
 
-@pytest.mark.parametrize("width", [1, 7, 8, 9, 13, 576, 800, 803])
-def test_numpy_and_pillow_packers_agree(width: int) -> None:
-    image = noise((width, 37), seed=width)
+@pytest.mark.parametrize(("width", "height"), [(1, 37), (7, 37), (8, 37), (9, 37), (13, 37), (576, 37), (803, 37)])
+def test_numpy_and_pillow_packers_agree(width: int, height: int) -> None:
+    image = noise((width, height), seed=width)
     assert pack_black(image, left=width % 5) == pack_black(image, left=width % 5, use_numpy=False)
     rng = random.Random(width)
     art = Image.new("1", (width, 5), 255)
     for _ in range(width):
         art.putpixel((rng.randrange(width), rng.randrange(5)), 0)
     assert pack_black(art) == pack_black(art, use_numpy=False)
+
+
+@pytest.mark.parametrize("size", [(800, 1440), (1181, 2126), (3, 100_000), (70_000, 5)])
+def test_packing_in_strips_joins_up(size: tuple[int, int]) -> None:
+    """Tall images are packed in strips of rows; wide ones a row at a time."""
+    image = noise(size, seed=size[1])
+    assert pack_black(image) == pack_black(image, use_numpy=False)
