@@ -14,8 +14,9 @@ __all__ = ["Command", "DecodedLabel", "Sink", "UnknownCommand"]
 class DecodedLabel:
     """One printed label as the printer would print it.
 
-    ``image`` is mode "1" (0 = black) and its top-left pixel is the head's first dot on the label's first
-    printed row, so the label engine's raster sits at the profile's ``(offset_x_dots, offset_y_dots)``
+    ``image`` is mode "1" (0 = black) and its top-left pixel is the printer's origin (ESC/POS: the
+    head's first dot on the label's first printed row; TSPL: the label's origin, where ``BITMAP 0,0``
+    lands), so the label engine's raster sits at the profile's ``(offset_x_dots, offset_y_dots)``
     (see ``crop_label``). The label's bytes are ``stream[start:end]``: from just after the previous label
     end (0 for the first) to just after the command that ended it, which ``ending`` names.
     """
