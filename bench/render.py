@@ -1,8 +1,8 @@
 """Render N labels of the bundled sample orders to 1-bit rasters in memory and to one PDF.
 
 Prints labels per second for each and the peak memory of the process (ru_maxrss), which must not grow with
-N (the PDF goes to a temporary file): run it with --labels 1000 and --labels 10000 and compare. Each measurement runs in its own process so one
-does not inherit the other's peak.
+N (the PDF goes to a temporary file): run it with --labels 1000 and --labels 10000 and compare. Each
+measurement runs in its own process so one does not inherit the other's peak.
 
     python bench/render.py [--labels 1000] [--template 100x180] [--dpi 203]
 """
@@ -72,7 +72,7 @@ def main() -> None:
             [sys.executable, __file__, "--only", kind, "--labels", str(args.labels),
              "--template", args.template, "--dpi", str(args.dpi)],
             check=True,
-        )  # fmt: skip
+        )
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError
 
@@ -24,6 +25,33 @@ _versions = sa.Table(
     sa.Column("component", sa.String(64), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware datetime stored in UTC (timestamptz on PostgreSQL, UTC text on SQLite), returned aware.
+
+    A naive value is refused rather than guessed: Chinese systems write Beijing time without a zone.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise DatabaseError(f"internal: naive datetime {value!r} would be ambiguous in the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite's rowid alias must be INTEGER; elsewhere ids are 64-bit.
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def default_database_path() -> Path:

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from waybill.errors import TemplateError
 from waybill.model import Address, Order
 from waybill.orders import BEIJING
-from waybill.privacy import mask_name, mask_phone
+from waybill.privacy import mask_name, mask_phone, mask_phone_in
 from waybill.shop import Shop
 
 Value = str | int | Decimal | date | datetime | bool | None
@@ -29,7 +29,7 @@ FIELDS: frozenset[str] = frozenset(
         "continued",
         *(f"{party}.{part}" for party in ("recipient", "sender") for part in _ADDRESS_PARTS),
     }
-)  # fmt: skip
+)
 
 
 def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: datetime) -> dict[str, Value]:
@@ -44,7 +44,7 @@ def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: da
         "service": order.service,
         "sort_code": order.sort_code,
         "package_center": order.package_center,
-        "remark": order.remark,
+        "remark": mask_phone_in(order.remark, order.recipient.phone) if mask else order.remark,
         "cod_amount": order.cod_amount if order.cod_amount > 0 else None,
         "scheduled_delivery": order.scheduled_delivery,
         "shipped_at": order.shipped_at,
@@ -58,13 +58,14 @@ def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: da
     }
     recipient = order.recipient
     if mask:
+        # Buyers write their number into the address too; it is masked wherever it appears.
         recipient = Address(
             name=mask_name(recipient.name),
             phone=mask_phone(recipient.phone),
-            province=recipient.province,
-            city=recipient.city,
-            district=recipient.district,
-            address=recipient.address,
+            province=mask_phone_in(recipient.province, recipient.phone),
+            city=mask_phone_in(recipient.city, recipient.phone),
+            district=mask_phone_in(recipient.district, recipient.phone),
+            address=mask_phone_in(recipient.address, recipient.phone),
         )
     sender = shop.sender_for(order) or Address("", "", "")
     for party, address in (("recipient", recipient), ("sender", sender)):
@@ -90,7 +91,12 @@ def _as_text(value: Value) -> str:
 
 
 def _money(value: Value, _arg: str) -> str:
-    return f"¥{Decimal(str(value)).quantize(Decimal('0.01'))}" if is_set(value) else ""
+    if not is_set(value):
+        return ""
+    try:
+        return f"¥{Decimal(str(value)).quantize(Decimal('0.01'))}"
+    except InvalidOperation:  # not an amount (a template applied money to text): print it as it is
+        return _as_text(value)
 
 
 def _date(value: Value, arg: str) -> str:
@@ -151,7 +157,7 @@ def parse_expression(text: str, where: str) -> TextExpression:
     parts: list[str | FieldRef] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
-        parts.append(text[position : match.start()])
+        parts.append(_literal(text[position : match.start()], text, where))
         position = match.end()
         if match.group(0) in ("{{", "}}"):
             parts.append(match.group(0)[0])
@@ -166,7 +172,12 @@ def parse_expression(text: str, where: str) -> TextExpression:
                 raise TemplateError(f"{where}: unknown filter {filter_name!r} (known: {', '.join(FILTERS)})")
             filters.append((filter_name, arg))
         parts.append(FieldRef(name, tuple(filters)))
-    parts.append(text[position:])
-    if "{" in "".join(p for p in parts if isinstance(p, str) and p not in ("{", "}")):
-        raise TemplateError(f"{where}: unbalanced brace in {text!r} (write {{{{ for a literal brace)")
+    parts.append(_literal(text[position:], text, where))
     return TextExpression(tuple(part for part in parts if part != ""))
+
+
+def _literal(piece: str, text: str, where: str) -> str:
+    """Text between placeholders; a brace left there (``{`` or ``}``) opens or closes nothing."""
+    if "{" in piece or "}" in piece:
+        raise TemplateError(f"{where}: unbalanced brace in {text!r} (write {{{{ or }}}} for a literal brace)")
+    return piece

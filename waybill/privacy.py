@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_MOBILE = re.compile(r"(?:\+?86[\s-]?)?(1\d{2})[\s-]?\d{4}[\s-]?(\d{4})")
+# The middle four may already be masked, so that masking twice gives the same text.
+_MOBILE = re.compile(r"(?:\+?86[\s-]?)?(1[0-9]{2})[\s-]?(?:[0-9]{4}|\*{4})[\s-]?([0-9]{4})")
 
 
 def mask_name(name: str) -> str:
@@ -28,3 +29,19 @@ def mask_phone(phone: str) -> str:
         else:
             masked.append(char)
     return "".join(masked)
+
+
+def mask_phone_in(text: str, phone: str) -> str:
+    """``text`` (a remark, an address) with every occurrence of ``phone``, however spaced, masked.
+
+    A mobile is found by its 11 digits, with or without +86; another number by all its digits and by its
+    last group of 7 or more digits (a landline without its area code).
+    """
+    digits = re.sub(r"[^0-9]", "", phone)
+    mobile = _MOBILE.fullmatch(phone.strip())
+    numbers = {digits[-11:]} if mobile else {digits, *re.findall(r"[0-9]{7,}", phone)[-1:]}
+    for number in sorted(numbers, key=len, reverse=True):
+        if len(number) >= 5:
+            spaced = r"[\s-]*".join(number)
+            text = re.sub(rf"(?<![0-9])(?:\+?86[\s-]*)?{spaced}(?![0-9])", lambda _: mask_phone(phone), text)
+    return text

@@ -54,7 +54,7 @@ def test_the_same_input_gives_byte_identical_files(tmp_path: Path) -> None:
     for run in ("a", "b"):
         assert render(SAMPLE_ORDERS, "-t", "100x180", "-o", tmp_path / run, "--shop", SAMPLE_SHOP) == 0
         assert render(SAMPLE_ORDERS, "-t", "100x180", "-f", "pdf", "-o", tmp_path / f"{run}.pdf",
-                      "--shop", SAMPLE_SHOP) == 0  # fmt: skip
+                      "--shop", SAMPLE_SHOP) == 0
     for png in (tmp_path / "a").iterdir():
         assert png.read_bytes() == (tmp_path / "b" / png.name).read_bytes()
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

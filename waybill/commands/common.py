@@ -23,7 +23,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
     parser.add_argument(
         "-t", "--template", default=template_default, required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
-    )  # fmt: skip
+    )
     parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")

@@ -149,12 +149,12 @@ class _Layout:
             text, self.font, width=inset.w - (2 if element.bold else 0), height=inset.h,
             size=max(1, self.dots(element.size)), min_size=max(1, self.dots(element.min_size)),
             line_height=element.line_height, wrap=element.wrap, max_lines=element.max_lines,
-        )  # fmt: skip
+        )
         self._fit_warnings(element.id, fitted.size, fitted.truncated, element.size)
         marks, missing = place_text(
             fitted, inset, self.font, align=element.align, valign=element.valign,
             line_height=element.line_height, bold=element.bold, white=element.inverse,
-        )  # fmt: skip
+        )
         self._missing_warning(element.id, missing)
         return background + marks
 

@@ -77,7 +77,7 @@ class Table:
         return cls(
             element, font, box, tuple(columns), max(1, dots(element.size)), max(1, dots(element.min_size)),
             pad_x=max(1, dots(0.6)), pad_y=max(1, dots(0.3)), rule=max(1, dots(0.25)),
-        )  # fmt: skip
+        )
 
     @property
     def line_pitch(self) -> float:
@@ -96,7 +96,7 @@ class Table:
         return fit_text(
             text, self.font, width=column.w - 2 * self.pad_x, height=lines * self.size * line_height,
             size=self.size, min_size=self.min_size, line_height=line_height, max_lines=lines,
-        )  # fmt: skip
+        )
 
     def rows(self, items: Sequence[Item]) -> list[Row]:
         rows = []
@@ -126,11 +126,11 @@ class Table:
             bottom = self.box.y + self.box.h - self.totals_height
             marks.append(Rect(self.box.x, bottom, self.box.w, self.rule))
             fitted = fit_text(totals, self.font, width=self.box.w - 2 * self.pad_x, height=self.line_pitch,
-                              size=self.size, min_size=self.min_size, max_lines=1)  # fmt: skip
+                              size=self.size, min_size=self.min_size, max_lines=1)
             line_box = DotBox(self.box.x + self.pad_x, bottom + self.pad_y, self.box.w - 2 * self.pad_x,
-                              self.totals_height - 2 * self.pad_y)  # fmt: skip
+                              self.totals_height - 2 * self.pad_y)
             placed, gaps = place_text(fitted, line_box, self.font, valign="middle", bold=True,
-                                      line_height=self.element.line_height)  # fmt: skip
+                                      line_height=self.element.line_height)
             marks.extend(placed)
             missing |= gaps
         return marks, missing
