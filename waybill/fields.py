@@ -29,7 +29,7 @@ FIELDS: frozenset[str] = frozenset(
         "continued",
         *(f"{party}.{part}" for party in ("recipient", "sender") for part in _ADDRESS_PARTS),
     }
-)
+)  # fmt: skip
 
 
 def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: datetime) -> dict[str, Value]:

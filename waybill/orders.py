@@ -28,7 +28,7 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ORDER_FIELDS = {
     "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service", "recipient", "sender",
     "items", "cod_amount", "scheduled_delivery", "remark", "shipped_at",
-}
+}  # fmt: skip
 _ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address")
 _ITEM_FIELDS = ("sku", "name", "spec", "qty", "location")
 
@@ -37,7 +37,7 @@ CSV_ORDER_COLUMNS = (
     "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service",
     *(f"recipient_{f}" for f in _ADDRESS_FIELDS), *(f"sender_{f}" for f in _ADDRESS_FIELDS),
     "cod_amount", "scheduled_delivery", "remark", "shipped_at",
-)
+)  # fmt: skip
 CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location")
 
 
