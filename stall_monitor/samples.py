@@ -44,25 +44,27 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str]) -> Path:
 
 
 def synthetic_events(
-    waybills: int, events_per_waybill: int, *, start: datetime, span: timedelta, seed: int = 5
+    waybills: int, events_per_waybill: int, *, end: datetime, silent_share: float = 0.05, seed: int = 5
 ) -> Iterator[dict[str, Any]]:
-    """Event records (as in an events file) for ``waybills`` parcels, ~``events_per_waybill`` each.
+    """Event records (as in an events file) for ``waybills`` open parcels, ``events_per_waybill`` each.
 
-    Parcel i starts at a random point of ``span`` after ``start``; its events are 1-10 hours apart, in
+    Most parcels had their last event within the 48 hours before ``end``; a ``silent_share`` of them went
+    quiet 60-120 hours before it (at risk or stalled at ``end``). Events are 1-10 hours apart, written in
     Beijing time without a zone, the way carriers write them. No parcel is delivered: all stay open.
     """
     rng = random.Random(seed)
     for i in range(waybills):
         carrier = CARRIERS[i % len(CARRIERS)]
-        time = start + timedelta(seconds=rng.randrange(int(span.total_seconds())))
-        for step in range(events_per_waybill):
-            status = "picked_up" if step == 0 else "in_transit"
+        quiet_hours = rng.uniform(60, 120) if rng.random() < silent_share else rng.uniform(0, 48)
+        times = [end - timedelta(hours=quiet_hours)]
+        for _ in range(events_per_waybill - 1):
+            times.append(times[-1] - timedelta(minutes=rng.randrange(60, 600)))
+        for step, time in enumerate(reversed(times)):
             yield {
                 "waybill_no": f"{carrier}{i:012d}",
                 "time": time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
-                "status": status,
+                "status": "picked_up" if step == 0 else "in_transit",
                 "context": f"【{PROVINCES[i % len(PROVINCES)][:2]}】快件{_STEPS[step % len(_STEPS)]}",
                 "location": PROVINCES[(i + step) % len(PROVINCES)],
                 "carrier": carrier,
             }
-            time += timedelta(minutes=rng.randrange(60, 600))

@@ -56,23 +56,46 @@ __all__ = [
 COMPONENT = "tracking"
 
 
+class _SqliteUtcText(sa.types.UserDefinedType[str]):
+    """SQLite's side of ``UtcDateTime``: DATETIME in the DDL, fixed-width UTC text bound as it is."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: Any) -> str:
+        return "DATETIME"
+
+
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
-    """An aware datetime stored in UTC; naive values are refused rather than guessed."""
+    """An aware datetime stored in UTC; naive values are refused rather than guessed.
+
+    PostgreSQL: ``timestamptz``. SQLite: ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (SQLAlchemy's own DATETIME
+    format, so the text sorts and compares as time), written and read here in one C call each — ingest binds
+    two of these per event, and SQLAlchemy's generic formatter was a tenth of the ingest time.
+    """
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SqliteUtcText())
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise TrackingError(f"internal: naive datetime {value!r} would be ambiguous in the store")
         value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        if dialect.name == "sqlite":
+            return value.isoformat(" ", "microseconds")[:26]
+        return value
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

@@ -17,8 +17,8 @@ from waybill.errors import Problem, TrackingError
 __all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
 
 T = TypeVar("T")
-EVENT_FIELDS = ("waybill_no", "time", "status", "context", "location", "carrier")
-WORK_ORDER_FIELDS = ("waybill_no", "opened_at", "responded_at")
+EVENT_FIELDS = frozenset(("waybill_no", "time", "status", "context", "location", "carrier"))
+WORK_ORDER_FIELDS = frozenset(("waybill_no", "opened_at", "responded_at"))
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
     return _read(path, WORK_ORDER_FIELDS, work_order_from_record)
 
 
-def _read(path: Path, known: tuple[str, ...], build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
+def _read(path: Path, known: frozenset[str], build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
     source = str(path)
     for item in read_records(path):
         if isinstance(item, Problem):
@@ -109,9 +109,9 @@ def _read(path: Path, known: tuple[str, ...], build: Callable[[Mapping[str, Any]
             continue
         number, data = item
         where = _Where(source, number)
-        unknown = [key for key in data if key not in known]
-        if unknown:
-            yield where.problem(unknown[0], "unknown field (a typo would silently drop its value)")
+        if not known.issuperset(data):
+            unknown = next(key for key in data if key not in known)
+            yield where.problem(unknown, "unknown field (a typo would silently drop its value)")
             continue
         try:
             yield build(data, where)
@@ -154,6 +154,36 @@ class _Where:
 
 
 def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
+    # Fast path for the common, well-formed record (this runs once per event of a large file).
+    waybill_no, text, status = data.get("waybill_no"), data.get("time"), data.get("status")
+    context, location, carrier = data.get("context", ""), data.get("location", ""), data.get("carrier", "")
+    if (
+        type(waybill_no) is str
+        and type(text) is str
+        and type(status) is str
+        and type(context) is str
+        and type(location) is str
+        and type(carrier) is str
+        and waybill_no.strip()
+        and status.strip()
+    ):
+        try:
+            time = parse_time(text)
+        except ValueError:
+            pass  # the careful path below says what is wrong
+        else:
+            return Event(
+                waybill_no.strip().upper(),
+                time,
+                canonical_status(status.strip()),
+                context.strip(),
+                location.strip(),
+                carrier.strip().upper(),
+            )
+    return _careful_event(data, where)
+
+
+def _careful_event(data: Mapping[str, Any], where: _Where) -> Event:
     time = where.time(data, "time", required=True)
     assert time is not None
     return Event(
