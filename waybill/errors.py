@@ -11,6 +11,7 @@
     ├── PrinterError                exit 5   anything between us and a printer
     │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
     │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
+    │   │   └── TransportTimeout    exit 6   the printer took no data for the write timeout
     │   └── PrinterStatusError      exit 7   the printer reports a fault (carries the parsed status)
     ├── JobError                    exit 8   an unknown job or one that cannot be resumed
     ├── DatabaseError               exit 9   the store cannot be opened or upgraded
@@ -105,3 +106,12 @@ class DatabaseError(WaybillError):
 
 class TrackingError(WaybillError):
     exit_code = 10
+
+
+class TransportTimeout(TransportError):
+    """The printer took no data for the write timeout: busy, out of paper, or gone. ``written`` bytes of
+    the write were accepted before it stalled, so the caller can carry on from there."""
+
+    def __init__(self, message: str, written: int) -> None:
+        super().__init__(message)
+        self.written = written

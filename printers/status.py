@@ -1,0 +1,257 @@
+"""Printer status and acknowledgements, both directions: what a printer answers (a simulator builds these
+bytes) and what the host makes of them (the print session parses them). One typed ``PrinterStatus`` for
+ESC/POS ``DLE EOT n`` replies, ESC/POS automatic status back (``GS a``) and TSPL ``ESC ! ?``.
+
+ESC/POS reply bytes have the fixed pattern ``0xx1xx10``; automatic-status-back reports are 4 bytes whose
+first byte matches ``0xx1xx00``; an acknowledgement of ``GS ( H`` fn 48 is ``37 22 d1 d2 d3 d4 00``. The
+three can be told apart by their first byte, so one response stream can carry them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+DLE_EOT = b"\x10\x04"  # + n: real-time status, n = 1 printer, 2 offline cause, 3 error cause, 4 paper sensor
+TSPL_STATUS_QUERY = b"\x1b!?"  # ESC ! ?: one status byte back
+ASB_ENABLE = b"\x1d\x61\x0f"  # GS a 15: report drawer, online/offline, errors and paper sensors on change
+ACK_HEAD = b"\x37\x22"
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    online: bool = True
+    cover_open: bool = False
+    paper_end: bool = False
+    paper_near_end: bool = False
+    cutter_error: bool = False
+    unrecoverable_error: bool = False
+    recoverable_error: bool = False
+    head_open: bool = False  # TSPL
+    paper_jam: bool = False  # TSPL
+    ribbon_out: bool = False  # TSPL
+    paused: bool = False  # TSPL
+    printing: bool = False  # TSPL: busy with a label
+
+    @property
+    def faults(self) -> tuple[str, ...]:
+        """What stops the printer, in words a packer acts on; empty when it can print."""
+        named = (
+            (self.paper_end, "paper out"),
+            (self.cover_open, "cover open"),
+            (self.head_open, "print head open"),
+            (self.paper_jam, "paper jam"),
+            (self.ribbon_out, "ribbon out"),
+            (self.cutter_error, "cutter error"),
+            (self.unrecoverable_error, "unrecoverable error: switch the printer off and on"),
+            (self.recoverable_error, "error (clears by itself)"),
+            (self.paused, "paused"),
+        )
+        faults = tuple(text for flag, text in named if flag)
+        if not self.online and not faults:
+            return ("offline",)
+        return faults
+
+    @property
+    def ready(self) -> bool:
+        return not self.faults
+
+    def describe(self) -> str:
+        parts = list(self.faults) or ["ready"]
+        if self.paper_near_end:
+            parts.append("paper near end")
+        if self.printing:
+            parts.append("printing")
+        return ", ".join(parts)
+
+
+# ── ESC/POS real-time status (DLE EOT n) ─────────────────────────────────────────────────────────────
+
+
+def _bit(byte: int, bit: int) -> bool:
+    return bool(byte >> bit & 1)
+
+
+def is_escpos_reply(byte: int) -> bool:
+    return byte & 0x93 == 0x12
+
+
+def apply_escpos_reply(status: PrinterStatus, n: int, byte: int) -> PrinterStatus:
+    """``status`` updated with the reply ``byte`` to ``DLE EOT n``."""
+    if n == 1:
+        return dataclasses.replace(status, online=not _bit(byte, 3))
+    if n == 2:
+        # Bit 6 says only that an error occurred; DLE EOT 3 says which.
+        return dataclasses.replace(status, cover_open=_bit(byte, 2), paper_end=_bit(byte, 5))
+    if n == 3:
+        return dataclasses.replace(status, cutter_error=_bit(byte, 3), unrecoverable_error=_bit(byte, 5),
+                                   recoverable_error=_bit(byte, 6))
+    if n == 4:
+        return dataclasses.replace(status, paper_near_end=byte & 0x0C == 0x0C, paper_end=byte & 0x60 == 0x60)
+    raise ValueError(f"DLE EOT {n} is not a status query")
+
+
+def escpos_reply(status: PrinterStatus, n: int) -> int:
+    """The byte a printer in ``status`` answers to ``DLE EOT n``."""
+    byte = 0x12
+    if n == 1:
+        byte |= 0x08 * (not status.online)
+    elif n == 2:
+        error = status.cutter_error or status.unrecoverable_error or status.recoverable_error
+        byte |= 0x04 * status.cover_open | 0x20 * status.paper_end | 0x40 * error
+    elif n == 3:
+        byte |= 0x08 * status.cutter_error | 0x20 * status.unrecoverable_error | 0x40 * status.recoverable_error
+    elif n == 4:
+        byte |= 0x0C * status.paper_near_end | 0x60 * status.paper_end
+    else:
+        raise ValueError(f"DLE EOT {n} is not a status query")
+    return byte
+
+
+# ── ESC/POS automatic status back (GS a) ─────────────────────────────────────────────────────────────
+
+
+def is_asb_start(byte: int) -> bool:
+    return byte & 0x93 == 0x10
+
+
+def parse_asb(report: bytes) -> PrinterStatus:
+    """A 4-byte automatic status report: online and cover (byte 1), errors (2), paper sensors (3)."""
+    first, second, third = report[0], report[1], report[2]
+    return PrinterStatus(
+        online=not _bit(first, 3),
+        cover_open=_bit(first, 5),
+        cutter_error=_bit(second, 3),
+        unrecoverable_error=_bit(second, 5),
+        recoverable_error=_bit(second, 6),
+        paper_near_end=third & 0x03 == 0x03,
+        paper_end=third & 0x0C == 0x0C,
+    )
+
+
+def asb_report(status: PrinterStatus) -> bytes:
+    first = 0x10 | 0x08 * (not status.online) | 0x20 * status.cover_open
+    second = 0x08 * status.cutter_error | 0x20 * status.unrecoverable_error | 0x40 * status.recoverable_error
+    third = 0x03 * status.paper_near_end | 0x0C * status.paper_end
+    return bytes((first, second, third, 0x00))
+
+
+# ── ESC/POS "it really printed" (GS ( H fn 48) ───────────────────────────────────────────────────────
+
+
+def ack_request(token: int) -> bytes:
+    """GS ( H fn 48: answered with ``token`` once everything before it has been printed."""
+    return b"\x1d\x28\x48\x06\x00\x30\x30" + _token_bytes(token)
+
+
+def ack_reply(token_bytes: bytes) -> bytes:
+    return ACK_HEAD + token_bytes + b"\x00"
+
+
+def _token_bytes(token: int) -> bytes:
+    # d1..d4 must each be 0x30-0x7E: write the token as four base-79 digits from 0x30.
+    if not 0 <= token < 79**4:
+        raise ValueError(f"acknowledgement token {token} out of range")
+    digits = []
+    for _ in range(4):
+        token, digit = divmod(token, 79)
+        digits.append(0x30 + digit)
+    return bytes(reversed(digits))
+
+
+def token_of(token_bytes: bytes) -> int:
+    value = 0
+    for byte in token_bytes:
+        value = value * 79 + (byte - 0x30)
+    return value
+
+
+# ── TSPL (ESC ! ?) ───────────────────────────────────────────────────────────────────────────────────
+
+
+def parse_tspl_status(byte: int) -> PrinterStatus:
+    return PrinterStatus(
+        head_open=_bit(byte, 0), paper_jam=_bit(byte, 1), paper_end=_bit(byte, 2), ribbon_out=_bit(byte, 3),
+        paused=_bit(byte, 4), printing=_bit(byte, 5), cover_open=_bit(byte, 6),
+    )
+
+
+def tspl_status_byte(status: PrinterStatus) -> int:
+    flags = (status.head_open, status.paper_jam, status.paper_end, status.ribbon_out, status.paused,
+             status.printing, status.cover_open)
+    return sum(1 << bit for bit, flag in enumerate(flags) if flag)
+
+
+# ── the host side: one parser for everything a printer sends back ───────────────────────────────────
+
+
+@dataclass(frozen=True)
+class StatusReply:
+    """A reply to a status query (``DLE EOT n`` or ``ESC ! ?``): the status as now known."""
+
+    status: PrinterStatus
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """An unasked-for report (automatic status back): the status changed."""
+
+    status: PrinterStatus
+
+
+@dataclass(frozen=True)
+class Ack:
+    token: int
+
+
+Response = StatusReply | StatusReport | Ack
+
+
+class ResponseParser:
+    """Splits the bytes a printer sends back into replies, reports and acknowledgements.
+
+    ``expect(n)`` tells it a ``DLE EOT n`` is on its way (ESC/POS replies do not say which query they
+    answer; they come back in order). TSPL printers only answer ``ESC ! ?``: every byte is one reply.
+    """
+
+    def __init__(self, language: Literal["escpos", "tspl"]) -> None:
+        self.language = language
+        self.status = PrinterStatus()
+        self._pending: list[int] = []
+        self._buffer = bytearray()
+
+    def expect(self, n: int) -> None:
+        self._pending.append(n)
+
+    def feed(self, data: bytes) -> list[Response]:
+        if self.language == "tspl":
+            responses: list[Response] = []
+            for byte in data:
+                self.status = parse_tspl_status(byte)
+                responses.append(StatusReply(self.status))
+            return responses
+        self._buffer += data
+        return list(self._escpos_responses())
+
+    def _escpos_responses(self):  # type: ignore[no-untyped-def]
+        buffer = self._buffer
+        while buffer:
+            first = buffer[0]
+            if first == ACK_HEAD[0] and (len(buffer) < 2 or buffer[1] == ACK_HEAD[1]):
+                if len(buffer) < 7:
+                    return
+                yield Ack(token_of(bytes(buffer[2:6])))
+                del buffer[:7]
+            elif is_asb_start(first):
+                if len(buffer) < 4:
+                    return
+                self.status = parse_asb(bytes(buffer[:4]))
+                yield StatusReport(self.status)
+                del buffer[:4]
+            elif is_escpos_reply(first) and self._pending:
+                self.status = apply_escpos_reply(self.status, self._pending.pop(0), first)
+                yield StatusReply(self.status)
+                del buffer[:1]
+            else:
+                del buffer[:1]  # noise (or a reply nobody asked for): skip it
