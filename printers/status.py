@@ -10,6 +10,7 @@ three can be told apart by their first byte, so one response stream can carry th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -234,7 +235,7 @@ class ResponseParser:
         self._buffer += data
         return list(self._escpos_responses())
 
-    def _escpos_responses(self):  # type: ignore[no-untyped-def]
+    def _escpos_responses(self) -> Iterator[Response]:
         buffer = self._buffer
         while buffer:
             first = buffer[0]

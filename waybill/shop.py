@@ -50,11 +50,18 @@ def load_shop(path: Path) -> Shop:
     """Read a shop profile; every problem is reported at once with the file and key."""
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise OrderError([Problem(source, None, None, f"cannot read shop profile: {error.strerror}")]) from error
     except UnicodeDecodeError as error:
         raise OrderError([Problem(source, None, None, "not UTF-8 (TOML files are UTF-8)")]) from error
+    return parse_shop(text, source)
+
+
+def parse_shop(text: str, source: str) -> Shop:
+    """A shop profile from its TOML text; ``source`` names it in problems."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise OrderError([Problem(source, None, None, f"not valid TOML: {error}")]) from error
     problems: list[Problem] = []

@@ -14,7 +14,7 @@ from printers.encode import escpos, tspl
 from printers.encode.encoded import EncodedLabel
 from printers.profiles import PrinterProfile
 
-__all__ = ["EncodedLabel", "encode_job", "encode_label", "encode_labels"]
+__all__ = ["EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"]
 
 
 def encode_labels(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[EncodedLabel]:
@@ -32,3 +32,16 @@ def encode_job(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterat
 def encode_label(image: Image.Image, profile: PrinterProfile) -> bytes:
     """A complete stream printing the one label."""
     return b"".join(encode_job([image], profile))
+
+
+def encode_for_session(image: Image.Image, profile: PrinterProfile) -> EncodedLabel:
+    """One label that stands on its own on a link already opened with ``session_opening``: TSPL labels
+    carry their own SIZE/GAP set-up (a few dozen bytes), so any label can be the first after a resume."""
+    if profile.language == "escpos":
+        return escpos.encode_label(image, profile)
+    return tspl.encode_label(image, profile, with_setup=True)
+
+
+def session_opening(profile: PrinterProfile) -> bytes:
+    """What a new connection starts with: ``ESC @`` for ESC/POS, nothing for TSPL."""
+    return escpos.JOB_START if profile.language == "escpos" else b""

@@ -1,0 +1,67 @@
+"""What a print job needs to render its labels again, exactly as the first run did: the template and shop
+profile texts (not their paths: the files may change before a resume), the layout options and the clock."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from waybill.fonts import load_font
+from waybill.layout.engine import LayoutOptions
+from waybill.pipeline import LabelJob
+from waybill.shop import parse_shop
+from waybill.template import parse_template, resolve_template
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    template_source: str
+    template_text: str
+    shop_source: str | None
+    shop_text: str | None
+    font: str | None
+    dpi: int
+    mask: bool
+    printed_at: str | None
+    now: str
+
+    @classmethod
+    def capture(
+        cls, template: str, shop: Path | None, font: Path | None, options: LayoutOptions, now: datetime
+    ) -> JobSettings:
+        template_path = resolve_template(template)
+        return cls(
+            template_source=str(template_path),
+            template_text=template_path.read_text(encoding="utf-8"),
+            shop_source=str(shop) if shop else None,
+            shop_text=shop.read_text(encoding="utf-8") if shop else None,
+            font=str(font.resolve()) if font else None,
+            dpi=options.dpi,
+            mask=options.mask,
+            printed_at=options.printed_at.isoformat() if options.printed_at else None,
+            now=now.isoformat(),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobSettings:
+        return cls(**json.loads(text))
+
+    def label_job(self) -> LabelJob:
+        shop = parse_shop(self.shop_text, self.shop_source or "shop") if self.shop_text is not None else None
+        return LabelJob(
+            template=parse_template(tomllib.loads(self.template_text), self.template_source),
+            font=load_font(Path(self.font) if self.font else None),
+            options=LayoutOptions(
+                dpi=self.dpi,
+                mask=self.mask,
+                shop=shop,
+                printed_at=datetime.fromisoformat(self.printed_at) if self.printed_at else None,
+            ),
+            now=datetime.fromisoformat(self.now),
+        )

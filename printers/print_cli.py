@@ -1,0 +1,155 @@
+"""``waybill print``, ``waybill jobs`` and ``waybill reprint``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from printers.batch import OnFault, RunResult
+from printers.jobspec import JobSettings
+from printers.journal import Journal
+from printers.printing import plan, resumable_rows, run_job
+from printers.profiles import PrinterProfile, get_profile
+from printers.progress import Progress, duration
+from waybill.commands.common import add_label_options, label_job, read_orders_for
+from waybill.database import open_database
+from waybill.errors import JobError, UsageError
+from waybill.orders import BEIJING
+
+DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
+
+
+def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
+    parser.add_argument("--printer", required=printer_required,
+                        help="printer URI: tcp://HOST[:PORT], serial:///dev/ttyUSB0?baudrate=115200, usb://VID:PID, "
+                             "file:///dev/usb/lp0, cups://QUEUE")
+    parser.add_argument("--profile", help=f"printer profile (`waybill printers profiles`; default {DEFAULT_PROFILE})")
+    parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
+    parser.add_argument("--db", help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then "
+                                     "~/.local/share/waybill/waybill.db)")
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    printing = subparsers.add_parser(
+        "print", help="print orders (or resume a job) on a thermal printer",
+        description="Validate every order, record the batch as a job, and print it. After a fault, a dropped "
+        "link or a killed process, `--resume JOB` prints what is left: printed labels are never sent again, "
+        "labels whose fate is unknown are printed again and recorded as reprints.",
+    )
+    printing.add_argument("orders", nargs="?", type=Path, help="orders file (.jsonl or .csv)")
+    printing.add_argument("--resume", type=int, metavar="JOB", help="continue job JOB instead of starting one")
+    printing.add_argument("--on-fault", choices=("wait", "stop"),
+                          help="paper out or cover open: wait for it to clear (default at a terminal) or stop "
+                               "with the job saved (default otherwise)")
+    add_printer_options(printing, printer_required=False)
+    add_label_options(printing, template_default="100x180")
+    printing.set_defaults(handler=print_command, dpi=None)
+
+    jobs = subparsers.add_parser("jobs", help="list print jobs and their label counts")
+    jobs.add_argument("--db", help="the store (see `waybill print --help`)")
+    jobs.add_argument("--limit", type=int, default=20)
+    jobs.set_defaults(handler=jobs_command)
+
+    reprint = subparsers.add_parser("reprint", help="print one waybill's label(s) again, recorded as a reprint")
+    reprint.add_argument("waybill_no")
+    add_printer_options(reprint, printer_required=False)
+    reprint.set_defaults(handler=reprint_command)
+
+
+def on_fault_policy(args: argparse.Namespace) -> OnFault:
+    if args.on_fault:
+        return args.on_fault  # type: ignore[no-any-return]
+    return "wait" if sys.stdin.isatty() and sys.stderr.isatty() else "stop"
+
+
+def _profile(args: argparse.Namespace, default: str) -> PrinterProfile:
+    return get_profile(args.profile or default, args.profiles)
+
+
+def print_command(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    journal = Journal(engine)
+    if args.resume is not None:
+        if args.orders:
+            raise UsageError("give either ORDERS or --resume JOB, not both")
+        summary = journal.job(args.resume)
+        rows = resumable_rows(journal, args.resume)
+        printer = args.printer or summary.printer
+        profile = _profile(args, summary.profile)
+        progress = Progress(len(rows))
+        print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
+        result = run_job(engine, journal, args.resume, rows, printer, profile,
+                         on_fault=on_fault_policy(args), progress=progress)
+        return _summary(journal, result, progress, profile)
+    if args.orders is None:
+        raise UsageError("give an orders file, or --resume JOB")
+    if not args.printer:
+        raise UsageError("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)")
+    profile = _profile(args, DEFAULT_PROFILE)
+    args.dpi = args.dpi or profile.dpi
+    job = label_job(args)
+    loaded = read_orders_for(args, job, args.orders)
+    planned = plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid)
+    for _, error in planned.skipped:
+        print(f"skipped: {error}", file=sys.stderr)
+    if not planned.labels:
+        raise UsageError("no orders to print")
+    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    job_id = journal.create_job(kind="batch", printer=args.printer, profile=profile.name,
+                                settings=settings.to_json(), job_orders=planned.orders, planned=planned.labels)
+    print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
+          f"({profile.name})", file=sys.stderr)
+    progress = Progress(len(planned.labels))
+    result = run_job(engine, journal, job_id, journal.pending(job_id), args.printer, profile,
+                     on_fault=on_fault_policy(args), progress=progress)
+    return _summary(journal, result, progress, profile)
+
+
+def _summary(journal: Journal, result: RunResult, progress: Progress, profile: PrinterProfile) -> int:
+    progress.close()
+    summary = journal.job(result.job_id)
+    counts = summary.counts
+    rate = result.sent / result.seconds * 3600 if result.seconds > 0 else 0.0
+    confirmed = {"ack": "acknowledged by the printer", "idle": "confirmed by printer status",
+                 "sent": "sent (this link cannot confirm printing)"}[result.confirmation]
+    print(f"job {result.job_id} {summary.status}: {counts['printed']} printed, {counts['sent']} sent, "
+          f"{counts['uncertain']} uncertain, {counts['queued']} queued; {summary.reprints} reprint(s) on record")
+    print(f"this run: {result.sent} label(s) {confirmed} in {duration(result.seconds)} ({rate:,.0f} labels/h)")
+    return 0
+
+
+def jobs_command(args: argparse.Namespace) -> int:
+    journal = Journal(open_database(args.db))
+    summaries = journal.jobs(limit=args.limit)
+    if not summaries:
+        print("no print jobs yet")
+        return 0
+    print(f"{'job':>5} {'kind':<8} {'status':<8} {'created (Beijing)':<17} {'labels':>6} {'printed':>7} "
+          f"{'sent':>5} {'uncert':>6} {'queued':>6} {'reprint':>7}  printer")
+    for s in summaries:
+        created = s.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        print(f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
+              f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
+              f"{s.printer} ({s.profile})")
+    return 0
+
+
+def reprint_command(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    journal = Journal(engine)
+    rows = journal.labels_of_waybill(args.waybill_no)
+    if not rows:
+        raise JobError(f"waybill {args.waybill_no.upper()} was never printed (no label in the journal)")
+    job_id = rows[-1].job_id
+    latest = [row for row in rows if row.job_id == job_id]
+    summary = journal.job(job_id)
+    printer = args.printer or summary.printer
+    profile = _profile(args, summary.profile)
+    result = run_job(engine, journal, job_id, latest, printer, profile, on_fault="stop", progress=None,
+                     reason="manual")
+    print(f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
+          f"recorded as reprint (补打)")
+    return 0
+

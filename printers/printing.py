@@ -1,0 +1,90 @@
+"""Starting, resuming and reprinting jobs: everything between the command line and ``BatchRunner``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from printers.batch import BatchRunner, OnFault, RunResult
+from printers.jobspec import JobSettings
+from printers.journal import Journal, LabelRow, PlannedLabel
+from printers.profiles import PrinterProfile
+from printers.progress import Progress
+from printers.session import PrinterSession
+from printers.transports import open_transport
+from stall_monitor.store import Registration, register_waybills
+from waybill.errors import JobError, LayoutError, ProfileError
+from waybill.layout.engine import dots_per_mm
+from waybill.layout.label import Label
+from waybill.model import Order
+from waybill.pipeline import LabelJob
+
+
+@dataclass(frozen=True)
+class Planned:
+    orders: list[Order]
+    labels: list[PlannedLabel]
+    skipped: list[tuple[Order, LayoutError]]
+
+
+def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, skip_invalid: bool) -> Planned:
+    """Lay out every order before the first byte: a layout error stops the batch before it starts (or,
+    with ``skip_invalid``, leaves that order out), and a label the head cannot print is refused."""
+    if abs(dots_per_mm(job.options.dpi) - profile.dots_per_mm) > 0.01:
+        raise ProfileError(
+            f"labels are laid out at {job.options.dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi"
+        )
+    kept: list[Order] = []
+    planned: list[PlannedLabel] = []
+    skipped: list[tuple[Order, LayoutError]] = []
+    for order in orders:
+        try:
+            labels = job.layout(order).labels
+        except LayoutError as error:
+            if not skip_invalid:
+                raise
+            skipped.append((order, error))
+            continue
+        check_fits(labels[0], profile)
+        kept.append(order)
+        planned.extend(PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in labels)
+    return Planned(kept, planned, skipped)
+
+
+def check_fits(label: Label, profile: PrinterProfile) -> None:
+    if label.width + profile.offset_x_dots > profile.head_width_dots:
+        raise ProfileError(
+            f"a {label.width_mm:g} mm label is {label.width} dots wide (+{profile.offset_x_dots} offset) but the "
+            f"head of {profile.name} is {profile.head_width_dots} dots"
+        )
+
+
+def run_job(
+    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], printer: str, profile: PrinterProfile,
+    *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
+) -> RunResult:
+    """Send ``rows`` of job ``job_id`` to ``printer``; the job's own settings render them."""
+    label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
+    orders = journal.job_orders(job_id)
+
+    def register(rows: list[LabelRow]) -> None:
+        firsts = [orders[row.order_id] for row in rows if row.page == 1 and row.order_id in orders]
+        register_waybills(engine, [Registration.from_order(order) for order in firsts])
+
+    session = PrinterSession(open_transport(printer), profile)
+    with session:
+        runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
+                             reason=reason, on_printed=register)
+        result = runner.run(rows)
+    journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
+    return result
+
+
+def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:
+    summary = journal.job(job_id)
+    if summary.status == "done" and not summary.counts["queued"] and not summary.counts["uncertain"]:
+        raise JobError(f"job {job_id} is complete: every label was sent; use `waybill reprint WAYBILL_NO` for one")
+    journal.begin(job_id)
+    return journal.pending(job_id)

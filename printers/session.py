@@ -1,0 +1,146 @@
+"""One open link to a printer: label bytes go out on the caller's thread, and a reader thread takes in
+what the printer sends back (status replies, automatic status reports, "printed" acknowledgements)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from types import TracebackType
+
+from printers.encode import session_opening
+from printers.profiles import PrinterProfile
+from printers.status import (
+    ASB_ENABLE,
+    DLE_EOT,
+    TSPL_STATUS_QUERY,
+    Ack,
+    PrinterStatus,
+    ResponseParser,
+    StatusReply,
+)
+from printers.transports import Transport
+from waybill.errors import TransportError
+
+READ_POLL_S = 0.1
+
+
+class PrinterSession:
+    def __init__(self, transport: Transport, profile: PrinterProfile) -> None:
+        self.transport = transport
+        self.profile = profile
+        self._parser = ResponseParser(profile.language)
+        self._lock = threading.Condition()
+        self._status: PrinterStatus | None = None  # None until the printer has said anything
+        self._replies = 0  # answers to our queries
+        self._updates = 0  # answers and unasked-for reports
+        self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._link_error: TransportError | None = None
+        self._closing = threading.Event()
+        self._reader = threading.Thread(target=self._read_loop, name="printer-reader", daemon=True)
+
+    @property
+    def uri(self) -> str:
+        return self.transport.uri
+
+    def start(self) -> None:
+        self._reader.start()
+        opening = session_opening(self.profile)
+        if self.profile.language == "escpos" and self.profile.answers_status:
+            opening += ASB_ENABLE  # the printer then reports paper out and cover open by itself
+        if opening:
+            self.write(opening)
+
+    def write(self, data: bytes) -> None:
+        self.raise_if_link_down()
+        self.transport.write(data)
+
+    def raise_if_link_down(self) -> None:
+        if self._link_error is not None:
+            raise self._link_error
+
+    @property
+    def status(self) -> PrinterStatus | None:
+        """The latest status the printer sent (a reply or an automatic report)."""
+        with self._lock:
+            return self._status
+
+    def query_status(self, timeout: float = 2.0) -> PrinterStatus | None:
+        """Ask the printer for its status now; None if it does not answer within ``timeout``."""
+        if not self.profile.answers_status:
+            return None
+        queries: tuple[int, ...]
+        if self.profile.language == "escpos":
+            queries = (1, 2, 3, 4)  # online, offline cause, error cause, paper sensors
+            request = b"".join(DLE_EOT + bytes((n,)) for n in queries)
+        else:
+            queries, request = (0,), TSPL_STATUS_QUERY
+        with self._lock:
+            wanted = self._replies + len(queries)
+            if self.profile.language == "escpos":
+                for n in queries:
+                    self._parser.expect(n)
+        self.write(request)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._replies < wanted:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._link_error is not None:
+                    return None
+                self._lock.wait(left)
+            return self._status
+
+    def wait_for_status_change(self, timeout: float) -> PrinterStatus | None:
+        """Block until the printer reports something new, or ``timeout``; the status then."""
+        with self._lock:
+            seen = self._updates
+            self._lock.wait_for(lambda: self._updates != seen or self._link_error is not None, timeout)
+            return self._status
+
+    def acknowledged(self, timeout: float = 0.0) -> list[int]:
+        """Tokens of the "printed" acknowledgements that came in (waiting up to ``timeout`` for the first)."""
+        tokens: list[int] = []
+        try:
+            tokens.append(self._acks.get(timeout=timeout) if timeout > 0 else self._acks.get_nowait())
+            while True:
+                tokens.append(self._acks.get_nowait())
+        except queue.Empty:
+            return tokens
+
+    def _read_loop(self) -> None:
+        while not self._closing.is_set():
+            try:
+                data = self.transport.read(4096, READ_POLL_S)
+            except TransportError as error:
+                with self._lock:
+                    self._link_error = error if not self._closing.is_set() else None
+                    self._lock.notify_all()
+                return
+            if data:
+                self._take(data)
+
+    def _take(self, data: bytes) -> None:
+        with self._lock:
+            for response in self._parser.feed(data):
+                if isinstance(response, Ack):
+                    self._acks.put(response.token)
+                else:
+                    self._status = response.status
+                    self._updates += 1
+                    self._replies += isinstance(response, StatusReply)
+            self._lock.notify_all()
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._reader.is_alive():
+            self._reader.join(timeout=2 * READ_POLL_S + 1)
+        self.transport.close()
+
+    def __enter__(self) -> PrinterSession:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
