@@ -68,6 +68,7 @@ class BatchRunner:
         confirm_every: int = 10,
         reason: str | None = None,
         on_printed: Callable[[list[LabelRow]], None] | None = None,
+        first_byte: Callable[[], None] | None = None,
     ) -> None:
         self.journal = journal
         self.job_id = job_id
@@ -81,9 +82,10 @@ class BatchRunner:
         self.confirm_every = confirm_every
         self.reason = reason
         self.on_printed = on_printed
+        self.first_byte = first_byte  # called just before a label's first byte goes out (station latency)
         self.outstanding: dict[int, LabelRow] = {}  # token → sent, not yet confirmed
         self.counts = {"sent": 0, "printed": 0, "reprints": 0}
-        self.mode = "sent"
+        self.mode: str | None = None  # how labels get confirmed; decided by the first run
 
     @property
     def head_seconds(self) -> float:
@@ -95,7 +97,8 @@ class BatchRunner:
         started = time.monotonic()
         ahead = RenderAhead(rows, self.orders, self.label_job, self.profile)
         try:
-            self._choose_mode()
+            if self.mode is None:
+                self._choose_mode()
             for ready in ahead:
                 self._before_next_label()
                 token = ready.row.id % TOKEN_RANGE
@@ -104,6 +107,8 @@ class BatchRunner:
                 self.counts["reprints"] += ready.row.attempts > 0 or ready.row.state != "queued"
                 self.outstanding[token] = ready.row
                 payload = ready.data + (ack_request(token) if self.mode == "ack" else b"")
+                if self.first_byte:
+                    self.first_byte()
                 self._write(payload)
                 self._take_acks(0.0)
             self._wait_until_confirmed()
@@ -116,7 +121,7 @@ class BatchRunner:
         finally:
             ahead.close()
         return RunResult(self.job_id, self.counts["sent"], self.counts["printed"], self.counts["reprints"],
-                         time.monotonic() - started, self.mode)
+                         time.monotonic() - started, self.mode or "sent")
 
     # ── confirmation ──────────────────────────────────────────────────────────────────────────────
 

@@ -9,13 +9,17 @@ from typing import Any
 
 from printers.batch import OnFault, RunResult
 from printers.jobspec import JobSettings
-from printers.journal import Journal
-from printers.printing import plan, resumable_rows, run_job
+from printers.journal import Journal, LabelRow
+from printers.printing import plan, registrar, resumable_rows, run_job
 from printers.profiles import PrinterProfile, get_profile
 from printers.progress import Progress, duration
+from printers.session import PrinterSession
+from printers.station import Station
+from printers.transports import open_transport
 from waybill.commands.common import add_label_options, label_job, read_orders_for
 from waybill.database import open_database
-from waybill.errors import JobError, UsageError
+from waybill.errors import JobError, PrinterStatusError, TransportError, UsageError, WaybillError
+from waybill.model import Order
 from waybill.orders import BEIJING
 
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
@@ -56,6 +60,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     reprint.add_argument("waybill_no")
     add_printer_options(reprint, printer_required=False)
     reprint.set_defaults(handler=reprint_command)
+
+    station = subparsers.add_parser(
+        "station", help="print station: scan an order id or waybill number, its label prints at once",
+        description="Reads codes from standard input (a barcode scanner types like a keyboard) and prints each "
+        "order's label(s) at once. Orders come from --orders, else from earlier print jobs in the store. "
+        "A code printed before asks first (answer y) and the reprint is recorded. Ends at end of input.",
+    )
+    station.add_argument("--orders", type=Path, help="orders file (.jsonl or .csv) to look codes up in")
+    station.add_argument("--on-fault", choices=("wait", "stop"), default="wait")
+    add_printer_options(station, printer_required=True)
+    add_label_options(station, template_default="100x180")
+    station.set_defaults(handler=station_command, dpi=None)
 
 
 def on_fault_policy(args: argparse.Namespace) -> OnFault:
@@ -133,6 +149,49 @@ def jobs_command(args: argparse.Namespace) -> int:
         print(f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
               f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
               f"{s.printer} ({s.profile})")
+    return 0
+
+
+def station_command(args: argparse.Namespace) -> int:
+    engine = open_database(args.db)
+    journal = Journal(engine)
+    profile = _profile(args, DEFAULT_PROFILE)
+    args.dpi = args.dpi or profile.dpi
+    job = label_job(args)
+    orders = read_orders_for(args, job, args.orders).orders if args.orders else ()
+    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    session = PrinterSession(open_transport(args.printer), profile)
+    interactive = sys.stdin.isatty()
+    with session:
+        station = Station(journal, session, job, settings, {o.order_id: o for o in orders},
+                          on_fault=args.on_fault, on_printed=registrar(engine, journal))
+        station.warm_up()
+        print(f"station ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
+              f"{'' if orders else ', looking codes up in earlier print jobs'}; scan a code", file=sys.stderr)
+
+        def confirm(order: Order, earlier: list[LabelRow]) -> bool:
+            print(f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ",
+                  end="", file=sys.stderr, flush=True)
+            answer = sys.stdin.readline()
+            return answer.strip().lower() in ("y", "yes", "是")
+
+        try:
+            for line in sys.stdin:
+                if not line.strip():
+                    continue
+                try:
+                    print(station.scan(line, confirm), flush=True)
+                except (PrinterStatusError, TransportError):
+                    raise
+                except WaybillError as error:  # a bad order or template problem: say so and keep scanning
+                    print(f"{line.strip()}: {error}", flush=True)
+                if interactive:
+                    print("scan a code: ", end="", file=sys.stderr, flush=True)
+        finally:
+            station.close()
+    stats = station.stats
+    print(f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
+          f"{stats.unknown} unknown code(s)")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -68,18 +68,25 @@ def run_job(
     """Send ``rows`` of job ``job_id`` to ``printer``; the job's own settings render them."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
-
-    def register(rows: list[LabelRow]) -> None:
-        firsts = [orders[row.order_id] for row in rows if row.page == 1 and row.order_id in orders]
-        register_waybills(engine, [Registration.from_order(order) for order in firsts])
-
     session = PrinterSession(open_transport(printer), profile)
     with session:
         runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
-                             reason=reason, on_printed=register)
+                             reason=reason, on_printed=registrar(engine, journal))
         result = runner.run(rows)
     journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
     return result
+
+
+def registrar(engine: Engine, journal: Journal) -> Callable[[list[LabelRow]], None]:
+    """Printing a label registers its waybill with the stall monitor."""
+
+    def register(rows: list[LabelRow]) -> None:
+        for job_id in {row.job_id for row in rows if row.page == 1}:
+            orders = journal.job_orders(job_id)
+            firsts = [orders[r.order_id] for r in rows if r.job_id == job_id and r.page == 1 and r.order_id in orders]
+            register_waybills(engine, [Registration.from_order(order) for order in firsts])
+
+    return register
 
 
 def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:

@@ -1,0 +1,104 @@
+"""The print station: a packer scans an order id or waybill number and that order's label(s) print at once.
+
+The link to the printer stays open and everything is warmed up before the first scan, so the time from a
+scan to the first byte on the wire is layout + raster + encode + one journal write: milliseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from printers.batch import BatchRunner, OnFault
+from printers.jobspec import JobSettings
+from printers.journal import Journal, LabelRow, PlannedLabel
+from printers.printing import check_fits
+from printers.session import PrinterSession
+from waybill.model import Order
+from waybill.pipeline import LabelJob
+
+
+@dataclass
+class StationStats:
+    printed: int = 0
+    reprinted: int = 0
+    unknown: int = 0
+    declined: int = 0
+    latencies: list[float] = field(default_factory=list)  # seconds from scan to first label byte
+
+
+class Station:
+    def __init__(
+        self, journal: Journal, session: PrinterSession, label_job: LabelJob, settings: JobSettings,
+        orders: Mapping[str, Order], *, on_fault: OnFault = "wait",
+        on_printed: Callable[[list[LabelRow]], None] | None = None,
+    ) -> None:
+        self.journal = journal
+        self.session = session
+        self.label_job = label_job
+        self.orders = dict(orders)
+        self.by_waybill = {order.waybill_no: order for order in orders.values()}
+        self.stats = StationStats()
+        self.job_id = journal.create_job(kind="station", printer=session.uri, profile=session.profile.name,
+                                         settings=settings.to_json(), job_orders=[], planned=[])
+        self.runner = BatchRunner(journal, self.job_id, session, label_job, self.orders, on_fault=on_fault,
+                                  reason="station", on_printed=on_printed, first_byte=self._first_byte)
+        self._scanned_at = 0.0
+
+    def warm_up(self) -> None:
+        """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
+        from printers.encode import encode_for_session
+        from waybill.render.raster import rasterize
+
+        for order in list(self.orders.values())[:1]:
+            label = self.label_job.layout(order).labels[0]
+            check_fits(label, self.session.profile)
+            encode_for_session(rasterize(label), self.session.profile)
+
+    def find(self, code: str) -> Order | None:
+        code = code.strip()
+        return self.orders.get(code) or self.by_waybill.get(code.upper()) or self.journal.find_order(code)
+
+    def scan(self, code: str, confirm_reprint: Callable[[Order, list[LabelRow]], bool]) -> str:
+        """Handle one scanned code; returns the line to show the packer."""
+        self._scanned_at = time.perf_counter()
+        order = self.find(code)
+        if order is None:
+            self.stats.unknown += 1
+            return f"unknown code {code.strip()!r}: no such order id or waybill number"
+        earlier = [row for row in self.journal.labels_of_waybill(order.waybill_no) if row.state != "queued"]
+        if earlier:
+            if not confirm_reprint(order, earlier):
+                self.stats.declined += 1
+                return f"{order.waybill_no}: not reprinted"
+            self._scanned_at = time.perf_counter()
+            rows = [row for row in earlier if row.job_id == earlier[-1].job_id]
+            self._print(order, rows)
+            self.stats.reprinted += len(rows)
+            return f"{order.waybill_no}: reprinted {len(rows)} label(s), recorded as 补打"
+        self.orders[order.order_id] = order
+        laid_out = self.label_job.layout(order).labels
+        planned = [PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in laid_out]
+        rows = self.journal.append_labels(self.job_id, order, planned)
+        self._print(order, rows)
+        self.stats.printed += len(rows)
+        return f"{order.waybill_no}: printed {len(rows)} label(s) for order {order.order_id}"
+
+    def _print(self, order: Order, rows: list[LabelRow]) -> None:
+        if rows[0].job_id == self.job_id:
+            self.runner.run(rows)
+            return
+        # A label first printed by another job is reprinted exactly as that job rendered it.
+        other = JobSettings.from_json(self.journal.settings(rows[0].job_id)).label_job()
+        runner = BatchRunner(self.journal, rows[0].job_id, self.session, other, {order.order_id: order},
+                             reason="station", first_byte=self._first_byte)
+        runner.run(rows)
+
+    def _first_byte(self) -> None:
+        if self._scanned_at:
+            self.stats.latencies.append(time.perf_counter() - self._scanned_at)
+            self._scanned_at = 0.0
+
+    def close(self) -> None:
+        self.journal.finish(self.job_id, "done")
