@@ -96,7 +96,7 @@ def print_command(args: argparse.Namespace) -> int:
         profile = _profile(args, summary.profile)
         progress = Progress(len(rows))
         print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
-        result = run_job(engine, journal, args.resume, rows, printer, profile,
+        result = run_job(engine, journal, args.resume, rows, open_transport(printer), profile,
                          on_fault=on_fault_policy(args), progress=progress)
         return _summary(journal, result, progress, profile)
     if args.orders is None:
@@ -118,7 +118,7 @@ def print_command(args: argparse.Namespace) -> int:
     print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
           f"({profile.name})", file=sys.stderr)
     progress = Progress(len(planned.labels))
-    result = run_job(engine, journal, job_id, journal.pending(job_id), args.printer, profile,
+    result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(args.printer), profile,
                      on_fault=on_fault_policy(args), progress=progress)
     return _summary(journal, result, progress, profile)
 
@@ -206,7 +206,7 @@ def reprint_command(args: argparse.Namespace) -> int:
     summary = journal.job(job_id)
     printer = args.printer or summary.printer
     profile = _profile(args, summary.profile)
-    result = run_job(engine, journal, job_id, latest, printer, profile, on_fault="stop", progress=None,
+    result = run_job(engine, journal, job_id, latest, open_transport(printer), profile, on_fault="stop", progress=None,
                      reason="manual")
     print(f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
           f"recorded as reprint (补打)")

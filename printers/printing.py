@@ -13,7 +13,7 @@ from printers.journal import Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile
 from printers.progress import Progress
 from printers.session import PrinterSession
-from printers.transports import open_transport
+from printers.transports import Transport
 from stall_monitor.store import Registration, register_waybills
 from waybill.errors import JobError, LayoutError, ProfileError
 from waybill.layout.engine import dots_per_mm
@@ -62,13 +62,13 @@ def check_fits(label: Label, profile: PrinterProfile) -> None:
 
 
 def run_job(
-    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], printer: str, profile: PrinterProfile,
-    *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
+    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], transport: Transport,
+    profile: PrinterProfile, *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
 ) -> RunResult:
-    """Send ``rows`` of job ``job_id`` to ``printer``; the job's own settings render them."""
+    """Send ``rows`` of job ``job_id`` over ``transport``; the job's own settings render them."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
-    session = PrinterSession(open_transport(printer), profile)
+    session = PrinterSession(transport, profile)
     with session:
         runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
                              reason=reason, on_printed=registrar(engine, journal))
