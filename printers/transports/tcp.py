@@ -1,0 +1,106 @@
+"""``tcp://HOST[:PORT]``: the raw print port (9100, "JetDirect") of a network printer.
+
+The socket is non-blocking; every connect, write and read waits with ``poll`` for at most its timeout,
+so one thread may read acknowledgements while another writes labels. The send buffer is kept small
+(``SEND_BUFFER``): bytes counted as written are then close to what the printer has taken, and a printer
+that stops taking data (paper out, a full receive buffer) is noticed within one write timeout.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+from printers.transports.readiness import wait_readable, wait_writable
+from waybill.errors import TransportError, TransportTimeout
+
+__all__ = ["DEFAULT_PORT", "SEND_BUFFER", "TcpTransport"]
+
+DEFAULT_PORT = 9100
+SEND_BUFFER = 64 * 1024
+_CHUNK = 64 * 1024
+_GONE = (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN)
+
+
+class TcpTransport:
+    reads_back = True
+
+    def __init__(self, host: str, port: int = DEFAULT_PORT, *, timeout: float = 10.0, uri: str | None = None) -> None:
+        self.uri = uri or f"tcp://{host}:{port}"
+        self.timeout = timeout
+        self._sock = self._connect(host, port, timeout)
+
+    def _connect(self, host: str, port: int, timeout: float) -> socket.socket:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as e:
+            raise TransportError(f"cannot reach the printer at {self.uri}: unknown host {host!r}") from e
+        failure: BaseException | None = None
+        for family, kind, proto, _, address in infos:
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.settimeout(timeout)
+                sock.connect(address)
+                sock.setblocking(False)
+                return sock
+            except OSError as e:
+                sock.close()
+                failure = e
+        if isinstance(failure, TimeoutError):
+            raise TransportError(f"the printer at {self.uri} did not answer within {timeout:g} s") from failure
+        if isinstance(failure, ConnectionRefusedError):
+            raise TransportError(
+                f"the printer at {self.uri} refused the connection (is it on, is the port right?)"
+            ) from failure
+        reason = failure.strerror if isinstance(failure, OSError) and failure.strerror else str(failure)
+        raise TransportError(f"cannot reach the printer at {self.uri}: {reason}") from failure
+
+    def _closed(self, cause: BaseException | None = None) -> TransportError:
+        error = TransportError(f"the printer at {self.uri} closed the connection")
+        error.__cause__ = cause
+        return error
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        written = 0
+        while written < len(view):
+            if not wait_writable(self._fileno(), self.timeout):
+                raise TransportTimeout(
+                    f"the printer at {self.uri} took no data for {self.timeout:g} s "
+                    f"({written} of {len(view)} bytes sent)",
+                    written,
+                )
+            try:
+                written += self._sock.send(view[written : written + _CHUNK])
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                if e.errno in _GONE:
+                    raise self._closed(e) from e
+                raise TransportError(f"writing to the printer at {self.uri} failed: {e.strerror or e}") from e
+
+    def read(self, size: int, timeout: float) -> bytes:
+        if not wait_readable(self._fileno(), timeout):
+            return b""
+        try:
+            data = self._sock.recv(size)
+        except BlockingIOError:
+            return b""
+        except OSError as e:
+            if e.errno in _GONE:
+                raise self._closed(e) from e
+            raise TransportError(f"reading from the printer at {self.uri} failed: {e.strerror or e}") from e
+        if not data:
+            raise self._closed()
+        return data
+
+    def _fileno(self) -> int:
+        fd = self._sock.fileno()
+        if fd < 0:
+            raise TransportError(f"the link to the printer at {self.uri} is closed")
+        return fd
+
+    def close(self) -> None:
+        self._sock.close()
