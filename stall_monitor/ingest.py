@@ -18,12 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.events import CLOSING_STATUSES, Event, is_known
-from stall_monitor.store import events, prepare, unknown_statuses, upsert, waybills, writing
+from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
 
 __all__ = ["IngestCounts", "ingest_events"]
 
 BATCH_SIZE = 20000
+SQLITE_CACHE_KIB = 65536
 
 
 @dataclass
@@ -63,6 +64,9 @@ def ingest_events(
     counts = IngestCounts()
     for batch in _batches(items, batch_size, counts, on_problem):
         with writing(engine, "cannot store tracking events") as connection:
+            if connection.dialect.name == "sqlite":
+                # A bigger page cache for this pooled connection: inserts into a large key stay in memory.
+                connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             counts += _ingest_batch(connection, batch, received_at)
     return counts
 
@@ -118,6 +122,7 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
     new_rows = [row for row in rows if row["event_key"] in inserted]
     if new_rows:
         _advance_summaries(connection, new_rows)
+        _advance_feeds(connection, new_rows)
         counts.unknown.update(row["status"] for row in new_rows if not is_known(row["status"]))
         _count_unknown(connection, new_rows, received_at)
     return counts
@@ -182,6 +187,39 @@ def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> No
     set_["carrier"] = sa.case((old.carrier == "", new.carrier), else_=old.carrier)
     statement = insert.on_conflict_do_update(index_elements=[waybills.c.waybill_no], set_=set_)
     connection.execute(statement, list(summary.values()))
+
+
+def _advance_feeds(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    hours: dict[tuple[str, datetime], dict[str, Any]] = {}
+    for row in rows:
+        time = row["time"]
+        hour = time.replace(minute=0, second=0, microsecond=0)
+        entry = hours.get((row["carrier"], hour))
+        if entry is None:
+            hours[(row["carrier"], hour)] = {
+                "carrier": row["carrier"],
+                "hour": hour,
+                "first_event_at": time,
+                "last_event_at": time,
+                "events": 1,
+            }
+        else:
+            entry["first_event_at"] = min(entry["first_event_at"], time)
+            entry["last_event_at"] = max(entry["last_event_at"], time)
+            entry["events"] += 1
+    insert = upsert(connection, feed_hours)
+    new, old = insert.excluded, feed_hours.c
+    statement = insert.on_conflict_do_update(
+        index_elements=[old.carrier, old.hour],
+        set_={
+            "first_event_at": sa.case((new.first_event_at < old.first_event_at, new.first_event_at),
+                                      else_=old.first_event_at),
+            "last_event_at": sa.case((new.last_event_at > old.last_event_at, new.last_event_at),
+                                     else_=old.last_event_at),
+            "events": old.events + new.events,
+        },
+    )  # fmt: skip
+    connection.execute(statement, list(hours.values()))
 
 
 def _count_unknown(connection: Connection, rows: list[dict[str, Any]], received_at: datetime) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.events import beijing_iso, is_known
 from stall_monitor.rules import Rules, RuleSet
-from stall_monitor.store import events, prepare, unknown_statuses, waybills, work_orders
+from stall_monitor.store import UtcDateTime, events, feed_hours, prepare, unknown_statuses, waybills, work_orders
 
 __all__ = ["Feed", "ScanResult", "Stall", "UnknownStatus", "WorkOrderDue", "scan"]
 
@@ -263,16 +263,29 @@ def _open_count(connection: Connection, at: datetime) -> int:
 
 
 def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
-    w, e = waybills.c, events.c
+    """Per carrier with open waybills: its newest event up to ``at``, from the hourly feed table.
+
+    Exact unless ``at`` falls inside an hour that also has later events; the hour's first event then stands
+    for it (under an hour early, and only when scanning the past).
+    """
+    w, f = waybills.c, feed_hours.c
     per_carrier = connection.execute(
         sa.select(w.carrier, sa.func.count())
         .where(_not_closed(at), sa.or_(w.first_event_at <= at, w.shipped_at <= at))
         .group_by(w.carrier)
         .order_by(w.carrier)
     ).all()
+    newest = sa.case((f.last_event_at <= at, f.last_event_at), else_=f.first_event_at)
+    latest = dict(
+        connection.execute(
+            sa.select(f.carrier, sa.type_coerce(sa.func.max(newest), UtcDateTime()).label("newest"))
+            .where(f.first_event_at <= at)
+            .group_by(f.carrier)
+        ).all()
+    )
     feeds = []
     for carrier, count in per_carrier:
-        last = connection.execute(sa.select(sa.func.max(e.time)).where(e.carrier == carrier, e.time <= at)).scalar()
+        last = latest.get(carrier)
         silent = None if last is None else _hours(at - last)
         quiet = last is None or at - last >= timedelta(hours=rule.feed_quiet_hours)
         feeds.append(Feed(carrier, int(count), last, silent, quiet))

@@ -5,14 +5,15 @@ Tables (component ``tracking`` in ``schema_versions``):
 ``tracking_events``
     every distinct event once, keyed by (waybill_no, time, event_key) with ``event_key`` = hash(waybill_no,
     time, status, context), so re-sent and duplicated events are dropped by ``INSERT … ON CONFLICT DO
-    NOTHING``. The key also serves "latest event of a waybill up to an instant"; (carrier, time) serves feed
-    freshness.
+    NOTHING``. The key also serves "latest event of a waybill up to an instant".
 ``tracking_waybills``
     one row per waybill: the registration (carrier, order, destination province, ``shipped_at``) and a summary
     of its events kept up to date at ingest — first and last event (the latest *time*, ties broken by the
     event key so arrival order never matters) and ``closed_at``, the earliest delivered/return_delivered
     event. The scan reads this table; only waybills with events after the scan instant go back to the
     events table (see ``scan``).
+``tracking_feed_hours``
+    per carrier and hour: first and last event time, number of events — feed freshness, kept at ingest.
 ``tracking_unknown_statuses``
     how many stored events carry each status that is not canonical.
 ``tracking_work_orders``
@@ -43,6 +44,7 @@ __all__ = [
     "Registration",
     "UtcDateTime",
     "events",
+    "feed_hours",
     "open_store",
     "prepare",
     "register_waybills",
@@ -115,7 +117,6 @@ events = sa.Table(
     sa.Column("location", sa.String(200), nullable=False, default=""),
     sa.Column("carrier", sa.String(32), nullable=False, default=""),
     sa.Column("received_at", UtcDateTime(), nullable=False),
-    sa.Index("ix_tracking_events_carrier_time", "carrier", "time"),
     sqlite_with_rowid=False,
 )
 
@@ -137,6 +138,18 @@ waybills = sa.Table(
     sa.Column("closed_at", UtcDateTime()),
     sa.Index("ix_tracking_waybills_open", "closed_at", "last_event_at"),
     sa.Index("ix_tracking_waybills_shipped", "shipped_at"),
+)
+
+# Per carrier and UTC hour: the first and last event time and the number of events (feed freshness). An index
+# on events (carrier, time) would answer the same exactly, but cost a third of the ingest rate.
+feed_hours = sa.Table(
+    "tracking_feed_hours",
+    metadata,
+    sa.Column("carrier", sa.String(32), primary_key=True),
+    sa.Column("hour", UtcDateTime(), primary_key=True),
+    sa.Column("first_event_at", UtcDateTime(), nullable=False),
+    sa.Column("last_event_at", UtcDateTime(), nullable=False),
+    sa.Column("events", sa.BigInteger(), nullable=False),
 )
 
 unknown_statuses = sa.Table(
@@ -161,7 +174,7 @@ work_orders = sa.Table(
 
 
 def _create_v1(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[events, waybills, unknown_statuses, work_orders])
+    metadata.create_all(connection, tables=[events, waybills, feed_hours, unknown_statuses, work_orders])
 
 
 SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1,)

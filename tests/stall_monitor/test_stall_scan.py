@@ -131,3 +131,27 @@ def test_scan_levels(engine: Engine, rules: Rules, case: Case) -> None:
         assert listed[0].entry_opens_at == last + timedelta(hours=case.threshold or 0)
     for key, value in case.extra.items():
         assert stall[key] == value
+
+
+def test_feed_freshness_counts_only_events_up_to_at(engine: Engine, rules: Rules) -> None:
+    register_waybills(engine, [Registration("YT1", "YTO", "T1", "浙江省", None)])
+    batch = [
+        Event("YT1", bj("2022-12-20 09:00"), "in_transit", "a", carrier="YTO"),
+        Event("ZT9", bj("2022-12-20 15:00"), "delivered", "b", carrier="YTO"),  # closed, but still feed activity
+    ]
+    ingest_events(engine, batch, received_at=RECEIVED)
+
+    feeds = {f.carrier: f for f in scan(engine, rules, bj("2022-12-20 12:00")).feeds}
+    later = {f.carrier: f for f in scan(engine, rules, bj("2022-12-20 16:00")).feeds}
+
+    assert (feeds["YTO"].last_event_at, feeds["YTO"].silent_hours, feeds["YTO"].quiet) == (
+        bj("2022-12-20 09:00"),
+        3.0,
+        False,
+    )
+    assert (later["YTO"].last_event_at, later["YTO"].silent_hours, later["YTO"].open_waybills) == (
+        bj("2022-12-20 15:00"),
+        1.0,
+        1,
+    )
+    assert {f.quiet for f in scan(engine, rules, bj("2022-12-20 21:00")).feeds} == {True}
