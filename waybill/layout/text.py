@@ -16,8 +16,9 @@ from waybill.fonts import Font
 ELLIPSIS = "…"
 CLOSING = frozenset("，。、；：？！）】」』》〉〕”’,.;:?!)]}%…·～")
 OPENING = frozenset("（【「『《〈〔“‘([{")
-# A run of Latin letters, digits and the punctuation that belongs inside words, numbers and codes.
-_TOKEN = re.compile(r"[A-Za-z0-9_@#&.,:/+'\-]+|\s+|.", re.DOTALL)
+# A run of Latin (accented too), Greek or Cyrillic letters, digits and the punctuation that belongs inside words,
+# numbers and codes.
+_TOKEN = re.compile(r"[A-Za-z0-9À-ÖØ-öø-ɏͰ-ϿЀ-ӿ_@#&.,:/+'\-]+|\s+|.", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,13 @@ def _wrap_paragraph(text: str, font: Font, size: float, width: float) -> list[st
     line_width = 0.0
     for token in _tokens(text, font, size, width):
         token_width = font.width(token, size)
-        if line and line_width + token_width > width + 1e-6:
-            carried: list[str] = []
-            if not token.isspace():
-                # Closing punctuation may not start a line: take the last token down with it.
-                if token[0] in CLOSING and len(line) > 1:
-                    carried.insert(0, line.pop())
-                while len(line) > 1 and line[-1][-1] in OPENING:
-                    carried.insert(0, line.pop())
-            lines.append("".join(line).rstrip())
-            line = [t for t in carried if not t.isspace()]
+        # Spaces never break a line themselves (they vanish at the end of one): the next word decides.
+        if line and not token.isspace() and line_width + token_width > width + 1e-6:
+            kept, carried = _break(line, token)
+            if font.width("".join([*carried, token.strip()]), size) > width + 1e-6:
+                kept, carried = line, []  # kinsoku gives way rather than overflow the next line
+            lines.append("".join(kept).rstrip())
+            line = carried
             line_width = font.width("".join(line), size)
         if token.isspace() and not line:
             continue
@@ -60,6 +58,25 @@ def _wrap_paragraph(text: str, font: Font, size: float, width: float) -> list[st
     if line or not lines:
         lines.append("".join(line).rstrip())
     return lines
+
+
+def _break(line: list[str], token: str) -> tuple[list[str], list[str]]:
+    """Where to break ``line`` before ``token``: (the tokens that stay, those carried down to the next line).
+
+    No line starts with closing punctuation (a run of it takes the character before down with it) and none
+    ends with opening punctuation. Spaces at the break vanish.
+    """
+    keep = list(line)
+    carried: list[str] = []
+    while len(keep) > 1:
+        spaces: list[str] = []
+        while len(keep) > 1 and keep[-1].isspace():
+            spaces.insert(0, keep.pop())
+        head = next((t for t in (*carried, token) if not t.isspace()), "")
+        if len(keep) < 2 or not (head[:1] in CLOSING or keep[-1][-1] in OPENING):
+            break
+        carried[:0] = [keep.pop(), *spaces]
+    return keep, carried
 
 
 def _tokens(text: str, font: Font, size: float, width: float) -> list[str]:
