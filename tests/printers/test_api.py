@@ -17,7 +17,9 @@ PUBLIC = {
         "get_profile",
         "load_profiles",
     },
-    "printers.encode": {"EncodedLabel", "encode_job", "encode_label", "encode_labels"},
+    "printers.encode": {
+        "EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"
+    },
     "printers.encode.escpos": {"JOB_START", "encode_job", "encode_label", "label_end"},
     "printers.encode.tspl": {"encode_job", "encode_label", "setup"},
     "printers.encode.realtime": {"HAZARD_BIT", "defuse", "find_hazards", "hazard_pattern"},
