@@ -32,8 +32,11 @@ FIELDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
-def order_context(order: Order, shop: Shop | None, *, mask: bool, printed_at: datetime) -> dict[str, Value]:
-    """Every field of ``FIELDS`` except the page counters, which the layout adds per label."""
+def order_context(order: Order, shop: Shop | None, *, printed_at: datetime, mask: bool = True) -> dict[str, Value]:
+    """Every field of ``FIELDS`` except the page counters, which the layout adds per label.
+
+    Privacy by default: the recipient is masked unless ``mask=False`` (``--no-mask``).
+    """
     shop = shop or Shop()
     account = shop.account(order.carrier.code)
     context: dict[str, Value] = {

@@ -129,7 +129,7 @@ def content(text: str) -> str:
     return "".join(text.split())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(parts=st.lists(pieces, max_size=40), ems=st.floats(min_value=8, max_value=16))
 def test_wrapped_lines_fit_lose_nothing_and_obey_kinsoku(parts: list[str], ems: float) -> None:
     # Kinsoku gives way only when what it would carry down cannot fit a line: at most two punctuation marks
@@ -152,6 +152,7 @@ def test_wrapped_lines_fit_lose_nothing_and_obey_kinsoku(parts: list[str], ems: 
         assert any(word in line for line in lines), (word, lines)
 
 
+@settings(deadline=None)
 @given(
     paragraphs=st.lists(st.text(alphabet=CJK + " ab1，（", max_size=30), min_size=1, max_size=5),
     ems=st.floats(min_value=1, max_value=12),
@@ -253,7 +254,7 @@ def test_ellipsize(line: str, ems: float, force: bool, result: str) -> None:
 text_strategy = st.lists(pieces | st.just("\n"), max_size=60).map("".join)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     text=text_strategy,
     ems=st.floats(min_value=2, max_value=14),
