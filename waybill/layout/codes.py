@@ -65,7 +65,7 @@ def _runs(pattern: str, left: int, top: int, module: int, height: int) -> list[R
 def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
     """A QR code (error correction M) centred in a ``size``-dot square, modules at whole dots (≥ 2)."""
     symbol = segno.make(data, error="m", micro=False)
-    count = symbol.symbol_size(border=0)[0]
+    count = int(symbol.symbol_size(border=0)[0])
     module = size // (count + 2 * QR_QUIET_MODULES)
     if module < 2:
         raise SymbolDoesNotFit(
@@ -77,6 +77,5 @@ def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
     rects: list[Rect] = []
     for row_index, row in enumerate(symbol.matrix):
         pattern = "".join("1" if cell else "0" for cell in row)
-        for run in _runs(pattern, offset_x, offset_y + row_index * module, module, module):
-            rects.append(run)
+        rects.extend(_runs(pattern, offset_x, offset_y + row_index * module, module, module))
     return rects

@@ -141,7 +141,7 @@ class _Layout:
     def _text(self, element: TextElement, *, context: dict[str, Value], **_: object) -> list[Mark]:
         text = element.text.render(context)
         box = self.box(element.box)
-        background = [Rect(box.x, box.y, box.w, box.h)] if element.inverse else []
+        background: list[Mark] = [Rect(box.x, box.y, box.w, box.h)] if element.inverse else []
         if not text.strip():
             return background
         inset = DotBox(box.x + 2, box.y, box.w - 4, box.h) if element.inverse else box

@@ -35,17 +35,16 @@ class GlyphCache:
         """The glyph's 1-bit mask and its offset from the pen position on the baseline."""
         key = (char, size, bold)
         cached = self._glyphs.get(key)
-        if cached is None:
-            face = self.face(size)
-            stroke = bold_stroke(size) if bold else 0
-            left, top, right, bottom = face.getbbox(char, anchor="ls", stroke_width=stroke)
-            mask = Image.new("1", (max(1, right - left), max(1, bottom - top)), 0)
-            ImageDraw.Draw(mask).text(
-                (-left, -top), char, font=face, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1
-            )
-            cached = (mask, left, top)
-            self._glyphs[key] = cached
-        return cached
+        if cached is not None:
+            return cached
+        face = self.face(size)
+        stroke = bold_stroke(size) if bold else 0
+        left, top, right, bottom = (int(v) for v in face.getbbox(char, anchor="ls", stroke_width=stroke))
+        mask = Image.new("1", (max(1, right - left), max(1, bottom - top)), 0)
+        draw = ImageDraw.Draw(mask)
+        draw.text((-left, -top), char, font=face, fill=1, anchor="ls", stroke_width=stroke, stroke_fill=1)
+        self._glyphs[key] = (mask, left, top)
+        return mask, left, top
 
 
 @functools.cache
