@@ -78,3 +78,12 @@ def test_a_short_pick_list_stays_on_one_label_with_its_totals() -> None:
     pages = page_texts(order, "76x130")
     assert len(pages) == 1
     assert f"共 {len(order.items)} 种  {order.total_qty} 件" in pages[0]
+
+
+def test_a_phone_typed_into_an_item_is_masked_with_the_rest() -> None:
+    base = sample_orders()[0]
+    spec = f"请联系 {base.recipient.phone} 再发"
+    order = dataclasses.replace(base, items=(Item("X", "定制杯", 1, spec=spec, location="A-1"),))
+    text = page_texts(order, "100x180")[0]
+    assert "请联系 138****1234 再发" in text
+    assert base.recipient.phone not in text

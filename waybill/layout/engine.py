@@ -15,6 +15,7 @@ from waybill.layout.picklist import Row, Table, paginate, totals_text
 from waybill.layout.text import fit_text
 from waybill.layout.typeset import DotBox, outline, place_text
 from waybill.model import Order
+from waybill.privacy import mask_phone_in
 from waybill.shop import Shop
 from waybill.template import (
     BarcodeElement,
@@ -64,6 +65,9 @@ class _Layout:
         printed_at = options.printed_at or order.shipped_at or now
         self.context = order_context(order, options.shop, mask=options.mask, printed_at=printed_at)
         self.warnings: list[LayoutWarning] = []
+        phone = order.recipient.phone
+        # With privacy on, the recipient's number is masked even where someone typed it into an item.
+        self.scrub: Callable[[str], str] = (lambda text: mask_phone_in(text, phone)) if options.mask else str
 
     def dots(self, mm: float) -> int:
         return round(mm * self.dpmm)
@@ -108,9 +112,9 @@ class _Layout:
         first_table, rest_table = Table.at(first, self.font, self.dpmm), Table.at(rest, self.font, self.dpmm)
         first_room = first_table.box.h - first_table.header_height - first_table.totals_height
         rest_room = rest_table.box.h - rest_table.header_height
-        first_rows = first_table.rows(self.order.items)
+        first_rows = first_table.rows(self.order.items, self.scrub)
         fits_on_first = sum(row.height for row in first_rows) <= first_room
-        rest_rows = first_rows if fits_on_first else rest_table.rows(self.order.items)
+        rest_rows = first_rows if fits_on_first else rest_table.rows(self.order.items, self.scrub)
         pages = paginate(first_rows, rest_rows, first_room, rest_room)
         for page in pages:
             for row in page:

@@ -3,7 +3,7 @@ it takes, the header repeated on each, the totals on the first. No item is ever 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from natsort import natsort_keygen, ns
@@ -98,11 +98,12 @@ class Table:
             size=self.size, min_size=self.min_size, line_height=line_height, max_lines=lines,
         )
 
-    def rows(self, items: Sequence[Item]) -> list[Row]:
+    def rows(self, items: Sequence[Item], scrub: Callable[[str], str] = str) -> list[Row]:
+        """Every item as a fitted row; ``scrub`` cleans cell text (privacy masking of stray phone numbers)."""
         rows = []
         for number, (item_index, item) in enumerate(sort_items(items), start=1):
             cells = tuple(
-                self.fit(cell_text(c.field, number, item), box, self.element.max_lines)
+                self.fit(scrub(cell_text(c.field, number, item)), box, self.element.max_lines)
                 for c, box in zip(self.element.columns, self.columns, strict=True)
             )
             lines = max(len(cell.lines) * cell.size * self.element.line_height for cell in cells)
