@@ -1,0 +1,129 @@
+"""``waybill printer-sim``: run the printer simulator until Ctrl-C (or ``--quit-after N`` labels).
+
+::
+
+    waybill printer-sim --lang tspl --port 9100 --save out/ --paper-out-after 5
+    waybill printer-sim --lang escpos --serial --baud 115200      # prints serial:///dev/pts/N?baudrate=…
+
+The first line of output is the URI to print to; then one line per event (connections, status queries,
+labels printed, acknowledgements, faults), and a summary at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from printers.profiles import get_profile
+from printers.simulator import DEFAULT_BUFFER, DEFAULT_PROFILE, PrinterSimulator, SimEvent
+from waybill.errors import UsageError
+
+__all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    sim = subparsers.add_parser(
+        "printer-sim",
+        help="run a virtual ESC/POS or TSPL printer on a loopback port or a pseudo-terminal",
+        description="A virtual printer: decodes what it receives into label images, takes data only as fast "
+        "as its head prints (a finite receive buffer), answers status queries and GS ( H acknowledgements, "
+        "and plays paper-out and dropped-connection faults. Runs until Ctrl-C.",
+    )
+    sim.add_argument("--lang", choices=("escpos", "tspl"), help="printer language (default: the profile's, or escpos)")
+    sim.add_argument("--profile", metavar="NAME", help="printer profile (default: escpos-4inch or tspl-203)")
+    sim.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=9100, help="TCP port; 0 picks a free one (default: 9100)")
+    sim.add_argument("--speed-mm-s", type=_positive_float, metavar="MM_S", help="head speed (default: the profile's)")
+    sim.add_argument(
+        "--buffer-bytes", type=_positive_int, metavar="N", help="receive buffer (default: escpos 64 KiB, tspl 4 MiB)"
+    )
+    sim.add_argument("--paper-out-after", type=_positive_int, metavar="N", help="paper runs out after label N")
+    sim.add_argument(
+        "--paper-out-seconds", type=_positive_float, default=3.0, metavar="S", help="paper is back after S s (3)"
+    )
+    sim.add_argument("--drop-after", type=_positive_int, metavar="N", help="reset the connection after label N")
+    sim.add_argument("--save", metavar="DIR", type=Path, help="save each label as DIR/label-0001.png …")
+    sim.add_argument("--serial", action="store_true", help="serve on a pseudo-terminal instead of TCP")
+    sim.add_argument("--baud", type=_positive_int, metavar="N", help="with --serial: throttle the line to N baud")
+    sim.add_argument("--quit-after", type=_positive_int, metavar="N", help="stop once N labels have printed")
+    sim.add_argument("--quiet", action="store_true", help="print only the URI and the summary")
+    sim.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    profile = get_profile(args.profile, args.profiles) if args.profile else None
+    language = args.lang or (profile.language if profile else "escpos")
+    if profile is None:
+        profile = get_profile(DEFAULT_PROFILE[language], args.profiles)
+    if profile.language != language:
+        raise UsageError(f"--profile {profile.name} speaks {profile.language}, not --lang {language}")
+    if args.baud and not args.serial:
+        raise UsageError("--baud throttles a serial line: give --serial too")
+    started = time.monotonic()
+    done = threading.Event()
+
+    def show(event: SimEvent) -> None:
+        if event.kind == "label" and args.quit_after and int(event.detail.split()[0]) >= args.quit_after:
+            done.set()
+        if not args.quiet and event.kind != "listening":
+            print(f"{event.at - started:9.3f} s  {event.kind:<14} {event.detail}", flush=True)
+
+    try:
+        sim = PrinterSimulator(
+            language,
+            profile,
+            host=args.host,
+            port=args.port,
+            speed_mm_s=args.speed_mm_s,
+            buffer_bytes=args.buffer_bytes,
+            paper_out_after=args.paper_out_after,
+            paper_out_seconds=args.paper_out_seconds,
+            drop_after=args.drop_after,
+            save_dir=args.save,
+            serial=args.serial,
+            baud=args.baud,
+            keep_images=False,
+            on_event=show,
+        )
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    except OSError as e:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
+    buffer = args.buffer_bytes or DEFAULT_BUFFER[language]
+    print(sim.uri, flush=True)
+    print(
+        f"# {profile.name} ({language}) at {sim.speed_mm_s:g} mm/s, receive buffer {buffer} bytes; Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
+    with sim:
+        try:
+            while not done.wait(0.2) and not sim.errors:
+                pass
+        except KeyboardInterrupt:
+            pass
+    printed = sim.printed
+    print(
+        f"{len(printed)} label{'s' if len(printed) != 1 else ''} printed, {sim.received_bytes} bytes received",
+        flush=True,
+    )
+    return 0
