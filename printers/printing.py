@@ -10,13 +10,12 @@ from sqlalchemy.engine import Engine
 from printers.batch import BatchRunner, OnFault, RunResult
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.profiles import PrinterProfile
+from printers.profiles import PrinterProfile, require_same_dpi
 from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import Transport
 from stall_monitor.store import Registration, register_waybills
 from waybill.errors import JobError, LayoutError, ProfileError
-from waybill.layout.engine import dots_per_mm
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
@@ -32,10 +31,7 @@ class Planned:
 def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, skip_invalid: bool) -> Planned:
     """Lay out every order before the first byte: a layout error stops the batch before it starts (or,
     with ``skip_invalid``, leaves that order out), and a label the head cannot print is refused."""
-    if abs(dots_per_mm(job.options.dpi) - profile.dots_per_mm) > 0.01:
-        raise ProfileError(
-            f"labels are laid out at {job.options.dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi"
-        )
+    require_same_dpi(job.options.dpi, profile)
     kept: list[Order] = []
     planned: list[PlannedLabel] = []
     skipped: list[tuple[Order, LayoutError]] = []

@@ -42,6 +42,7 @@ __all__ = [
     "dots_per_mm_for_dpi",
     "get_profile",
     "load_profiles",
+    "require_same_dpi",
 ]
 
 Language = Literal["escpos", "tspl"]
@@ -102,6 +103,12 @@ class PrinterProfile:
 
     def mm(self, dots: int) -> float:
         return dots / self.dots_per_mm
+
+
+def require_same_dpi(dpi: int, profile: PrinterProfile) -> None:
+    """Labels laid out at ``dpi`` must be printed by a head of the same resolution, or they change size."""
+    if abs(dots_per_mm_for_dpi(dpi) - profile.dots_per_mm) > 0.01:
+        raise ProfileError(f"labels are laid out at {dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi")
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(PrinterProfile))

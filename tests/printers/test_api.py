@@ -16,6 +16,7 @@ PUBLIC = {
         "dots_per_mm_for_dpi",
         "get_profile",
         "load_profiles",
+        "require_same_dpi",
     },
     "printers.encode": {
         "EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"
