@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -155,3 +156,58 @@ def test_feed_freshness_counts_only_events_up_to_at(engine: Engine, rules: Rules
         1,
     )
     assert {f.quiet for f in scan(engine, rules, bj("2022-12-20 21:00")).feeds} == {True}
+
+
+def _reference(registered: dict[str, Registration], stored: list[Event], rules: Rules, at: datetime) -> dict:
+    """The scan's semantics written plainly over Python lists: what the SQL must agree with."""
+    rule = rules.at(at)
+    expected = {}
+    for waybill_no in {e.waybill_no for e in stored} | set(registered):
+        seen = [e for e in stored if e.waybill_no == waybill_no and e.time <= at]
+        registration = registered.get(waybill_no)
+        province = registration.province if registration else ""
+        threshold = rule.threshold_hours(province)
+        if not seen:
+            shipped = registration.shipped_at if registration else None
+            if shipped is not None and at >= shipped + timedelta(hours=rule.pickup_window_hours):
+                expected[waybill_no] = ("no_pickup", None, None)
+            continue
+        if any(e.status in ("delivered", "return_delivered") for e in seen):
+            continue
+        last = max(seen, key=lambda e: (e.time, e.key))
+        silent = at - last.time
+        if silent >= timedelta(hours=threshold):
+            expected[waybill_no] = ("stalled", last.time, last.status)
+        elif silent >= timedelta(hours=threshold - rule.warning_margin_hours):
+            expected[waybill_no] = ("at_risk", last.time, last.status)
+    return expected
+
+
+def test_scan_agrees_with_a_plain_reference_on_random_histories(engine: Engine, rules: Rules) -> None:
+    rng = random.Random(20221215)
+    start = bj("2022-12-10 00:00")
+    provinces = ["浙江省", "新疆维吾尔自治区", "西藏自治区", "北京市", "内蒙古自治区"]
+    statuses = ["picked_up", "in_transit", "in_transit", "out_for_delivery", "problem", "delivered", "9"]
+    registered = {
+        f"W{i:03d}": Registration(f"W{i:03d}", "SF", f"T{i}", rng.choice(provinces),
+                                  start + timedelta(hours=rng.randrange(0, 200)))
+        for i in range(0, 60, 2)
+    }  # fmt: skip
+    stored: list[Event] = []
+    for i in range(60):
+        for _ in range(rng.randrange(0, 6)):
+            time = start + timedelta(minutes=rng.randrange(0, 14 * 24 * 60))
+            stored.append(Event(f"W{i:03d}", time, rng.choice(statuses), f"c{rng.randrange(3)}", carrier="SF"))
+    register_waybills(engine, registered.values())
+    shuffled = stored + stored[:10]  # duplicates too
+    rng.shuffle(shuffled)
+    for chunk in range(0, len(shuffled), 25):  # arrival order is random, in several ingests
+        ingest_events(engine, shuffled[chunk : chunk + 25], received_at=RECEIVED)
+
+    levels_seen = set()
+    for at in [start + timedelta(hours=h) for h in (30, 100, 119.5, 120, 200, 260, 340)]:
+        result = scan(engine, rules, at)
+        got = {s.waybill_no: (s.level, s.last_event_at, s.last_status) for s in result.stalls}
+        assert got == _reference(registered, stored, rules, at), at
+        levels_seen |= {level for level, _, _ in got.values()}
+    assert levels_seen == {"stalled", "at_risk", "no_pickup"}  # the comparison covered every level
