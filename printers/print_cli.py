@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from printers.station import Station
 from printers.transports import open_transport
 from waybill.commands.common import add_label_options, label_job, read_orders_for
 from waybill.database import open_database
-from waybill.errors import JobError, PrinterStatusError, TransportError, UsageError, WaybillError
+from waybill.errors import JobError, PrinterError, PrinterStatusError, TransportError, UsageError, WaybillError
 from waybill.model import Order
 from waybill.orders import BEIJING
 
@@ -74,6 +76,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     station.set_defaults(handler=station_command, dpi=None)
 
 
+@contextmanager
+def resume_hint(journal: Journal, job_id: int) -> Iterator[None]:
+    """When a run stops on a printer error, tell the packer what was saved and how to go on."""
+    try:
+        yield
+    except (PrinterError, KeyboardInterrupt):
+        counts = journal.job(job_id).counts
+        print(f"job {job_id} stopped and saved: {counts['printed']} printed, {counts['uncertain']} uncertain "
+              f"(they print again, recorded as reprints), {counts['queued']} queued. "
+              f"Fix the printer, then run: waybill print --resume {job_id}", file=sys.stderr)
+        raise
+
+
 def on_fault_policy(args: argparse.Namespace) -> OnFault:
     if args.on_fault:
         return args.on_fault  # type: ignore[no-any-return]
@@ -96,8 +111,9 @@ def print_command(args: argparse.Namespace) -> int:
         profile = _profile(args, summary.profile)
         progress = Progress(len(rows))
         print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
-        result = run_job(engine, journal, args.resume, rows, open_transport(printer), profile,
-                         on_fault=on_fault_policy(args), progress=progress)
+        with resume_hint(journal, args.resume):
+            result = run_job(engine, journal, args.resume, rows, open_transport(printer), profile,
+                             on_fault=on_fault_policy(args), progress=progress)
         return _summary(journal, result, progress, profile)
     if args.orders is None:
         raise UsageError("give an orders file, or --resume JOB")
@@ -113,13 +129,15 @@ def print_command(args: argparse.Namespace) -> int:
     if not planned.labels:
         raise UsageError("no orders to print")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    transport = open_transport(args.printer)  # an unreachable printer is an error before any job exists
     job_id = journal.create_job(kind="batch", printer=args.printer, profile=profile.name,
                                 settings=settings.to_json(), job_orders=planned.orders, planned=planned.labels)
     print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
           f"({profile.name})", file=sys.stderr)
     progress = Progress(len(planned.labels))
-    result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(args.printer), profile,
-                     on_fault=on_fault_policy(args), progress=progress)
+    with resume_hint(journal, job_id):
+        result = run_job(engine, journal, job_id, journal.pending(job_id), transport, profile,
+                         on_fault=on_fault_policy(args), progress=progress)
     return _summary(journal, result, progress, profile)
 
 

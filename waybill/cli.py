@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "waybill.commands.templates",
     "waybill.commands.demo",
     "printers.cli",
+    "printers.print_cli",
+    "printers.sim_cli",
     "stall_monitor.cli",
 )
 
