@@ -232,8 +232,8 @@ def _serve(args: argparse.Namespace) -> int:
     from stall_monitor.server import make_server
 
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
-    host, port = server.server_address[:2]
-    print(f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops")
+    host, port = server.server_address[0], server.server_address[1]
+    print(f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops")
     try:
         server.serve_forever()
     finally:

@@ -123,7 +123,7 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
     if new_rows:
         _advance_summaries(connection, new_rows)
         _advance_feeds(connection, new_rows)
-        counts.unknown.update(row["status"] for row in new_rows if not is_known(row["status"]))
+        counts.unknown.update(str(row["status"]) for row in new_rows if not is_known(str(row["status"])))
         _count_unknown(connection, new_rows, received_at)
     return counts
 

@@ -151,7 +151,7 @@ def _rule_set(fields: dict[str, Any], where: str, *, first: bool) -> RuleSet:
         name=name or (f"from {effective_from.astimezone(BEIJING):%Y-%m-%d %H:%M}" if effective_from else "default"),
         effective_from=effective_from,
         remote_provinces=frozenset(normalise_province(p) for p in provinces),
-        **hours,  # type: ignore[arg-type]
+        **hours,
     )
 
 
@@ -166,6 +166,5 @@ def _instant(value: Any, where: str) -> datetime:
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         raise TrackingError(f"{where}: from must be a date or time, not {value!r}")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=BEIJING)
-    return value.astimezone(UTC)
+    moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
+    return moment.astimezone(UTC)

@@ -284,7 +284,7 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
         .order_by(w.carrier)
     ).all()
     newest = sa.case((f.last_event_at <= at, f.last_event_at), else_=f.first_event_at)
-    latest = dict(
+    latest: dict[str, datetime] = dict(
         connection.execute(
             sa.select(f.carrier, sa.type_coerce(sa.func.max(newest), UtcDateTime()).label("newest"))
             .where(f.first_event_at <= at)
