@@ -233,7 +233,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
     host, port = server.server_address[0], server.server_address[1]
-    print(f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops")
+    print(
+        f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 
-from stall_monitor.samples import write_jsonl
+from stall_monitor.samples import kuaidi100_param, write_jsonl
+from stall_monitor.sources.kuaidi100 import signature
 from waybill.cli import main
 
 
@@ -177,3 +184,37 @@ def test_waybill_db_environment_variable(
     assert main(["stall", "scan", "--at", "2022-12-24 10:00", "--json"]) == 0
     assert [s["waybill_no"] for s in json.loads(capsys.readouterr().out)] == ["SF1000000001", "SF1000000002"]
     assert data["db"].exists()
+
+
+def test_serve_command_over_loopback_until_interrupted(tmp_path: Path) -> None:
+    """``waybill stall serve`` as a real process: take a signed push, answer the scan, stop on Ctrl-C."""
+    db = str(tmp_path / "serve.db")
+    command = [sys.executable, "-u", "-m", "waybill", "stall", "serve", "--db", db, "--port", "0", "--salt", "k"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.match(r"serving on http://127\.0\.0\.1:(\d+)/", first)
+        assert match, first
+        base = f"http://127.0.0.1:{match.group(1)}"
+        param = kuaidi100_param("SF1", [("2022-12-20 10:00:00", "在途", "到达杭州")])
+        body = urlencode({"param": param, "sign": signature(param, "k")}).encode()
+        with urlopen(Request(f"{base}/webhooks/kuaidi100", data=body), timeout=10) as response:
+            assert json.loads(response.read()) == {"result": True, "returnCode": "200", "message": "成功"}
+        with urlopen(f"{base}/api/stalls?at=2022-12-23T10:00%2B08:00", timeout=10) as response:
+            assert [(s["waybill_no"], s["level"]) for s in json.loads(response.read())] == [("SF1", "stalled")]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "waybill: interrupted" in err
+
+
+def test_public_names_exist() -> None:
+    import importlib
+
+    for name in ("events", "rules", "store", "ingest", "scan", "report", "report_html", "server", "workorders",
+                 "orders", "samples", "sources.files", "sources.kuaidi100"):  # fmt: skip
+        module = importlib.import_module(f"stall_monitor.{name}")
+        assert module.__all__, name
+        assert [n for n in module.__all__ if not hasattr(module, n)] == [], name
