@@ -8,6 +8,7 @@ leaving, stops them, closes every link and the port: nothing is left listening.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from printers.decode import DecodedLabel
 from printers.profiles import Language, PrinterProfile, get_profile
 from printers.simulator.engine import Faults, PrintEngine
 from printers.simulator.links import Link, PtyPort, TcpPort
-from printers.simulator.realtime import RealtimeScanner, answer
+from printers.simulator.realtime import QUERY_BYTES, RealtimeScanner, answer
 from printers.simulator.state import PrintedLabel, Segment, Shared, SimEvent
 from printers.status import PrinterStatus
 
@@ -239,15 +240,28 @@ class PrinterSimulator:
         with shared.cv:
             shared.reading = False
             shared.received += len(data)
+            before = shared.buffered
             if data:
                 shared.buffer.append(Segment(link, data))
                 shared.buffered += len(data)
             if self.profile.answers_status:
-                for query in scanner.feed(data):
-                    if link.send(answer(self.language, query, shared.status)):
+                for query, end in scanner.feed(data):
+                    status = self._status_for_query(before + max(0, end - QUERY_BYTES))
+                    if link.send(answer(self.language, query, status)):
                         name = f"DLE EOT {query}" if query else "ESC ! ?"
-                        shared.log("query", f"{name}: {shared.status.describe()}")
+                        shared.log("query", f"{name}: {status.describe()}")
             shared.cv.notify_all()
+
+    def _status_for_query(self, bytes_ahead: int) -> PrinterStatus:
+        """The status a query sees (caller holds the lock). A TSPL printer that still has work ahead of
+        the query (bytes not yet processed, a label waiting for the head) says "printing" even between
+        two labels, so a host that waits for "not printing" knows everything it sent has printed."""
+        shared = self._shared
+        status = shared.status
+        work_ahead = bytes_ahead > 0 or shared.working or self._engine.busy
+        if self.language == "tspl" and status.ready and not status.printing and work_ahead:
+            status = dataclasses.replace(status, printing=True)
+        return status
 
 
 class _Throttle:

@@ -122,13 +122,13 @@ def test_scanner_finds_queries_split_across_reads_once() -> None:
     scanner = RealtimeScanner("escpos")
     assert scanner.feed(b"\x1b@\x10") == []
     assert scanner.feed(b"\x04") == []
-    assert scanner.feed(b"\x02\x10\x04\x01") == [2, 1]
+    assert scanner.feed(b"\x02\x10\x04\x01") == [(2, 1), (1, 4)]  # (n, offset just after the query)
     assert scanner.feed(b"\x10\x04\x05\x10\x04\x0c\x10\x04\x00") == []  # not status queries
-    assert scanner.feed(b"\x10\x04\x04") == [4]
+    assert scanner.feed(b"\x10\x04\x04") == [(4, 3)]
     tspl = RealtimeScanner("tspl")
     assert tspl.feed(b"CLS\r\n\x1b") == []
     assert tspl.feed(b"!") == []
-    assert tspl.feed(b"?\x1b!?") == [0, 0]
+    assert tspl.feed(b"?\x1b!?") == [(0, 1), (0, 4)]
 
 
 # ── labels come back dot for dot ─────────────────────────────────────────────────────────────────────
@@ -230,6 +230,33 @@ def test_tspl_status_says_printing_while_the_head_prints(hosts: list[Host]) -> N
         assert host.wait_for(3, StatusReply)[2][1] == StatusReply(PrinterStatus())
         answered = [bytes((tspl_status_byte(s),)) for s in (PrinterStatus(), PrinterStatus(printing=True))]
         assert answered == [b"\x00", b"\x20"]
+
+
+def test_tspl_not_printing_means_everything_sent_before_the_query_has_printed(hosts: list[Host]) -> None:
+    profile = _profile("tspl")
+    encoded = list(encode_labels(_images(3), profile))
+    with PrinterSimulator("tspl", speed_mm_s=500) as sim:  # 0.106 s a label
+        host = Host(sim.uri, "tspl")
+        hosts.append(host)
+        host.transport.write(b"".join(label.data for label in encoded) + TSPL_STATUS_QUERY)
+        replies = 1
+        while True:  # a host waiting for "not printing"
+            reply = host.wait_for(replies, StatusReply)[-1][1]
+            assert isinstance(reply, StatusReply)
+            if not reply.status.printing:
+                break
+            host.transport.write(TSPL_STATUS_QUERY)
+            replies += 1
+            time.sleep(0.01)
+        assert len(sim.printed) == 3
+        assert replies >= 10  # it was asked all along the 0.3 s of printing
+        said = [(e.kind, e.detail) for e in sim.events if e.kind in ("query", "label")]
+    # Asked at once, with all three labels still ahead of the query, the printer says printing (no label
+    # is on the head yet); it says "ready" alone only after the third label is out.
+    assert said[0] == ("query", "ESC ! ?: ready, printing")
+    third = [i for i, (kind, _) in enumerate(said) if kind == "label"][2]
+    assert all(detail.endswith("printing") for kind, detail in said[:third] if kind == "query")
+    assert said[third + 1 :] == [("query", "ESC ! ?: ready")]
 
 
 # ── acknowledgements ─────────────────────────────────────────────────────────────────────────────────
@@ -438,3 +465,16 @@ def test_bad_settings_are_refused() -> None:
         PrinterSimulator("tspl", serial=True, drop_after=1)
     with pytest.raises(ValueError, match="speed_mm_s"):
         PrinterSimulator("tspl", speed_mm_s=-1)
+
+
+def test_public_names() -> None:
+    import printers.simulator as simulator
+
+    assert set(simulator.__all__) == {
+        "DEFAULT_BUFFER",
+        "DEFAULT_PROFILE",
+        "PrintedLabel",
+        "PrinterSimulator",
+        "SimEvent",
+    }
+    assert all(hasattr(simulator, name) for name in simulator.__all__)

@@ -371,3 +371,10 @@ def test_usb_without_a_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(TransportError, match="libusb") as caught:
         open_transport("usb://1fc9:2016")
     assert "usb://1fc9:2016" in str(caught.value)
+
+
+def test_public_names() -> None:
+    import printers.transports as transports
+
+    assert set(transports.__all__) == {"SCHEMES", "Transport", "open_transport"}
+    assert all(hasattr(transports, name) for name in transports.__all__)
