@@ -1,8 +1,18 @@
-"""Printers: printer facts, printer languages, and (in later issues) the links to real printers.
+"""Printers: printer facts and languages, the links to real printers, and durable print jobs.
 
-``printers.profiles``   PrinterProfile records: built-ins and a TOML file of additions and overrides
-``printers.encode``     1-bit label rasters to ESC/POS or TSPL bytes, streamed label by label
-``printers.decode``     the inverse: printer bytes back to label images (incremental, for a simulator)
-``printers.testing``    synthetic rasters and independent oracles for tests
-``printers.cli``        ``waybill printers profiles`` and ``waybill decode``
+``printers.profiles``     PrinterProfile records: built-ins and a TOML file of additions and overrides
+``printers.encode``       1-bit label rasters to ESC/POS or TSPL bytes, streamed label by label
+``printers.decode``       the inverse: printer bytes back to label images (incremental, for a simulator)
+``printers.status``       printer status and "printed" acknowledgements, both directions
+``printers.transports``   tcp:// serial:// usb:// file:// cups:// links, every call bounded by a timeout
+``printers.session``      one open link: label bytes out, status and acknowledgements back
+``printers.journal``      jobs, labels and attempts in the store: what was sent, printed, reprinted
+``printers.batch``        runs a job at the head's speed; faults, dropped links and resume
+``printers.render_ahead`` renders and encodes labels on a thread ahead of the printer
+``printers.jobspec``      what a job needs to render its labels again on resume
+``printers.printing``     planning and running jobs; registers printed waybills with the stall monitor
+``printers.station``      the print station: scan a code, its labels print at once
+``printers.simulator``    a virtual ESC/POS or TSPL printer on loopback TCP or a pseudo-terminal
+``printers.testing``      synthetic rasters and independent oracles for tests
+``printers.cli``, ``printers.print_cli``, ``printers.sim_cli``   the sub-commands
 """

@@ -4,9 +4,9 @@ its first byte, confirmed by the printer where it can say so, and every stop lea
 Confirmation, by what the printer can do (its profile, and whether the link reads back):
 - ``GS ( H`` acknowledgements (ESC/POS): each label carries a token and is ``printed`` when the printer
   answers it; at most ``ack_window`` labels are unacknowledged at once, which keeps the head busy.
-- status only (TSPL ``ESC ! ?``): every ``confirm_every`` labels the runner waits until the printer reports
+- status only (TSPL ``ESC ! ?``, which reports "printing" while anything sent is unprinted): every ``confirm_every`` labels the runner waits until the printer reports
   itself idle with no fault, and those labels are ``printed``. The head idles for one status round trip.
-- neither (a file, a CUPS queue): labels stay ``sent``.
+- neither (a file, a CUPS queue, an ESC/POS printer without acknowledgements): labels stay ``sent``.
 A fault (paper out, cover open …) is waited out (``on_fault="wait"``) or stops the job (``"stop"``); a
 dropped link stops it. Labels sent but not confirmed when a job stops become ``uncertain``: the next
 ``--resume`` prints them again as recorded reprints.
@@ -134,7 +134,9 @@ class BatchRunner:
                 self.progress.say(f"printer at {self.session.uri} does not answer status: labels are marked "
                                   "sent, not printed")
             return
-        self.mode = "ack" if self.profile.answers_ack else "idle"
+        # Only TSPL's status says whether the printer is still busy with what it was sent; ESC/POS status
+        # without acknowledgements cannot confirm a label.
+        self.mode = "ack" if self.profile.answers_ack else "idle" if self.profile.language == "tspl" else "sent"
         if not status.ready:
             self._fault(status)
 
@@ -151,6 +153,7 @@ class BatchRunner:
             if len(self.outstanding) >= self.confirm_every:
                 self._confirm_when_idle()
         else:
+            self._check_pushed_status()
             self._confirm([*self.outstanding.values()], printed=False)
 
     def _take_acks(self, timeout: float) -> None:

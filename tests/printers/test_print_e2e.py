@@ -1,0 +1,138 @@
+"""`waybill print` end to end against the printer simulator, over loopback TCP and a pseudo-terminal.
+
+In every case the labels the simulator printed cover every waybill, and the only duplicates are labels the
+journal records as reprints (补打).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from printers.journal import Journal
+from printers.profiles import get_profile
+from printers.simulator import PrinterSimulator
+from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
+from waybill.cli import main
+from waybill.database import open_database
+
+FAST = 3000.0  # mm/s: a 100 x 180 label in 0.06 s, so the tests stay quick
+PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203"}
+
+
+def expected_pages() -> Counter[str]:
+    return Counter({order.waybill_no: len(labels_of(order, "100x180")) for order in sample_orders()})
+
+
+def printed_waybills(sim: PrinterSimulator) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for label in sim.labels:
+        codes = set(decoded_code128(label.image))
+        assert len(codes) == 1, f"label {label.index} does not scan to one waybill: {codes}"
+        counts[codes.pop()] += 1
+    return counts
+
+
+def reprints_by_waybill(db: str, job_id: int = 1) -> Counter[str]:
+    journal = Journal(open_database(db))
+    return Counter(label.waybill_no for label, reprint, _ in journal.attempts_of(job_id) if reprint)
+
+
+def assert_complete_with_only_recorded_duplicates(sim: PrinterSimulator, db: str) -> None:
+    assert sim.wait_idle(timeout=30)
+    printed, expected, reprints = printed_waybills(sim), expected_pages(), reprints_by_waybill(db)
+    for waybill, pages in expected.items():
+        assert printed[waybill] >= pages, f"{waybill} printed {printed[waybill]} of {pages} label(s)"
+        assert printed[waybill] - pages <= reprints[waybill], f"{waybill}: a duplicate not recorded as reprint"
+    assert set(printed) == set(expected)
+    summary = Journal(open_database(db)).job(1)
+    assert summary.status == "done"
+    assert summary.counts["printed"] == sum(expected.values())
+
+
+def print_args(uri: str, db: str, language: str, *extra: str) -> list[str]:
+    return ["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "-t", "100x180", "--printer", uri,
+            "--profile", PROFILE[language], "--db", db, *extra]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "waybill.db")
+
+
+@pytest.fixture(params=["tcp", "serial"])
+def link(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
+    return PrinterSimulator(language, get_profile(PROFILE[language]), speed_mm_s=FAST,  # type: ignore[arg-type]
+                            serial=link == "serial", **faults)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_a_clean_batch(language: str, link: str, db: str) -> None:
+    with simulator(language, link) as sim:
+        assert main(print_args(sim.uri, db, language)) == 0
+        assert_complete_with_only_recorded_duplicates(sim, db)
+        assert reprints_by_waybill(db) == Counter()
+        assert len(sim.labels) == sum(expected_pages().values())
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
+    with simulator(language, link, paper_out_after=5, paper_out_seconds=0.8) as sim:
+        assert main(print_args(sim.uri, db, language, "--on-fault", "wait")) == 0
+        assert_complete_with_only_recorded_duplicates(sim, db)
+        assert any(event.kind == "paper-out" for event in sim.events)
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with simulator(language, link, paper_out_after=5, paper_out_seconds=0.5) as sim:
+        assert main(print_args(sim.uri, db, language, "--on-fault", "stop")) == 7
+        err = capsys.readouterr().err
+        assert "paper out" in err and "waybill print --resume 1" in err
+        assert Journal(open_database(db)).job(1).status == "stopped"
+        time.sleep(0.8)  # the roll is changed
+        assert main(["print", "--resume", "1", "--db", db, "--on-fault", "stop"]) == 0
+        assert_complete_with_only_recorded_duplicates(sim, db)
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with simulator(language, "tcp", drop_after=7) as sim:
+        assert main(print_args(sim.uri, db, language)) == 6
+        assert "closed the connection" in capsys.readouterr().err
+        assert main(["print", "--resume", "1", "--db", db]) == 0
+        assert_complete_with_only_recorded_duplicates(sim, db)
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, db: str) -> None:
+    with simulator(language, link) as sim:
+        sim.speed_mm_s = 400.0  # slow enough to kill mid-batch: ~0.46 s a label
+        command = [sys.executable, "-m", "waybill", *print_args(sim.uri, db, language, "--on-fault", "stop")]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert sim.wait_printed(4, timeout=60)
+            os.kill(process.pid, signal.SIGKILL)
+        finally:
+            process.wait(timeout=30)
+        assert process.returncode == -signal.SIGKILL
+        sim.speed_mm_s = FAST
+        assert main(["print", "--resume", "1", "--db", db]) == 0
+        assert_complete_with_only_recorded_duplicates(sim, db)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_processes() -> Iterator[None]:
+    yield
