@@ -1,0 +1,148 @@
+"""Printing figures against the bundled simulator (nothing to set up):
+
+1. a batch of N labels (default 200, 100 x 180 mm) at the head's speed (default 152 mm/s): labels per hour
+   against the physical ceiling for that label length (target ≥ 95 %);
+2. the print station: scan → first byte on the wire, p50 and p95 over S scans after warm-up (target p95 ≤ 50 ms);
+3. bytes and seconds per label over TCP and over a serial line at 115200 baud.
+
+    python bench/print.py [--labels 200] [--speed 152] [--languages tspl escpos] [--scans 60] [--skip-serial]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from printers.jobspec import JobSettings
+from printers.journal import Journal
+from printers.printing import plan, run_job
+from printers.profiles import PrinterProfile, get_profile
+from printers.session import PrinterSession
+from printers.simulator import PrinterSimulator
+from printers.station import Station
+from printers.transports import open_transport
+from waybill.commands.demo import sample_path
+from waybill.database import open_database
+from waybill.fonts import load_font
+from waybill.layout.engine import LayoutOptions
+from waybill.model import Order
+from waybill.orders import BEIJING, load_orders
+from waybill.pipeline import LabelJob
+from waybill.shop import load_shop
+from waybill.template import load_template
+
+PROFILES = {"tspl": "tspl-203", "escpos": "escpos-4inch"}
+
+
+def single_page_orders(count: int, job: LabelJob) -> list[Order]:
+    """``count`` one-label orders: the samples repeated under new order ids and waybill numbers."""
+    shop = load_shop(sample_path("shop.toml"))
+    samples = [o for o in load_orders(sample_path("orders.jsonl"), shop).orders if len(job.layout(o).labels) == 1]
+    orders = []
+    for n, base in zip(range(count), itertools.cycle(samples), strict=False):
+        orders.append(replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}"))
+    return orders
+
+
+def label_job(profile: PrinterProfile) -> LabelJob:
+    shop = load_shop(sample_path("shop.toml"))
+    return LabelJob(load_template("100x180"), load_font(), LayoutOptions(dpi=profile.dpi, shop=shop),
+                    datetime.now(BEIJING))
+
+
+def new_job(journal: Journal, orders: list[Order], job: LabelJob, profile: PrinterProfile, uri: str) -> int:
+    planned = plan(orders, job, profile, skip_invalid=False)
+    settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
+    return journal.create_job(kind="batch", printer=uri, profile=profile.name, settings=settings.to_json(),
+                              job_orders=planned.orders, planned=planned.labels)
+
+
+def batch(language: str, count: int, speed: float, folder: Path) -> None:
+    profile = get_profile(PROFILES[language])
+    job = label_job(profile)
+    orders = single_page_orders(count, job)
+    engine = open_database(str(folder / f"batch-{language}.db"))
+    journal = Journal(engine)
+    with PrinterSimulator(language, profile, speed_mm_s=speed, keep_images=False) as sim:  # type: ignore[arg-type]
+        job_id = new_job(journal, orders, job, profile, sim.uri)
+        started = time.monotonic()
+        result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
+                         on_fault="stop", progress=None)
+        assert sim.wait_idle(timeout=60)
+        elapsed = time.monotonic() - started
+    head = (180 + profile.gap_mm) / speed
+    ceiling = 3600 / head
+    rate = count / elapsed * 3600
+    print(f"batch  {language:<6} {count} labels at {speed:g} mm/s: {elapsed:6.1f} s, {rate:,.0f} labels/h; "
+          f"ceiling {ceiling:,.0f}/h → {rate / ceiling:.1%} ({result.confirmation}-confirmed, "
+          f"{result.printed} printed)")
+
+
+def station(language: str, scans: int, folder: Path) -> None:
+    profile = get_profile(PROFILES[language])
+    job = label_job(profile)
+    orders = single_page_orders(scans + 1, job)
+    journal = Journal(open_database(str(folder / f"station-{language}.db")))
+    settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
+    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:  # type: ignore[arg-type]
+        session = PrinterSession(open_transport(sim.uri), profile)
+        with session:
+            desk = Station(journal, session, job, settings, {o.order_id: o for o in orders})
+            desk.warm_up()
+            desk.scan(orders[0].order_id, lambda *_: False)  # the first scan also settles the link
+            desk.stats.latencies.clear()
+            for order in orders[1:]:
+                desk.scan(order.waybill_no, lambda *_: False)
+            desk.close()
+    values = sorted(desk.stats.latencies)
+    p95 = values[max(0, round(0.95 * len(values)) - 1)]
+    p50 = statistics.median(values)
+    print(f"station {language:<6} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
+          f"p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms")
+
+
+def link(kind: str, folder: Path) -> None:
+    profile = get_profile("tspl-203")
+    job = label_job(profile)
+    orders = single_page_orders(3 if kind == "tcp" else 1, job)
+    engine = open_database(str(folder / f"link-{kind}.db"))
+    journal = Journal(engine)
+    with PrinterSimulator("tspl", profile, speed_mm_s=100000, serial=kind == "serial",
+                          baud=115200 if kind == "serial" else None, keep_images=False) as sim:
+        job_id = new_job(journal, orders, job, profile, sim.uri)
+        before = sim.received_bytes
+        started = time.monotonic()
+        run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
+                on_fault="stop", progress=None)
+        elapsed = time.monotonic() - started
+        sent = sim.received_bytes - before
+    print(f"link   {kind:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
+          f"(the head at 152 mm/s needs {(180 + profile.gap_mm) / 152:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=int, default=200)
+    parser.add_argument("--speed", type=float, default=152.0, help="head speed, mm/s")
+    parser.add_argument("--languages", nargs="+", default=["tspl", "escpos"], choices=sorted(PROFILES))
+    parser.add_argument("--scans", type=int, default=60)
+    parser.add_argument("--skip-serial", action="store_true", help="skip the 12-second serial measurement")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        for language in args.languages:
+            station(language, args.scans, Path(folder))
+        link("tcp", Path(folder))
+        if not args.skip_serial:
+            link("serial", Path(folder))
+        for language in args.languages:
+            batch(language, args.labels, args.speed, Path(folder))
+
+
+if __name__ == "__main__":
+    main()
