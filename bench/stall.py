@@ -2,7 +2,8 @@
 
     python bench/stall.py                      # 200,000 waybills × 10 events into a temporary SQLite file
     python bench/stall.py --waybills 20000     # quicker
-    python bench/stall.py --db postgresql://postgres@127.0.0.1:5432/test   # (drops the tracking tables first)
+    python bench/stall.py --db 'postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench'
+                                               # an empty database or schema: the bench refuses to mix data
 
 Prints ingest events/s (target ≥ 20,000/s into SQLite), the scan time over every open waybill (target ≤ 2 s
 for 200,000), a scan of the past (which corrects waybills with later events from the events key), and the peak
@@ -27,7 +28,7 @@ from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
-from stall_monitor.store import metadata, open_store
+from stall_monitor.store import open_store, waybills
 
 END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # the scan instant: most parcels moved in the 48 h before it
 
@@ -54,11 +55,10 @@ def main() -> int:
         print(f"peak RSS before ingest: {peak_mib():.0f} MiB")
 
         engine = open_store(args.db or str(Path(tmp) / "bench.db"))
-        if args.db:
-            with engine.begin() as connection:
-                metadata.drop_all(connection)
-                connection.execute(sa.text("DELETE FROM schema_versions WHERE component = 'tracking'"))
-            engine = open_store(args.db)
+        with engine.connect() as connection:
+            if connection.execute(sa.select(sa.func.count()).select_from(waybills)).scalar_one():
+                print(f"{args.db} already holds tracking data; give an empty database", file=sys.stderr)
+                return 2
 
         t0 = time.perf_counter()
         counts = ingest_events(engine, read_events(events_file), received_at=datetime.now(UTC))
