@@ -9,13 +9,15 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int, stream: TextIO = sys.stderr, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, total: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.total = total
         self.done = 0
-        self.stream = stream
+        self.stream = stream or sys.stderr
         self.clock = clock
         self.started = clock()
-        self.live = stream.isatty()
+        self.live = self.stream.isatty()
         self._shown = False
 
     @property

@@ -1,0 +1,101 @@
+"""The print station and `waybill reprint` / `waybill jobs` against the simulator."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from printers.journal import Journal
+from printers.profiles import get_profile
+from printers.simulator import PrinterSimulator
+from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, long_order, sample_orders
+from waybill.cli import main
+from waybill.database import open_database
+
+
+@pytest.fixture
+def sim() -> PrinterSimulator:
+    with PrinterSimulator("escpos", get_profile("escpos-4inch"), speed_mm_s=5000) as simulator:
+        yield simulator  # type: ignore[misc]
+
+
+def station(sim: PrinterSimulator, db: str, lines: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    return main(["station", "--printer", sim.uri, "--profile", "escpos-4inch", "--shop", str(SAMPLE_SHOP),
+                 "--db", db, *extra])
+
+
+def scanned(sim: PrinterSimulator) -> list[str]:
+    assert sim.wait_idle(timeout=20)
+    return [decoded_code128(label.image)[0] for label in sim.labels]
+
+
+def test_each_scan_prints_that_order_at_once_and_unknown_codes_do_not_stop_the_station(
+    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second, long = sample_orders()[0], sample_orders()[3], long_order()
+    lines = f"{first.order_id}\nNO-SUCH-CODE\n{second.waybill_no.lower()}\n{long.waybill_no}\n"
+
+    assert station(sim, str(tmp_path / "w.db"), lines, monkeypatch, "--orders", str(SAMPLE_ORDERS)) == 0
+
+    out = capsys.readouterr().out
+    assert "unknown code 'NO-SUCH-CODE'" in out
+    assert scanned(sim) == [first.waybill_no, second.waybill_no, long.waybill_no, long.waybill_no]
+    assert "3 printed" not in out and "4 printed, 0 reprinted, 1 unknown" in out
+
+
+def test_a_second_scan_asks_before_reprinting_and_records_the_reprint(
+    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = sample_orders()[0]
+    db = str(tmp_path / "w.db")
+    lines = f"{order.order_id}\n{order.order_id}\nn\n{order.waybill_no}\ny\n"
+
+    assert station(sim, db, lines, monkeypatch, "--orders", str(SAMPLE_ORDERS)) == 0
+
+    assert scanned(sim) == [order.waybill_no, order.waybill_no]
+    assert "was already printed" in capsys.readouterr().err
+    attempts = Journal(open_database(db)).attempts_of(1)
+    assert [(reprint, reason) for _, reprint, reason in attempts] == [(False, "station"), (True, "station")]
+
+
+def test_without_an_orders_file_codes_are_found_in_earlier_jobs(
+    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "w.db")
+    assert main(["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "--printer", sim.uri,
+                 "--profile", "escpos-4inch", "--db", db]) == 0
+    printed_before = len(scanned(sim))
+    order = sample_orders()[5]
+
+    assert station(sim, db, f"{order.order_id}\ny\n", monkeypatch) == 0
+
+    assert scanned(sim)[printed_before:] == [order.waybill_no]
+    journal = Journal(open_database(db))
+    assert journal.job(1).reprints == 1  # the batch job's label, printed again from the station
+
+
+def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
+    sim: PrinterSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "w.db")
+    assert main(["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "--printer", sim.uri,
+                 "--profile", "escpos-4inch", "--db", db]) == 0
+    before = len(scanned(sim))
+    long = long_order()
+
+    assert main(["reprint", long.waybill_no, "--db", db]) == 0
+
+    assert scanned(sim)[before:] == [long.waybill_no, long.waybill_no]
+    assert main(["jobs", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "reprinted 2 label(s)" in out
+    job_line = next(line for line in out.splitlines() if line.strip().startswith("1 "))
+    assert job_line.split()[5:11] == ["24", "24", "0", "0", "0", "2"]
+
+
+def test_reprint_of_an_unknown_waybill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reprint", "SF0000000000", "--db", str(tmp_path / "w.db")]) == 8
+    assert "was never printed" in capsys.readouterr().err
