@@ -158,3 +158,20 @@ def test_live_report_and_unknown_paths(server: StallServer) -> None:
     assert _request(server, "GET", "/api/stalls?at=tomorrow")[0] == 400
     assert _request(server, "GET", "/nope")[0] == 404
     assert _request(server, "POST", "/nope", b"", {"Content-Type": "application/x-www-form-urlencoded"})[0] == 404
+
+
+def test_concurrent_pushes_are_all_stored(server: StallServer, engine: Engine) -> None:
+    params = [push(f"SF{i:03d}", [("2022-12-20 10:00:00", "在途", f"第{i}件")]) for i in range(40)]
+    results: list[int] = []
+
+    def send(chunk: list[str]) -> None:
+        for param in chunk:
+            results.append(_post(server, {"param": param, "sign": signature(param, SALT)})[0])
+
+    threads = [threading.Thread(target=send, args=(params[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == [200] * 40
+    assert _stored(engine) == 40
