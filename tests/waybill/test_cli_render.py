@@ -231,9 +231,17 @@ def test_check_reports_every_problem_of_a_broken_template(
     assert "Code128 of" in out
 
 
-def test_demo_renders_the_samples_to_png_and_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_renders_the_samples_and_prints_them_on_the_simulator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["demo", "-o", str(tmp_path / "demo")]) == 0
     pngs = list((tmp_path / "demo" / "png").glob("*.png"))
     assert len(pngs) >= 21
     assert len(PdfReader(tmp_path / "demo" / "labels.pdf").pages) == len(pngs)
-    assert str(tmp_path / "demo") in capsys.readouterr().out
+    printed = sorted((tmp_path / "demo" / "printer").glob("*.png"))
+    assert len(printed) == len(pngs)
+    with Image.open(printed[0]) as first:
+        assert decoded_code128(first) == [sample_orders()[0].waybill_no] * 2
+    out = capsys.readouterr().out
+    assert str(tmp_path / "demo") in out
+    assert f"{len(pngs)} labels printed" in out

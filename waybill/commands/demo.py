@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from printers.demo import print_through_simulator
 from waybill.commands.common import Report
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
@@ -23,7 +24,9 @@ def sample_path(name: str) -> Path:
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("demo", help="render the bundled sample orders (no set-up needed)")
+    parser = subparsers.add_parser(
+        "demo", help="the whole tool on built-in samples: labels, a simulated printer, the stall report"
+    )
     parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help="output folder")
     parser.add_argument("-t", "--template", default="100x180", help="template for the demo labels")
     parser.set_defaults(handler=run)
@@ -46,4 +49,5 @@ def run(args: argparse.Namespace) -> int:
     for title, sink, place in outputs:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
+    print(f"  printing: {print_through_simulator(args.output, orders, job, args.template, sample_path('shop.toml'))}")
     return 0

@@ -1,0 +1,37 @@
+"""The printing part of ``waybill demo``: the sample batch through the bundled printer simulator, recorded as
+a job in a SQLite store inside the demo folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from printers.jobspec import JobSettings
+from printers.journal import Journal
+from printers.printing import plan, run_job
+from printers.profiles import get_profile
+from printers.simulator import PrinterSimulator
+from printers.transports import open_transport
+from waybill.database import open_database
+from waybill.model import Order
+from waybill.pipeline import LabelJob
+
+DEMO_SPEED_FACTOR = 10  # the simulated head runs 10x faster than a real one, so the demo takes seconds
+
+
+def print_through_simulator(folder: Path, orders: Sequence[Order], job: LabelJob, template: str, shop: Path) -> str:
+    profile = get_profile("tspl-203")
+    db = folder / "waybill.db"
+    engine = open_database(str(db))
+    journal = Journal(engine)
+    planned = plan(orders, job, profile, skip_invalid=False)
+    settings = JobSettings.capture(template, shop, None, job.options, job.now)
+    speed = profile.head_speed_mm_s * DEMO_SPEED_FACTOR
+    with PrinterSimulator("tspl", profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False) as sim:
+        job_id = journal.create_job(kind="batch", printer=sim.uri, profile=profile.name, settings=settings.to_json(),
+                                    job_orders=planned.orders, planned=planned.labels)
+        result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
+                         on_fault="stop", progress=None)
+        sim.wait_idle(timeout=60)
+    return (f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
+            f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}")
