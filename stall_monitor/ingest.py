@@ -59,7 +59,10 @@ def ingest_events(
     on_problem: Callable[[Problem], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> IngestCounts:
-    """Store events (skipping those already stored); a ``Problem`` in ``items`` is counted as rejected."""
+    """Store events (skipping those already stored); a ``Problem`` in ``items`` is counted as rejected.
+
+    ``received_at`` is the ingest clock, recorded as when an unknown status was last seen.
+    """
     prepare(engine)
     counts = IngestCounts()
     for batch in _batches(items, batch_size, counts, on_problem):
@@ -107,7 +110,6 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
             "context": e.context,
             "location": e.location,
             "carrier": e.carrier or carriers.get(e.waybill_no, ""),
-            "received_at": received_at,
         }
         for key, e in unique.items()
     ]
@@ -137,36 +139,40 @@ def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[
 
 def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
-    summary: dict[str, dict[str, Any]] = {}
+    first: dict[str, datetime] = {}
+    latest: dict[str, dict[str, Any]] = {}
+    closed: dict[str, datetime] = {}
+    carrier: dict[str, str] = {}
     for row in rows:
-        s = summary.get(row["waybill_no"])
-        closing = row["time"] if row["status"] in CLOSING_STATUSES else None
-        if s is None:
-            summary[row["waybill_no"]] = {
-                "waybill_no": row["waybill_no"],
-                "carrier": row["carrier"],
-                "first_event_at": row["time"],
-                "last_event_at": row["time"],
-                "last_key": row["event_key"],
-                "last_status": row["status"],
-                "last_context": row["context"],
-                "last_location": row["location"],
-                "closed_at": closing,
-            }
-            continue
-        s["first_event_at"] = min(s["first_event_at"], row["time"])
-        if (row["time"], row["event_key"]) > (s["last_event_at"], s["last_key"]):
-            s.update(
-                last_event_at=row["time"],
-                last_key=row["event_key"],
-                last_status=row["status"],
-                last_context=row["context"],
-                last_location=row["location"],
-            )
-        if closing is not None and (s["closed_at"] is None or closing < s["closed_at"]):
-            s["closed_at"] = closing
-        if not s["carrier"]:
-            s["carrier"] = row["carrier"]
+        waybill_no, time = row["waybill_no"], row["time"]
+        earliest_yet = first.get(waybill_no)
+        if earliest_yet is None:
+            first[waybill_no] = time
+            latest[waybill_no] = row
+        else:
+            if time < earliest_yet:
+                first[waybill_no] = time
+            current = latest[waybill_no]
+            if time > current["time"] or (time == current["time"] and row["event_key"] > current["event_key"]):
+                latest[waybill_no] = row
+        if row["status"] in CLOSING_STATUSES and (waybill_no not in closed or time < closed[waybill_no]):
+            closed[waybill_no] = time
+        if row["carrier"] and waybill_no not in carrier:
+            carrier[waybill_no] = row["carrier"]
+    values = [
+        {
+            "waybill_no": waybill_no,
+            "carrier": carrier.get(waybill_no, ""),
+            "first_event_at": first[waybill_no],
+            "last_event_at": row["time"],
+            "last_key": row["event_key"],
+            "last_status": row["status"],
+            "last_context": row["context"],
+            "last_location": row["location"],
+            "closed_at": closed.get(waybill_no),
+        }
+        for waybill_no, row in latest.items()
+    ]
     insert = upsert(connection, waybills)
     new, old = insert.excluded, waybills.c
     later = sa.or_(
@@ -186,27 +192,34 @@ def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> No
     set_["closed_at"] = earliest("closed_at")
     set_["carrier"] = sa.case((old.carrier == "", new.carrier), else_=old.carrier)
     statement = insert.on_conflict_do_update(index_elements=[waybills.c.waybill_no], set_=set_)
-    connection.execute(statement, list(summary.values()))
+    connection.execute(statement, values)
 
 
 def _advance_feeds(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    hours: dict[tuple[str, datetime], dict[str, Any]] = {}
+    # Per (carrier, UTC hour): [first, last, count]; the key is built from fields (cheaper than replace()).
+    hours: dict[tuple[str, int, int, int, int], list[Any]] = {}
     for row in rows:
         time = row["time"]
-        hour = time.replace(minute=0, second=0, microsecond=0)
-        entry = hours.get((row["carrier"], hour))
+        key = (row["carrier"], time.year, time.month, time.day, time.hour)
+        entry = hours.get(key)
         if entry is None:
-            hours[(row["carrier"], hour)] = {
-                "carrier": row["carrier"],
-                "hour": hour,
-                "first_event_at": time,
-                "last_event_at": time,
-                "events": 1,
-            }
-        else:
-            entry["first_event_at"] = min(entry["first_event_at"], time)
-            entry["last_event_at"] = max(entry["last_event_at"], time)
-            entry["events"] += 1
+            hours[key] = [time, time, 1]
+            continue
+        if time < entry[0]:
+            entry[0] = time
+        elif time > entry[1]:
+            entry[1] = time
+        entry[2] += 1
+    values = [
+        {
+            "carrier": carrier,
+            "hour": first.replace(minute=0, second=0, microsecond=0),
+            "first_event_at": first,
+            "last_event_at": last,
+            "events": count,
+        }
+        for (carrier, *_), (first, last, count) in hours.items()
+    ]
     insert = upsert(connection, feed_hours)
     new, old = insert.excluded, feed_hours.c
     statement = insert.on_conflict_do_update(
@@ -219,7 +232,7 @@ def _advance_feeds(connection: Connection, rows: list[dict[str, Any]]) -> None:
             "events": old.events + new.events,
         },
     )  # fmt: skip
-    connection.execute(statement, list(hours.values()))
+    connection.execute(statement, values)
 
 
 def _count_unknown(connection: Connection, rows: list[dict[str, Any]], received_at: datetime) -> None:

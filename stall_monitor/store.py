@@ -117,7 +117,6 @@ events = sa.Table(
     sa.Column("context", sa.Text(), nullable=False, default=""),
     sa.Column("location", sa.String(200), nullable=False, default=""),
     sa.Column("carrier", sa.String(32), nullable=False, default=""),
-    sa.Column("received_at", UtcDateTime(), nullable=False),
     sqlite_with_rowid=False,
 )
 
