@@ -141,6 +141,8 @@ def _ingest(args: argparse.Namespace) -> int:
     sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
     if not any(sources):
         raise UsageError("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders")
+    if args.shop and not args.orders:
+        raise UsageError("--shop applies to --orders only")
     engine = open_store(args.db)
     rejected = 0
     if args.orders:

@@ -165,6 +165,8 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     db = str(tmp_path / "x.db")
     assert main(["stall", "ingest", "--db", db]) == 2
     assert "nothing to ingest" in capsys.readouterr().err
+    assert main(["stall", "ingest", "--db", db, "--shop", "shop.toml", "--events", "e.jsonl"]) == 2
+    assert "--shop applies to --orders only" in capsys.readouterr().err
     assert main(["stall", "scan", "--db", db, "--at", "next tuesday"]) == 2
     assert "--at 'next tuesday' is not an ISO 8601 time" in capsys.readouterr().err
     bad_rules = tmp_path / "rules.toml"
@@ -218,3 +220,19 @@ def test_public_names_exist() -> None:
         module = importlib.import_module(f"stall_monitor.{name}")
         assert module.__all__, name
         assert [n for n in module.__all__ if not hasattr(module, n)] == [], name
+
+
+def test_orders_with_a_shop_profile(data: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shop = tmp_path / "shop.toml"
+    shop.write_text(
+        'name = "小鹿家居"\n[sender]\nname = "小鹿家居"\nphone = "0571-86001234"\nprovince = "浙江省"\n'
+        'address = "良睦路1399号"\n',
+        encoding="utf-8",
+    )
+    db = str(data["db"])
+    assert main(["stall", "ingest", "--db", db, "--orders", str(data["orders"]), "--shop", str(shop)]) == 10
+    assert "orders: 3 waybills registered, 1 rejected" in capsys.readouterr().out
+    bad_shop = tmp_path / "bad.toml"
+    bad_shop.write_text("[sender\n", encoding="utf-8")
+    assert main(["stall", "ingest", "--db", db, "--orders", str(data["orders"]), "--shop", str(bad_shop)]) == 3
+    assert "not valid TOML" in capsys.readouterr().err
