@@ -13,8 +13,8 @@ import os
 import subprocess
 import time
 
-from printers.transports.readiness import wait_writable
-from waybill.errors import TransportError, TransportTimeout
+from printers.transports.readiness import write_all
+from waybill.errors import TransportError
 
 __all__ = ["CupsTransport"]
 
@@ -63,22 +63,15 @@ class CupsTransport:
     def write(self, data: bytes) -> None:
         if self._process is None:
             raise TransportError(f"the job for {self.uri} is already closed")
-        view = memoryview(data)
-        written = 0
         fd = self._stdin.fileno()
-        while written < len(view):
-            if not wait_writable(fd, self.timeout):
-                raise TransportTimeout(
-                    f"lp took no data for {self.uri} for {self.timeout:g} s ({written} of {len(view)} bytes sent)",
-                    written,
-                )
-            try:
-                written += os.write(fd, view[written : written + _CHUNK])
-            except BlockingIOError:
-                continue
-            except BrokenPipeError as e:
-                self._close_stdin()
-                raise TransportError(self._finish() or f"lp stopped reading the job for {self.uri}") from e
+        write_all(fd, lambda chunk: os.write(fd, chunk), data, timeout=self.timeout, chunk=_CHUNK,
+                  who=f"lp (for {self.uri})", failed=self._lp_failed)
+
+    def _lp_failed(self, error: OSError) -> TransportError:
+        if isinstance(error, BrokenPipeError):
+            self._close_stdin()
+            return TransportError(self._finish() or f"lp stopped reading the job for {self.uri}")
+        return TransportError(f"writing the job for {self.uri} to lp failed: {error.strerror or error}")
 
     def read(self, size: int, timeout: float) -> bytes:
         del size

@@ -14,8 +14,8 @@ import os
 import stat
 import time
 
-from printers.transports.readiness import wait_readable, wait_writable
-from waybill.errors import TransportError, TransportTimeout
+from printers.transports.readiness import wait_readable, write_all
+from waybill.errors import TransportError
 
 __all__ = ["FileTransport"]
 
@@ -60,22 +60,13 @@ class FileTransport:
         return self._fd
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        written = 0
-        while written < len(view):
-            if not wait_writable(self._fileno(), self.timeout):
-                raise TransportTimeout(
-                    f"the printer {self.uri} took no data for {self.timeout:g} s ({written} of {len(view)} bytes sent)",
-                    written,
-                )
-            try:
-                written += os.write(self._fd, view[written : written + _CHUNK])
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                if e.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):
-                    raise TransportError(f"the printer {self.uri} is gone (unplugged or switched off)") from e
-                raise TransportError(f"writing to the printer {self.uri} failed: {e.strerror or e}") from e
+        write_all(self._fileno(), lambda chunk: os.write(self._fd, chunk), data, timeout=self.timeout,
+                  chunk=_CHUNK, who=f"the printer {self.uri}", failed=self._write_failed)
+
+    def _write_failed(self, error: OSError) -> TransportError:
+        if error.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):
+            return TransportError(f"the printer {self.uri} is gone (unplugged or switched off)")
+        return TransportError(f"writing to the printer {self.uri} failed: {error.strerror or error}")
 
     def read(self, size: int, timeout: float) -> bytes:
         fd = self._fileno()

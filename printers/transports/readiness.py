@@ -1,10 +1,14 @@
-"""Waiting, with a time limit, until a file descriptor can be read or written (shared by the transports)."""
+"""Waiting, with a time limit, until a file descriptor can be read or written, and the bounded write loop
+every descriptor-based transport shares."""
 
 from __future__ import annotations
 
 import select
+from collections.abc import Callable
 
-__all__ = ["wait_readable", "wait_writable"]
+from waybill.errors import TransportError, TransportTimeout
+
+__all__ = ["wait_readable", "wait_writable", "write_all"]
 
 _ERROR = select.POLLERR | select.POLLHUP | select.POLLNVAL
 
@@ -24,3 +28,30 @@ def wait_readable(fd: int, timeout: float) -> bool:
 def wait_writable(fd: int, timeout: float) -> bool:
     """True when ``fd`` takes at least one byte (or has an error to report) within ``timeout`` seconds."""
     return _wait(fd, select.POLLOUT | _ERROR, timeout)
+
+
+def write_all(
+    fd: int,
+    send: Callable[[memoryview], int],
+    data: bytes,
+    *,
+    timeout: float,
+    chunk: int,
+    who: str,
+    failed: Callable[[OSError], TransportError],
+) -> None:
+    """``send`` all of ``data`` a chunk at a time; a stall of ``timeout`` seconds is a ``TransportTimeout``
+    saying how much went (``who`` names the printer in it), any other OS error is ``failed(error)``."""
+    view = memoryview(data)
+    written = 0
+    while written < len(view):
+        if not wait_writable(fd, timeout):
+            raise TransportTimeout(
+                f"{who} took no data for {timeout:g} s ({written} of {len(view)} bytes sent)", written
+            )
+        try:
+            written += send(view[written : written + chunk])
+        except BlockingIOError:
+            continue
+        except OSError as error:
+            raise failed(error) from error

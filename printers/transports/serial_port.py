@@ -17,8 +17,8 @@ from typing import Any
 
 import serial
 
-from printers.transports.readiness import wait_readable, wait_writable
-from waybill.errors import TransportError, TransportTimeout, UsageError
+from printers.transports.readiness import wait_readable, write_all
+from waybill.errors import TransportError, UsageError
 
 __all__ = ["SerialTransport", "serial_settings"]
 
@@ -86,21 +86,8 @@ class SerialTransport:
         return TransportError(f"the serial link to {self.uri} failed: {error.strerror or error}")
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        written = 0
-        while written < len(view):
-            if not wait_writable(self._fileno(), self.timeout):
-                raise TransportTimeout(
-                    f"the serial printer {self.uri} took no data for {self.timeout:g} s "
-                    f"({written} of {len(view)} bytes sent)",
-                    written,
-                )
-            try:
-                written += os.write(self._fd, view[written : written + _CHUNK])
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                raise self._lost(e) from e
+        write_all(self._fileno(), lambda chunk: os.write(self._fd, chunk), data, timeout=self.timeout,
+                  chunk=_CHUNK, who=f"the serial printer {self.uri}", failed=self._lost)
 
     def read(self, size: int, timeout: float) -> bytes:
         if not wait_readable(self._fileno(), timeout):

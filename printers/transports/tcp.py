@@ -11,8 +11,8 @@ from __future__ import annotations
 import errno
 import socket
 
-from printers.transports.readiness import wait_readable, wait_writable
-from waybill.errors import TransportError, TransportTimeout
+from printers.transports.readiness import wait_readable, write_all
+from waybill.errors import TransportError
 
 __all__ = ["DEFAULT_PORT", "SEND_BUFFER", "TcpTransport"]
 
@@ -63,23 +63,13 @@ class TcpTransport:
         return error
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        written = 0
-        while written < len(view):
-            if not wait_writable(self._fileno(), self.timeout):
-                raise TransportTimeout(
-                    f"the printer at {self.uri} took no data for {self.timeout:g} s "
-                    f"({written} of {len(view)} bytes sent)",
-                    written,
-                )
-            try:
-                written += self._sock.send(view[written : written + _CHUNK])
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                if e.errno in _GONE:
-                    raise self._closed(e) from e
-                raise TransportError(f"writing to the printer at {self.uri} failed: {e.strerror or e}") from e
+        write_all(self._fileno(), self._sock.send, data, timeout=self.timeout, chunk=_CHUNK,
+                  who=f"the printer at {self.uri}", failed=self._write_failed)
+
+    def _write_failed(self, error: OSError) -> TransportError:
+        if error.errno in _GONE:
+            return self._closed(error)
+        return TransportError(f"writing to the printer at {self.uri} failed: {error.strerror or error}")
 
     def read(self, size: int, timeout: float) -> bytes:
         if not wait_readable(self._fileno(), timeout):
