@@ -4,8 +4,9 @@ its first byte, confirmed by the printer where it can say so, and every stop lea
 Confirmation, by what the printer can do (its profile, and whether the link reads back):
 - ``GS ( H`` acknowledgements (ESC/POS): each label carries a token and is ``printed`` when the printer
   answers it; at most ``ack_window`` labels are unacknowledged at once, which keeps the head busy.
-- status only (TSPL ``ESC ! ?``, which reports "printing" while anything sent is unprinted): every ``confirm_every`` labels the runner waits until the printer reports
-  itself idle with no fault, and those labels are ``printed``. The head idles for one status round trip.
+- status only (TSPL ``ESC ! ?``, which reports "printing" while anything sent is unprinted): every
+  ``confirm_every`` labels the runner waits until the printer reports itself idle with no fault, and those
+  labels are ``printed``. The head idles for one status round trip.
 - neither (a file, a CUPS queue, an ESC/POS printer without acknowledgements): labels stay ``sent``.
 A fault (paper out, cover open …) is waited out (``on_fault="wait"``) or stops the job (``"stop"``); a
 dropped link stops it. Labels sent but not confirmed when a job stops become ``uncertain``: the next
@@ -143,9 +144,8 @@ class BatchRunner:
     def _before_next_label(self) -> None:
         if self.mode == "ack":
             self._check_pushed_status()
-            while len(self.outstanding) >= self.ack_window:
-                self._take_acks(POLL_S)
-                self._check_pushed_status()
+            if len(self.outstanding) >= self.ack_window:
+                self._await_acks(until=self.ack_window - 1)
         elif self.mode == "idle":
             status = self._guarded(lambda: self.session.query_status())
             if status is not None and not status.ready:
@@ -194,12 +194,18 @@ class BatchRunner:
             self._confirm_when_idle()
         elif self.mode == "sent":
             self._confirm([*self.outstanding.values()], printed=False)
+        if self.mode == "ack":
+            self._await_acks(until=0)
+
+    def _await_acks(self, until: int) -> None:
+        """Wait until at most ``until`` labels are unacknowledged; a printer that stays silent far longer than
+        its head needs (and reports no fault) counts as gone, so a run never hangs."""
         deadline = time.monotonic() + self._patience(len(self.outstanding))
-        while self.mode == "ack" and self.outstanding:
+        while len(self.outstanding) > until:
             before = len(self.outstanding)
             self._take_acks(POLL_S)
-            self._check_pushed_status()
-            if len(self.outstanding) < before:
+            waited = self._check_pushed_status()
+            if waited or len(self.outstanding) < before:
                 deadline = time.monotonic() + self._patience(len(self.outstanding))
             elif time.monotonic() > deadline:
                 raise _Stopped(TransportError(
@@ -211,10 +217,13 @@ class BatchRunner:
 
     # ── faults and the link ───────────────────────────────────────────────────────────────────────
 
-    def _check_pushed_status(self) -> None:
+    def _check_pushed_status(self) -> bool:
+        """Act on a fault the printer reported by itself; True if one was waited out."""
         status = self.session.status
         if status is not None and not status.ready:
             self._fault(status)
+            return True
+        return False
 
     def _fault(self, status: PrinterStatus | None) -> None:
         if status is None:
