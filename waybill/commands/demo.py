@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from printers.demo import print_through_simulator
+from stall_monitor.demo import stall_demo
 from waybill.commands.common import Report
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
@@ -50,4 +51,7 @@ def run(args: argparse.Namespace) -> int:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
     print(f"  printing: {print_through_simulator(args.output, orders, job, args.template, sample_path('shop.toml'))}")
+    stalls = stall_demo(args.output / "waybill.db", sample_path("tracking.jsonl"), sample_path("work_orders.csv"),
+                        args.output / "stall-report.html")
+    print(f"  stall monitor: {stalls}")
     return 0
