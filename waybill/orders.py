@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
+from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -61,7 +61,7 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
         text = _decode(path.read_bytes())
     except OSError as error:
         raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
-    records = _csv_records(text, source) if _is_csv(path, text) else _jsonl_records(text, source)
+    records = _csv_records(text, source) if is_csv(path, text.lstrip()[:1]) else _jsonl_records(text, source)
     orders: list[Order] = []
     problems: list[Problem] = []
     seen_orders: dict[str, int] = {}
@@ -98,14 +98,6 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030")
 
 
-def _is_csv(path: Path, text: str) -> bool:
-    if path.suffix.lower() == ".csv":
-        return True
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        return False
-    return not text.lstrip().startswith("{")
-
-
 @dataclass(frozen=True)
 class _Record:
     data: dict[str, Any]
@@ -116,18 +108,8 @@ class _Record:
 
 def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
     # Split on newlines only: str.splitlines() also splits on U+2028, U+0085 …, which JSON strings may hold raw.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Problem(source, number, None, f"not valid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield Problem(source, number, None, "each line must be one JSON object (an order)")
-            continue
-        yield _Record(data, number)
+    for item in json_lines(text.split("\n"), source, "an order"):
+        yield item if isinstance(item, Problem) else _Record(item[1], item[0])
 
 
 def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from typing import IO, Any, TypeVar
 
 from stall_monitor.events import Event, canonical_status, parse_time
 from waybill.errors import Problem, TrackingError
+from waybill.records import is_csv, json_lines
 
 __all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
 
@@ -52,27 +52,9 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
             while first.isspace():
                 first = stream.read(1)
             stream.seek(0)
-            is_csv = path.suffix.lower() == ".csv" or (
-                path.suffix.lower() not in (".jsonl", ".ndjson", ".json") and first not in ("{", "")
-            )
-            yield from (_csv_rows(stream, source) if is_csv else _jsonl_rows(stream, source))
+            yield from (_csv_rows(stream, source) if is_csv(path, first) else json_lines(stream, source, "an event"))
         except UnicodeDecodeError as error:
             raise TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}") from error
-
-
-def _jsonl_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Problem(source, number, None, f"not valid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield Problem(source, number, None, "each line must be one JSON object")
-            continue
-        yield number, data
 
 
 def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:

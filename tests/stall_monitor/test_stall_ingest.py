@@ -95,7 +95,7 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_is_ingested(engi
         f"{path}:3: time: 'yesterday' is not an ISO 8601 time",
         f"{path}:4: status: is required",
         f"{path}:5: contxt: unknown field (a typo would silently drop its value)",
-        f"{path}:6: each line must be one JSON object",
+        f"{path}:6: each line must be one JSON object (an event)",
     ]
 
 
