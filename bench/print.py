@@ -21,7 +21,7 @@ from pathlib import Path
 
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import plan, run_job
+from printers.printing import open_session, plan, run_job
 from printers.profiles import PrinterProfile, get_profile
 from printers.session import PrinterSession
 from printers.simulator import PrinterSimulator
@@ -72,8 +72,8 @@ def batch(language: str, count: int, speed: float, folder: Path) -> None:
     with PrinterSimulator(language, profile, speed_mm_s=speed, keep_images=False) as sim:  # type: ignore[arg-type]
         job_id = new_job(journal, orders, job, profile, sim.uri)
         started = time.monotonic()
-        result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
-                         on_fault="stop", progress=None)
+        with open_session(sim.uri, profile) as session:
+            result = run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         assert sim.wait_idle(timeout=60)
         elapsed = time.monotonic() - started
     head = (180 + profile.gap_mm) / speed
@@ -118,8 +118,8 @@ def link(kind: str, folder: Path) -> None:
         job_id = new_job(journal, orders, job, profile, sim.uri)
         before = sim.received_bytes
         started = time.monotonic()
-        run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
-                on_fault="stop", progress=None)
+        with open_session(sim.uri, profile) as session:
+            run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         elapsed = time.monotonic() - started
         sent = sim.received_bytes - before
     print(f"link   {kind:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import plan, run_job
+from printers.printing import open_session, plan, run_job
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
-from printers.transports import open_transport
 from waybill.database import open_database
 from waybill.model import Order
 from waybill.pipeline import LabelJob
@@ -30,8 +29,8 @@ def print_through_simulator(folder: Path, orders: Sequence[Order], job: LabelJob
     with PrinterSimulator("tspl", profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False) as sim:
         job_id = journal.create_job(kind="batch", printer=sim.uri, profile=profile.name, settings=settings.to_json(),
                                     job_orders=planned.orders, planned=planned.labels)
-        result = run_job(engine, journal, job_id, journal.pending(job_id), open_transport(sim.uri), profile,
-                         on_fault="stop", progress=None)
+        with open_session(sim.uri, profile) as session:
+            result = run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         sim.wait_idle(timeout=60)
     return (f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
             f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}")

@@ -12,12 +12,10 @@ from typing import Any
 from printers.batch import OnFault, RunResult
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
-from printers.printing import plan, registrar, resumable_rows, run_job
+from printers.printing import open_session, plan, registrar, resumable_rows, run_job
 from printers.profiles import PrinterProfile, get_profile
 from printers.progress import Progress, duration
-from printers.session import PrinterSession
 from printers.station import Station
-from printers.transports import open_transport
 from waybill.commands.common import add_label_options, label_job, read_orders_for
 from waybill.database import open_database
 from waybill.errors import JobError, PrinterError, PrinterStatusError, TransportError, UsageError, WaybillError
@@ -111,9 +109,9 @@ def print_command(args: argparse.Namespace) -> int:
         profile = _profile(args, summary.profile)
         progress = Progress(len(rows))
         print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
-        with resume_hint(journal, args.resume):
-            result = run_job(engine, journal, args.resume, rows, open_transport(printer), profile,
-                             on_fault=on_fault_policy(args), progress=progress)
+        with resume_hint(journal, args.resume), open_session(printer, profile) as session:
+            result = run_job(engine, journal, args.resume, rows, session, on_fault=on_fault_policy(args),
+                             progress=progress)
         return _summary(journal, result, progress, profile)
     if args.orders is None:
         raise UsageError("give an orders file, or --resume JOB")
@@ -129,15 +127,16 @@ def print_command(args: argparse.Namespace) -> int:
     if not planned.labels:
         raise UsageError("no orders to print")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
-    transport = open_transport(args.printer)  # an unreachable printer is an error before any job exists
-    job_id = journal.create_job(kind="batch", printer=args.printer, profile=profile.name,
-                                settings=settings.to_json(), job_orders=planned.orders, planned=planned.labels)
-    print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
-          f"({profile.name})", file=sys.stderr)
-    progress = Progress(len(planned.labels))
-    with resume_hint(journal, job_id):
-        result = run_job(engine, journal, job_id, journal.pending(job_id), transport, profile,
-                         on_fault=on_fault_policy(args), progress=progress)
+    # An unreachable printer, or something that is not one, is an error before any job exists.
+    with open_session(args.printer, profile) as session:
+        job_id = journal.create_job(kind="batch", printer=args.printer, profile=profile.name,
+                                    settings=settings.to_json(), job_orders=planned.orders, planned=planned.labels)
+        print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
+              f"({profile.name})", file=sys.stderr)
+        progress = Progress(len(planned.labels))
+        with resume_hint(journal, job_id):
+            result = run_job(engine, journal, job_id, journal.pending(job_id), session,
+                             on_fault=on_fault_policy(args), progress=progress)
     return _summary(journal, result, progress, profile)
 
 
@@ -178,7 +177,7 @@ def station_command(args: argparse.Namespace) -> int:
     job = label_job(args)
     orders = read_orders_for(args, job, args.orders).orders if args.orders else ()
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
-    session = PrinterSession(open_transport(args.printer), profile)
+    session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
     with session:
         station = Station(journal, session, job, settings, {o.order_id: o for o in orders},
@@ -224,8 +223,8 @@ def reprint_command(args: argparse.Namespace) -> int:
     summary = journal.job(job_id)
     printer = args.printer or summary.printer
     profile = _profile(args, summary.profile)
-    result = run_job(engine, journal, job_id, latest, open_transport(printer), profile, on_fault="stop", progress=None,
-                     reason="manual")
+    with open_session(printer, profile) as session:
+        result = run_job(engine, journal, job_id, latest, session, on_fault="stop", progress=None, reason="manual")
     print(f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
           f"recorded as reprint (补打)")
     return 0

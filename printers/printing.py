@@ -13,7 +13,7 @@ from printers.journal import Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, require_same_dpi
 from printers.progress import Progress
 from printers.session import PrinterSession
-from printers.transports import Transport
+from printers.transports import open_transport
 from stall_monitor.store import Registration, register_waybills
 from waybill.errors import JobError, LayoutError, ProfileError
 from waybill.layout.label import Label
@@ -57,18 +57,23 @@ def check_fits(label: Label, profile: PrinterProfile) -> None:
         )
 
 
+def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
+    """Connect to the printer at ``uri`` and make sure it answers like one (see ``PrinterSession.start``)."""
+    session = PrinterSession(open_transport(uri), profile)
+    session.start()
+    return session
+
+
 def run_job(
-    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], transport: Transport,
-    profile: PrinterProfile, *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
+    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], session: PrinterSession,
+    *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
 ) -> RunResult:
-    """Send ``rows`` of job ``job_id`` over ``transport``; the job's own settings render them."""
+    """Send ``rows`` of job ``job_id`` to the printer of ``session``; the job's own settings render them."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
-    session = PrinterSession(transport, profile)
-    with session:
-        runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
-                             reason=reason, on_printed=registrar(engine, journal))
-        result = runner.run(rows)
+    runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
+                         reason=reason, on_printed=registrar(engine, journal))
+    result = runner.run(rows)
     journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
     return result
 

@@ -23,6 +23,7 @@ from printers.transports import Transport
 from waybill.errors import TransportError
 
 READ_POLL_S = 0.1
+HANDSHAKE_GRACE_S = 0.15
 
 
 class PrinterSession:
@@ -36,6 +37,7 @@ class PrinterSession:
         self._updates = 0  # answers and unasked-for reports
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._link_error: TransportError | None = None
+        self._heard = bytearray()  # the first bytes the other end sent, to show when it is not a printer
         self._closing = threading.Event()
         self._reader = threading.Thread(target=self._read_loop, name="printer-reader", daemon=True)
 
@@ -44,12 +46,32 @@ class PrinterSession:
         return self.transport.uri
 
     def start(self) -> None:
+        """Open the conversation and make sure whatever answers is a printer of this language."""
+        if self._reader.is_alive():
+            return
         self._reader.start()
-        opening = session_opening(self.profile)
-        if self.profile.language == "escpos" and self.profile.answers_status:
-            opening += ASB_ENABLE  # the printer then reports paper out and cover open by itself
-        if opening:
-            self.write(opening)
+        try:
+            opening = session_opening(self.profile)
+            if self.profile.language == "escpos" and self.profile.answers_status:
+                opening += ASB_ENABLE  # the printer then reports paper out and cover open by itself
+            if opening:
+                self.write(opening)
+            if self.profile.answers_status and getattr(self.transport, "reads_back", True):
+                self._handshake()
+        except BaseException:
+            self.close()
+            raise
+
+    def _handshake(self) -> None:
+        """A wrong port or address often reaches something else (a web server, a proxy): its answer to a
+        status query is not a status byte. Stop there, before a label is sent into it."""
+        self.query_status()
+        time.sleep(HANDSHAKE_GRACE_S)  # anything more than the reply comes now
+        with self._lock:
+            surplus, heard = bytes(self._parser.surplus), bytes(self._heard)
+        if surplus:
+            language = {"escpos": "ESC/POS", "tspl": "TSPL"}[self.profile.language]
+            raise TransportError(f"{self.uri} does not answer like a {language} printer: it sent {heard[:40]!r}")
 
     def write(self, data: bytes) -> None:
         self.raise_if_link_down()
@@ -77,9 +99,8 @@ class PrinterSession:
             queries, request = (0,), TSPL_STATUS_QUERY
         with self._lock:
             wanted = self._replies + len(queries)
-            if self.profile.language == "escpos":
-                for n in queries:
-                    self._parser.expect(n)
+            for n in queries:
+                self._parser.expect(n)
         self.write(request)
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -121,6 +142,7 @@ class PrinterSession:
 
     def _take(self, data: bytes) -> None:
         with self._lock:
+            self._heard += data[: max(0, 64 - len(self._heard))]
             for response in self._parser.feed(data):
                 if isinstance(response, Ack):
                     self._acks.put(response.token)

@@ -212,8 +212,9 @@ Response = StatusReply | StatusReport | Ack
 class ResponseParser:
     """Splits the bytes a printer sends back into replies, reports and acknowledgements.
 
-    ``expect(n)`` tells it a ``DLE EOT n`` is on its way (ESC/POS replies do not say which query they
+    ``expect(n)`` tells it a query is on its way (ESC/POS replies do not say which ``DLE EOT n`` they
     answer; they come back in order). TSPL printers only answer ``ESC ! ?``: every byte is one reply.
+    Bytes that no query explains are kept (the first 64) in ``surplus``.
     """
 
     def __init__(self, language: Literal["escpos", "tspl"]) -> None:
@@ -221,6 +222,10 @@ class ResponseParser:
         self.status = PrinterStatus()
         self._pending: list[int] = []
         self._buffer = bytearray()
+        self.surplus = bytearray()  # bytes no query explains: noise, or something that is not this printer
+
+    def _noise(self, data: bytes | bytearray) -> None:
+        self.surplus += data[: max(0, 64 - len(self.surplus))]
 
     def expect(self, n: int) -> None:
         self._pending.append(n)
@@ -229,6 +234,10 @@ class ResponseParser:
         if self.language == "tspl":
             responses: list[Response] = []
             for byte in data:
+                if self._pending:
+                    self._pending.pop(0)
+                else:
+                    self._noise(bytes((byte,)))  # still a status byte if the printer answered a look-alike
                 self.status = parse_tspl_status(byte)
                 responses.append(StatusReply(self.status))
             return responses
@@ -255,4 +264,5 @@ class ResponseParser:
                 yield StatusReply(self.status)
                 del buffer[:1]
             else:
-                del buffer[:1]  # noise (or a reply nobody asked for): skip it
+                self._noise(buffer[:1])  # noise (or a reply nobody asked for): skip it
+                del buffer[:1]

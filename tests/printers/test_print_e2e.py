@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -136,3 +138,31 @@ def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, d
 @pytest.fixture(autouse=True)
 def _no_stray_processes() -> Iterator[None]:
     yield
+
+
+@pytest.mark.parametrize("language", ["escpos", "tspl"])
+def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
+    language: str, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong address often reaches a web server or a proxy; it must not be fed labels."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer_like_a_web_server() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(1024)
+            connection.sendall(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+            time.sleep(1)
+
+    thread = threading.Thread(target=answer_like_a_web_server, daemon=True)
+    thread.start()
+    try:
+        code = main(print_args(f"tcp://127.0.0.1:{port}", db, language))
+    finally:
+        thread.join(timeout=5)
+        server.close()
+    assert code == 6
+    name = {"escpos": "ESC/POS", "tspl": "TSPL"}[language]
+    assert f"does not answer like a {name} printer: it sent b'HTTP/1.1 400" in capsys.readouterr().err
+    assert Journal(open_database(db)).jobs() == []
