@@ -257,6 +257,11 @@ class Journal:
             ).all()
         return [_label(row) for row in rows]
 
+    def labels_of_job(self, job_id: int) -> list[LabelRow]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(labels).where(labels.c.job_id == job_id).order_by(labels.c.seq)).all()
+        return [_label(row) for row in rows]
+
     def pending(self, job_id: int) -> list[LabelRow]:
         """Labels a run of this job still has to print, in order: queued and uncertain ones."""
         with self.engine.connect() as connection:

@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_label_options(printing, template_default="100x180")
     printing.set_defaults(handler=print_command, dpi=None)
 
-    jobs = subparsers.add_parser("jobs", help="list print jobs and their label counts")
+    jobs = subparsers.add_parser("jobs", help="list print jobs and their label counts, or one job's labels")
+    jobs.add_argument("job", nargs="?", type=int, help="show this job's labels and reprints")
     jobs.add_argument("--db", help="the store (see `waybill print --help`)")
     jobs.add_argument("--limit", type=int, default=20)
     jobs.set_defaults(handler=jobs_command)
@@ -155,6 +156,8 @@ def _summary(journal: Journal, result: RunResult, progress: Progress, profile: P
 
 def jobs_command(args: argparse.Namespace) -> int:
     journal = Journal(open_database(args.db))
+    if args.job is not None:
+        return _job_detail(journal, args.job)
     summaries = journal.jobs(limit=args.limit)
     if not summaries:
         print("no print jobs yet")
@@ -166,6 +169,23 @@ def jobs_command(args: argparse.Namespace) -> int:
         print(f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
               f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
               f"{s.printer} ({s.profile})")
+    return 0
+
+
+def _job_detail(journal: Journal, job_id: int) -> int:
+    summary = journal.job(job_id)
+    counts = ", ".join(f"{n} {state}" for state, n in summary.counts.items() if n)
+    print(f"job {job_id} ({summary.kind}, {summary.status}) on {summary.printer} ({summary.profile}): {counts}")
+    print(f"{'#':>5}  {'waybill':<20} {'label':<5} {'state':<9} {'sent':>4}")
+    for row in journal.labels_of_job(job_id):
+        print(f"{row.seq:>5}  {row.waybill_no:<20} {row.page}/{row.pages:<3} {row.state:<9} {row.attempts:>4}")
+    reprints = [(label, reason) for label, reprint, reason in journal.attempts_of(job_id) if reprint]
+    if reprints:
+        print(f"reprints (补打), {len(reprints)}:")
+        for label, reason in reprints:
+            why = {"resume": "its fate was unknown when a run stopped", "manual": "waybill reprint",
+                   "station": "scanned again at the station"}.get(reason, reason)
+            print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
     return 0
 
 

@@ -95,6 +95,12 @@ def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
     job_line = next(line for line in out.splitlines() if line.strip().startswith("1 "))
     assert job_line.split()[5:11] == ["24", "24", "0", "0", "0", "2"]
 
+    assert main(["jobs", "1", "--db", db]) == 0
+    detail = capsys.readouterr().out
+    assert "job 1 (batch, done)" in detail and "24 printed" in detail
+    assert "reprints (补打), 2:" in detail
+    assert f"{long.waybill_no} label 2/2: waybill reprint" in detail
+
 
 def test_reprint_of_an_unknown_waybill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reprint", "SF0000000000", "--db", str(tmp_path / "w.db")]) == 8
