@@ -15,7 +15,7 @@ from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
 from stall_monitor.store import Registration, register_waybills
-from waybill.errors import JobError, LayoutError, ProfileError
+from waybill.errors import JobError, LayoutError, ProfileError, TransportError
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
@@ -74,6 +74,12 @@ def run_job(
     runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
                          reason=reason, on_printed=registrar(engine, journal))
     result = runner.run(rows)
+    try:
+        session.close()  # a CUPS queue only takes the job now: until then nothing was really sent
+    except TransportError as error:
+        journal.mark_uncertain([row.id for row in rows])
+        journal.finish(job_id, "stopped", note=str(error))
+        raise
     journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
     return result
 

@@ -153,6 +153,9 @@ class PrinterSession:
             self._lock.notify_all()
 
     def close(self) -> None:
+        """Stop reading and close the link (once; closing again does nothing)."""
+        if self._closing.is_set():
+            return
         self._closing.set()
         if self._reader.is_alive():
             self._reader.join(timeout=2 * READ_POLL_S + 1)
