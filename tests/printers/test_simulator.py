@@ -144,7 +144,8 @@ def test_labels_print_dot_for_dot_and_are_saved(language: Language, tmp_path: Pa
         hosts.append(host)
         for label in encoded:
             host.transport.write(label.data)
-        assert sim.wait_idle(10)
+        # Idle alone could be seen before the bytes, written but still in the socket, reach the simulator.
+        assert sim.wait_printed(len(encoded), 10) and sim.wait_idle(10)
         _assert_printed(sim, images, encoded)
         assert sim.received_bytes == sum(len(label.data) for label in encoded)
         assert [p.number for p in sim.printed] == [1, 2, 3]
@@ -291,7 +292,7 @@ def test_a_profile_without_acks_sends_none(hosts: list[Host]) -> None:
         host = Host(sim.uri, "escpos")
         hosts.append(host)
         host.transport.write(b"".join(label.data for label in encode_labels([image], profile)) + ack_request(1))
-        assert sim.wait_idle(5)
+        assert sim.wait_printed(1, 5) and sim.wait_idle(5)
         time.sleep(0.1)
         assert host.responses == [] and len(sim.labels) == 1
 
@@ -422,7 +423,7 @@ def test_serial_mode_through_pyserial(hosts: list[Host]) -> None:
         hosts.append(host)
         for label in encoded:
             host.transport.write(label.data)
-        assert sim.wait_idle(10)
+        assert sim.wait_printed(len(encoded), 10) and sim.wait_idle(10)
         _assert_printed(sim, images, encoded)
         host.transport.write(TSPL_STATUS_QUERY)
         assert host.wait_for(1, StatusReply)[0][1] == StatusReply(PrinterStatus())
