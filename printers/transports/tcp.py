@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import errno
 import socket
+import threading
+from typing import Any
 
 from printers.transports.readiness import wait_readable, write_all
 from waybill.errors import TransportError
@@ -31,10 +33,7 @@ class TcpTransport:
         self._sock = self._connect(host, port, timeout)
 
     def _connect(self, host: str, port: int, timeout: float) -> socket.socket:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as e:
-            raise TransportError(f"cannot reach the printer at {self.uri}: unknown host {host!r}") from e
+        infos = self._resolve(host, port, timeout)
         failure: BaseException | None = None
         for family, kind, proto, _, address in infos:
             sock = socket.socket(family, kind, proto)
@@ -56,6 +55,27 @@ class TcpTransport:
             ) from failure
         reason = failure.strerror if isinstance(failure, OSError) and failure.strerror else str(failure)
         raise TransportError(f"cannot reach the printer at {self.uri}: {reason}") from failure
+
+    def _resolve(self, host: str, port: int, timeout: float) -> list[tuple[Any, ...]]:
+        """The host's addresses. getaddrinfo has no timeout of its own (a dead DNS server blocks for
+        minutes), so it runs on a daemon thread that is abandoned when the timeout passes."""
+        outcome: list[Any] = []
+
+        def lookup() -> None:
+            try:
+                outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except OSError as error:
+                outcome.append(error)
+
+        thread = threading.Thread(target=lookup, name="dns", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if not outcome:
+            raise TransportError(f"cannot reach the printer at {self.uri}: no DNS answer for {host!r} "
+                                 f"within {timeout:g} s")
+        if isinstance(outcome[0], OSError):
+            raise TransportError(f"cannot reach the printer at {self.uri}: unknown host {host!r}") from outcome[0]
+        return list(outcome[0])
 
     def _closed(self, cause: BaseException | None = None) -> TransportError:
         error = TransportError(f"the printer at {self.uri} closed the connection")

@@ -378,3 +378,19 @@ def test_public_names() -> None:
 
     assert set(transports.__all__) == {"SCHEMES", "Transport", "open_transport"}
     assert all(hasattr(transports, name) for name in transports.__all__)
+
+
+def test_a_dns_lookup_that_never_answers_is_bounded_by_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def hanging_lookup(*args: object, **kwargs: object) -> list[object]:
+        release.wait(30)  # a dead DNS server
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_lookup)
+    started = time.monotonic()
+    expected = r"tcp://printer\.lan:9100: no DNS answer for 'printer\.lan' within 0\.3 s"
+    with pytest.raises(TransportError, match=expected):
+        open_transport("tcp://printer.lan:9100", timeout=0.3)
+    assert time.monotonic() - started < 2
+    release.set()
