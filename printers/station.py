@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from printers.batch import BatchRunner, OnFault
+from printers.encode import encode_for_session
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
 from printers.printing import check_fits
 from printers.session import PrinterSession
 from waybill.model import Order
 from waybill.pipeline import LabelJob
+from waybill.render.raster import rasterize
 
 
 @dataclass
@@ -48,9 +50,6 @@ class Station:
 
     def warm_up(self) -> None:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
-        from printers.encode import encode_for_session
-        from waybill.render.raster import rasterize
-
         for order in list(self.orders.values())[:1]:
             label = self.label_job.layout(order).labels[0]
             check_fits(label, self.session.profile)
