@@ -52,15 +52,22 @@ def single_page_orders(count: int, job: LabelJob) -> list[Order]:
 
 def label_job(profile: PrinterProfile) -> LabelJob:
     shop = load_shop(sample_path("shop.toml"))
-    return LabelJob(load_template("100x180"), load_font(), LayoutOptions(dpi=profile.dpi, shop=shop),
-                    datetime.now(BEIJING))
+    return LabelJob(
+        load_template("100x180"), load_font(), LayoutOptions(dpi=profile.dpi, shop=shop), datetime.now(BEIJING)
+    )
 
 
 def new_job(journal: Journal, orders: list[Order], job: LabelJob, profile: PrinterProfile, uri: str) -> int:
     planned = plan(orders, job, profile, skip_invalid=False)
     settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
-    return journal.create_job(kind="batch", printer=uri, profile=profile.name, settings=settings.to_json(),
-                              job_orders=planned.orders, planned=planned.labels)
+    return journal.create_job(
+        kind="batch",
+        printer=uri,
+        profile=profile.name,
+        settings=settings.to_json(),
+        job_orders=planned.orders,
+        planned=planned.labels,
+    )
 
 
 def batch(language: str, count: int, speed: float, folder: Path) -> None:
@@ -79,9 +86,11 @@ def batch(language: str, count: int, speed: float, folder: Path) -> None:
     head = (180 + profile.gap_mm) / speed
     ceiling = 3600 / head
     rate = count / elapsed * 3600
-    print(f"batch  {language:<6} {count} labels at {speed:g} mm/s: {elapsed:6.1f} s, {rate:,.0f} labels/h; "
-          f"ceiling {ceiling:,.0f}/h → {rate / ceiling:.1%} ({result.confirmation}-confirmed, "
-          f"{result.printed} printed)")
+    print(
+        f"batch  {language:<6} {count} labels at {speed:g} mm/s: {elapsed:6.1f} s, {rate:,.0f} labels/h; "
+        f"ceiling {ceiling:,.0f}/h → {rate / ceiling:.1%} ({result.confirmation}-confirmed, "
+        f"{result.printed} printed)"
+    )
 
 
 def station(language: str, scans: int, folder: Path) -> None:
@@ -103,8 +112,10 @@ def station(language: str, scans: int, folder: Path) -> None:
     values = sorted(desk.stats.latencies)
     p95 = values[max(0, round(0.95 * len(values)) - 1)]
     p50 = statistics.median(values)
-    print(f"station {language:<6} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
-          f"p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms")
+    print(
+        f"station {language:<6} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
+        f"p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
+    )
 
 
 def link(kind: str, folder: Path) -> None:
@@ -113,8 +124,14 @@ def link(kind: str, folder: Path) -> None:
     orders = single_page_orders(3 if kind == "tcp" else 1, job)
     engine = open_database(str(folder / f"link-{kind}.db"))
     journal = Journal(engine)
-    with PrinterSimulator("tspl", profile, speed_mm_s=100000, serial=kind == "serial",
-                          baud=115200 if kind == "serial" else None, keep_images=False) as sim:
+    with PrinterSimulator(
+        "tspl",
+        profile,
+        speed_mm_s=100000,
+        serial=kind == "serial",
+        baud=115200 if kind == "serial" else None,
+        keep_images=False,
+    ) as sim:
         job_id = new_job(journal, orders, job, profile, sim.uri)
         before = sim.received_bytes
         started = time.monotonic()
@@ -122,8 +139,10 @@ def link(kind: str, folder: Path) -> None:
             run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         elapsed = time.monotonic() - started
         sent = sim.received_bytes - before
-    print(f"link   {kind:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
-          f"(the head at 152 mm/s needs {(180 + profile.gap_mm) / 152:.2f} s)")
+    print(
+        f"link   {kind:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
+        f"(the head at 152 mm/s needs {(180 + profile.gap_mm) / 152:.2f} s)"
+    )
 
 
 def main() -> None:

@@ -69,8 +69,18 @@ def main() -> None:
     print(f"template {args.template} at {args.dpi} dpi, one process per measurement, one core each")
     for kind in ("raster", "pdf"):
         subprocess.run(
-            [sys.executable, __file__, "--only", kind, "--labels", str(args.labels),
-             "--template", args.template, "--dpi", str(args.dpi)],
+            [
+                sys.executable,
+                __file__,
+                "--only",
+                kind,
+                "--labels",
+                str(args.labels),
+                "--template",
+                args.template,
+                "--dpi",
+                str(args.dpi),
+            ],
             check=True,
         )
 

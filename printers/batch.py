@@ -121,8 +121,14 @@ class BatchRunner:
             raise
         finally:
             ahead.close()
-        return RunResult(self.job_id, self.counts["sent"], self.counts["printed"], self.counts["reprints"],
-                         time.monotonic() - started, self.mode or "sent")
+        return RunResult(
+            self.job_id,
+            self.counts["sent"],
+            self.counts["printed"],
+            self.counts["reprints"],
+            time.monotonic() - started,
+            self.mode or "sent",
+        )
 
     # ── confirmation ──────────────────────────────────────────────────────────────────────────────
 
@@ -132,8 +138,9 @@ class BatchRunner:
         if status is None:
             self.mode = "sent"
             if self.profile.answers_status and self.progress:
-                self.progress.say(f"printer at {self.session.uri} does not answer status: labels are marked "
-                                  "sent, not printed")
+                self.progress.say(
+                    f"printer at {self.session.uri} does not answer status: labels are marked sent, not printed"
+                )
             return
         # Only TSPL's status says whether the printer is still busy with what it was sent; ESC/POS status
         # without acknowledgements cannot confirm a label.
@@ -208,8 +215,9 @@ class BatchRunner:
             if waited or len(self.outstanding) < before:
                 deadline = time.monotonic() + self._patience(len(self.outstanding))
             elif time.monotonic() > deadline:
-                raise _Stopped(TransportError(
-                    f"printer at {self.session.uri} did not confirm {len(self.outstanding)} label(s)"))
+                raise _Stopped(
+                    TransportError(f"printer at {self.session.uri} did not confirm {len(self.outstanding)} label(s)")
+                )
 
     def _patience(self, labels: int) -> float:
         """How long confirmations may take before the printer counts as gone."""
@@ -252,7 +260,7 @@ class BatchRunner:
                 self._send(data)
                 return
             except TransportTimeout as stall:
-                data = data[stall.written:]
+                data = data[stall.written :]
                 status = self.session.status
                 if status is not None and not status.ready:
                     self._fault(status)

@@ -27,10 +27,18 @@ def print_through_simulator(folder: Path, orders: Sequence[Order], job: LabelJob
     settings = JobSettings.capture(template, shop, None, job.options, job.now)
     speed = profile.head_speed_mm_s * DEMO_SPEED_FACTOR
     with PrinterSimulator("tspl", profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False) as sim:
-        job_id = journal.create_job(kind="batch", printer=sim.uri, profile=profile.name, settings=settings.to_json(),
-                                    job_orders=planned.orders, planned=planned.labels)
+        job_id = journal.create_job(
+            kind="batch",
+            printer=sim.uri,
+            profile=profile.name,
+            settings=settings.to_json(),
+            job_orders=planned.orders,
+            planned=planned.labels,
+        )
         with open_session(sim.uri, profile) as session:
             result = run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         sim.wait_idle(timeout=60)
-    return (f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
-            f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}")
+    return (
+        f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
+        f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}"
+    )

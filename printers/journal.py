@@ -140,16 +140,29 @@ class Journal:
         return self.engine.begin()
 
     def create_job(
-        self, *, kind: str, printer: str, profile: str, settings: str,
-        job_orders: Iterable[Order], planned: Iterable[PlannedLabel],
+        self,
+        *,
+        kind: str,
+        printer: str,
+        profile: str,
+        settings: str,
+        job_orders: Iterable[Order],
+        planned: Iterable[PlannedLabel],
     ) -> int:
         """One transaction: the job, its orders and all its labels, queued."""
         now = _now()
         with self._write() as connection:
             job_id = int(
                 connection.execute(
-                    jobs.insert().values(kind=kind, status="running", created_at=now, updated_at=now,
-                                         printer=printer, profile=profile, settings=settings)
+                    jobs.insert().values(
+                        kind=kind,
+                        status="running",
+                        created_at=now,
+                        updated_at=now,
+                        printer=printer,
+                        profile=profile,
+                        settings=settings,
+                    )
                 ).inserted_primary_key[0]
             )
             order_rows = [
@@ -173,8 +186,9 @@ class Journal:
                         job_id=job_id, order_id=order.order_id, waybill_no=order.waybill_no, data=encode_order(order)
                     )
                 )
-            start = (connection.execute(sa.select(sa.func.max(labels.c.seq)).where(labels.c.job_id == job_id))
-                     .scalar() or 0) + 1
+            start = (
+                connection.execute(sa.select(sa.func.max(labels.c.seq)).where(labels.c.job_id == job_id)).scalar() or 0
+            ) + 1
             self._add_labels(connection, job_id, planned, start=start)
             rows = connection.execute(
                 sa.select(labels).where(labels.c.job_id == job_id, labels.c.seq >= start).order_by(labels.c.seq)
@@ -184,8 +198,16 @@ class Journal:
     @staticmethod
     def _add_labels(connection: Connection, job_id: int, planned: Iterable[PlannedLabel], start: int) -> None:
         rows = [
-            {"job_id": job_id, "seq": seq, "order_id": p.order_id, "waybill_no": p.waybill_no,
-             "page": p.page, "pages": p.pages, "state": QUEUED, "attempts": 0}
+            {
+                "job_id": job_id,
+                "seq": seq,
+                "order_id": p.order_id,
+                "waybill_no": p.waybill_no,
+                "page": p.page,
+                "pages": p.pages,
+                "state": QUEUED,
+                "attempts": 0,
+            }
             for seq, p in enumerate(planned, start=start)
         ]
         if rows:
@@ -220,8 +242,17 @@ class Journal:
             by_job[job][state] = count
         reprint_counts = dict((job, count) for job, count in reprints)
         return [
-            JobSummary(row.id, row.kind, row.status, row.created_at, row.updated_at, row.printer, row.profile,
-                       by_job[row.id], reprint_counts.get(row.id, 0))
+            JobSummary(
+                row.id,
+                row.kind,
+                row.status,
+                row.created_at,
+                row.updated_at,
+                row.printer,
+                row.profile,
+                by_job[row.id],
+                reprint_counts.get(row.id, 0),
+            )
             for row in job_rows
         ]
 
@@ -301,8 +332,13 @@ class Journal:
                 .values(state=SENT, attempts=labels.c.attempts + 1, sent_at=now, printer=printer)
             )
             attempt = connection.execute(
-                attempts.insert().values(label_id=label.id, reprint=reprint, printer=printer, started_at=now,
-                                         reason=reason or ("resume" if reprint else "first"))
+                attempts.insert().values(
+                    label_id=label.id,
+                    reprint=reprint,
+                    printer=printer,
+                    started_at=now,
+                    reason=reason or ("resume" if reprint else "first"),
+                )
             ).inserted_primary_key[0]
         return int(attempt)
 
@@ -312,12 +348,15 @@ class Journal:
         now = _now()
         with self._write() as connection:
             connection.execute(
-                labels.update().where(labels.c.id.in_(label_ids), labels.c.state == SENT)
+                labels.update()
+                .where(labels.c.id.in_(label_ids), labels.c.state == SENT)
                 .values(state=PRINTED, printed_at=now)
             )
             latest = (
-                sa.select(sa.func.max(attempts.c.id)).where(attempts.c.label_id.in_(label_ids))
-                .group_by(attempts.c.label_id).scalar_subquery()
+                sa.select(sa.func.max(attempts.c.id))
+                .where(attempts.c.label_id.in_(label_ids))
+                .group_by(attempts.c.label_id)
+                .scalar_subquery()
             )
             connection.execute(attempts.update().where(attempts.c.id.in_(latest)).values(confirmed_at=now))
 
@@ -331,8 +370,9 @@ class Journal:
 
     def finish(self, job_id: int, status: str, note: str = "") -> None:
         with self._write() as connection:
-            connection.execute(jobs.update().where(jobs.c.id == job_id).values(status=status, note=note,
-                                                                               updated_at=_now()))
+            connection.execute(
+                jobs.update().where(jobs.c.id == job_id).values(status=status, note=note, updated_at=_now())
+            )
 
     def attempts_of(self, job_id: int) -> list[tuple[LabelRow, bool, str]]:
         """Every attempt of a job in order: (label, reprint?, reason)."""
@@ -347,8 +387,9 @@ class Journal:
 
 
 def _label(row: Any) -> LabelRow:
-    return LabelRow(row.id, row.job_id, row.seq, row.order_id, row.waybill_no, row.page, row.pages, row.state,
-                    row.attempts)
+    return LabelRow(
+        row.id, row.job_id, row.seq, row.order_id, row.waybill_no, row.page, row.pages, row.state, row.attempts
+    )
 
 
 __all__ = ["COMPONENT", "STATES", "DatabaseError", "JobSummary", "Journal", "LabelRow", "PlannedLabel"]

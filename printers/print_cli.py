@@ -26,27 +26,36 @@ DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 
 def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
-    parser.add_argument("--printer", required=printer_required,
-                        help="printer URI: tcp://HOST[:PORT], serial:///dev/ttyUSB0?baudrate=115200, usb://VID:PID, "
-                             "file:///dev/usb/lp0, cups://QUEUE")
+    parser.add_argument(
+        "--printer",
+        required=printer_required,
+        help="printer URI: tcp://HOST[:PORT], serial:///dev/ttyUSB0?baudrate=115200, usb://VID:PID, "
+        "file:///dev/usb/lp0, cups://QUEUE",
+    )
     parser.add_argument("--profile", help=f"printer profile (`waybill printers profiles`; default {DEFAULT_PROFILE})")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
-    parser.add_argument("--db", help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then "
-                                     "~/.local/share/waybill/waybill.db)")
+    parser.add_argument(
+        "--db",
+        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     printing = subparsers.add_parser(
-        "print", help="print orders (or resume a job) on a thermal printer",
+        "print",
+        help="print orders (or resume a job) on a thermal printer",
         description="Validate every order, record the batch as a job, and print it. After a fault, a dropped "
         "link or a killed process, `--resume JOB` prints what is left: printed labels are never sent again, "
         "labels whose fate is unknown are printed again and recorded as reprints.",
     )
     printing.add_argument("orders", nargs="?", type=Path, help="orders file (.jsonl or .csv)")
     printing.add_argument("--resume", type=int, metavar="JOB", help="continue job JOB instead of starting one")
-    printing.add_argument("--on-fault", choices=("wait", "stop"),
-                          help="paper out or cover open: wait for it to clear (default at a terminal) or stop "
-                               "with the job saved (default otherwise)")
+    printing.add_argument(
+        "--on-fault",
+        choices=("wait", "stop"),
+        help="paper out or cover open: wait for it to clear (default at a terminal) or stop "
+        "with the job saved (default otherwise)",
+    )
     add_printer_options(printing, printer_required=False)
     add_label_options(printing, template_default="100x180")
     printing.set_defaults(handler=print_command, dpi=None)
@@ -63,7 +72,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     reprint.set_defaults(handler=reprint_command)
 
     station = subparsers.add_parser(
-        "station", help="print station: scan an order id or waybill number, its label prints at once",
+        "station",
+        help="print station: scan an order id or waybill number, its label prints at once",
         description="Reads codes from standard input (a barcode scanner types like a keyboard) and prints each "
         "order's label(s) at once. Orders come from --orders, else from earlier print jobs in the store. "
         "A code printed before asks first (answer y) and the reprint is recorded. Ends at end of input.",
@@ -82,9 +92,12 @@ def resume_hint(journal: Journal, job_id: int) -> Iterator[None]:
         yield
     except (PrinterError, KeyboardInterrupt):
         counts = journal.job(job_id).counts
-        print(f"job {job_id} stopped and saved: {counts['printed']} printed, {counts['uncertain']} uncertain "
-              f"(they print again, recorded as reprints), {counts['queued']} queued. "
-              f"Fix the printer, then run: waybill print --resume {job_id}", file=sys.stderr)
+        print(
+            f"job {job_id} stopped and saved: {counts['printed']} printed, {counts['uncertain']} uncertain "
+            f"(they print again, recorded as reprints), {counts['queued']} queued. "
+            f"Fix the printer, then run: waybill print --resume {job_id}",
+            file=sys.stderr,
+        )
         raise
 
 
@@ -111,8 +124,9 @@ def print_command(args: argparse.Namespace) -> int:
         progress = Progress(len(rows))
         print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
         with resume_hint(journal, args.resume), open_session(printer, profile) as session:
-            result = run_job(engine, journal, args.resume, rows, session, on_fault=on_fault_policy(args),
-                             progress=progress)
+            result = run_job(
+                engine, journal, args.resume, rows, session, on_fault=on_fault_policy(args), progress=progress
+            )
         return _summary(journal, result, progress, profile)
     if args.orders is None:
         raise UsageError("give an orders file, or --resume JOB")
@@ -130,14 +144,30 @@ def print_command(args: argparse.Namespace) -> int:
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
-        job_id = journal.create_job(kind="batch", printer=args.printer, profile=profile.name,
-                                    settings=settings.to_json(), job_orders=planned.orders, planned=planned.labels)
-        print(f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
-              f"({profile.name})", file=sys.stderr)
+        job_id = journal.create_job(
+            kind="batch",
+            printer=args.printer,
+            profile=profile.name,
+            settings=settings.to_json(),
+            job_orders=planned.orders,
+            planned=planned.labels,
+        )
+        print(
+            f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
+            f"({profile.name})",
+            file=sys.stderr,
+        )
         progress = Progress(len(planned.labels))
         with resume_hint(journal, job_id):
-            result = run_job(engine, journal, job_id, journal.pending(job_id), session,
-                             on_fault=on_fault_policy(args), progress=progress)
+            result = run_job(
+                engine,
+                journal,
+                job_id,
+                journal.pending(job_id),
+                session,
+                on_fault=on_fault_policy(args),
+                progress=progress,
+            )
     return _summary(journal, result, progress, profile)
 
 
@@ -146,10 +176,15 @@ def _summary(journal: Journal, result: RunResult, progress: Progress, profile: P
     summary = journal.job(result.job_id)
     counts = summary.counts
     rate = result.sent / result.seconds * 3600 if result.seconds > 0 else 0.0
-    confirmed = {"ack": "acknowledged by the printer", "idle": "confirmed by printer status",
-                 "sent": "sent (this link cannot confirm printing)"}[result.confirmation]
-    print(f"job {result.job_id} {summary.status}: {counts['printed']} printed, {counts['sent']} sent, "
-          f"{counts['uncertain']} uncertain, {counts['queued']} queued; {summary.reprints} reprint(s) on record")
+    confirmed = {
+        "ack": "acknowledged by the printer",
+        "idle": "confirmed by printer status",
+        "sent": "sent (this link cannot confirm printing)",
+    }[result.confirmation]
+    print(
+        f"job {result.job_id} {summary.status}: {counts['printed']} printed, {counts['sent']} sent, "
+        f"{counts['uncertain']} uncertain, {counts['queued']} queued; {summary.reprints} reprint(s) on record"
+    )
     print(f"this run: {result.sent} label(s) {confirmed} in {duration(result.seconds)} ({rate:,.0f} labels/h)")
     return 0
 
@@ -162,13 +197,17 @@ def jobs_command(args: argparse.Namespace) -> int:
     if not summaries:
         print("no print jobs yet")
         return 0
-    print(f"{'job':>5} {'kind':<8} {'status':<8} {'created (Beijing)':<17} {'labels':>6} {'printed':>7} "
-          f"{'sent':>5} {'uncert':>6} {'queued':>6} {'reprint':>7}  printer")
+    print(
+        f"{'job':>5} {'kind':<8} {'status':<8} {'created (Beijing)':<17} {'labels':>6} {'printed':>7} "
+        f"{'sent':>5} {'uncert':>6} {'queued':>6} {'reprint':>7}  printer"
+    )
     for s in summaries:
         created = s.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-        print(f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
-              f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
-              f"{s.printer} ({s.profile})")
+        print(
+            f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
+            f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
+            f"{s.printer} ({s.profile})"
+        )
     return 0
 
 
@@ -183,8 +222,11 @@ def _job_detail(journal: Journal, job_id: int) -> int:
     if reprints:
         print(f"reprints (补打), {len(reprints)}:")
         for label, reason in reprints:
-            why = {"resume": "its fate was unknown when a run stopped", "manual": "waybill reprint",
-                   "station": "scanned again at the station"}.get(reason, reason)
+            why = {
+                "resume": "its fate was unknown when a run stopped",
+                "manual": "waybill reprint",
+                "station": "scanned again at the station",
+            }.get(reason, reason)
             print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
     return 0
 
@@ -200,15 +242,29 @@ def station_command(args: argparse.Namespace) -> int:
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
     with session:
-        station = Station(journal, session, job, settings, {o.order_id: o for o in orders},
-                          on_fault=args.on_fault, on_printed=registrar(engine, journal))
+        station = Station(
+            journal,
+            session,
+            job,
+            settings,
+            {o.order_id: o for o in orders},
+            on_fault=args.on_fault,
+            on_printed=registrar(engine, journal),
+        )
         station.warm_up()
-        print(f"station ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
-              f"{'' if orders else ', looking codes up in earlier print jobs'}; scan a code", file=sys.stderr)
+        print(
+            f"station ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
+            f"{'' if orders else ', looking codes up in earlier print jobs'}; scan a code",
+            file=sys.stderr,
+        )
 
         def confirm(order: Order, earlier: list[LabelRow]) -> bool:
-            print(f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
             answer = sys.stdin.readline()
             return answer.strip().lower() in ("y", "yes", "是")
 
@@ -227,8 +283,10 @@ def station_command(args: argparse.Namespace) -> int:
         finally:
             station.close()
     stats = station.stats
-    print(f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
-          f"{stats.unknown} unknown code(s)")
+    print(
+        f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
+        f"{stats.unknown} unknown code(s)"
+    )
     return 0
 
 
@@ -245,7 +303,8 @@ def reprint_command(args: argparse.Namespace) -> int:
     profile = _profile(args, summary.profile)
     with open_session(printer, profile) as session:
         result = run_job(engine, journal, job_id, latest, session, on_fault="stop", progress=None, reason="manual")
-    print(f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
-          f"recorded as reprint (补打)")
+    print(
+        f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
+        f"recorded as reprint (补打)"
+    )
     return 0
-

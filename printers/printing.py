@@ -65,14 +65,30 @@ def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
 
 
 def run_job(
-    engine: Engine, journal: Journal, job_id: int, rows: list[LabelRow], session: PrinterSession,
-    *, on_fault: OnFault, progress: Progress | None, reason: str | None = None,
+    engine: Engine,
+    journal: Journal,
+    job_id: int,
+    rows: list[LabelRow],
+    session: PrinterSession,
+    *,
+    on_fault: OnFault,
+    progress: Progress | None,
+    reason: str | None = None,
 ) -> RunResult:
     """Send ``rows`` of job ``job_id`` to the printer of ``session``; the job's own settings render them."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
-    runner = BatchRunner(journal, job_id, session, label_job, orders, on_fault=on_fault, progress=progress,
-                         reason=reason, on_printed=registrar(engine, journal))
+    runner = BatchRunner(
+        journal,
+        job_id,
+        session,
+        label_job,
+        orders,
+        on_fault=on_fault,
+        progress=progress,
+        reason=reason,
+        on_printed=registrar(engine, journal),
+    )
     result = runner.run(rows)
     try:
         session.close()  # a CUPS queue only takes the job now: until then nothing was really sent

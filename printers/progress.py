@@ -9,9 +9,7 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(
-        self, total: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.total = total
         self.done = 0
         self.stream = stream or sys.stderr
@@ -39,9 +37,7 @@ class Progress:
         width = 24
         filled = width * self.done // max(1, self.total)
         bar = "█" * filled + "·" * (width - filled)
-        self.stream.write(
-            f"\r{bar} {self.done}/{self.total} labels · {rate:,.0f}/h · {duration(left)} left "
-        )
+        self.stream.write(f"\r{bar} {self.done}/{self.total} labels · {rate:,.0f}/h · {duration(left)} left ")
         self.stream.flush()
         self._shown = True
 

@@ -32,7 +32,11 @@ class RenderAhead:
     """Iterate to get each pending label rendered and encoded, in order; ``close`` stops the thread."""
 
     def __init__(
-        self, rows: Sequence[LabelRow], orders: Mapping[str, Order], job: LabelJob, profile: PrinterProfile,
+        self,
+        rows: Sequence[LabelRow],
+        orders: Mapping[str, Order],
+        job: LabelJob,
+        profile: PrinterProfile,
         depth: int = 4,
     ) -> None:
         self._rows = rows

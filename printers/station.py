@@ -32,8 +32,14 @@ class StationStats:
 
 class Station:
     def __init__(
-        self, journal: Journal, session: PrinterSession, label_job: LabelJob, settings: JobSettings,
-        orders: Mapping[str, Order], *, on_fault: OnFault = "wait",
+        self,
+        journal: Journal,
+        session: PrinterSession,
+        label_job: LabelJob,
+        settings: JobSettings,
+        orders: Mapping[str, Order],
+        *,
+        on_fault: OnFault = "wait",
         on_printed: Callable[[list[LabelRow]], None] | None = None,
     ) -> None:
         self.journal = journal
@@ -42,10 +48,25 @@ class Station:
         self.orders = dict(orders)
         self.by_waybill = {order.waybill_no: order for order in orders.values()}
         self.stats = StationStats()
-        self.job_id = journal.create_job(kind="station", printer=session.uri, profile=session.profile.name,
-                                         settings=settings.to_json(), job_orders=[], planned=[])
-        self.runner = BatchRunner(journal, self.job_id, session, label_job, self.orders, on_fault=on_fault,
-                                  reason="station", on_printed=on_printed, first_byte=self._first_byte)
+        self.job_id = journal.create_job(
+            kind="station",
+            printer=session.uri,
+            profile=session.profile.name,
+            settings=settings.to_json(),
+            job_orders=[],
+            planned=[],
+        )
+        self.runner = BatchRunner(
+            journal,
+            self.job_id,
+            session,
+            label_job,
+            self.orders,
+            on_fault=on_fault,
+            reason="station",
+            on_printed=on_printed,
+            first_byte=self._first_byte,
+        )
         self._scanned_at = 0.0
 
     def warm_up(self) -> None:
@@ -90,8 +111,15 @@ class Station:
             return
         # A label first printed by another job is reprinted exactly as that job rendered it.
         other = JobSettings.from_json(self.journal.settings(rows[0].job_id)).label_job()
-        runner = BatchRunner(self.journal, rows[0].job_id, self.session, other, {order.order_id: order},
-                             reason="station", first_byte=self._first_byte)
+        runner = BatchRunner(
+            self.journal,
+            rows[0].job_id,
+            self.session,
+            other,
+            {order.order_id: order},
+            reason="station",
+            first_byte=self._first_byte,
+        )
         runner.run(rows)
 
     def _first_byte(self) -> None:

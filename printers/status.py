@@ -86,8 +86,9 @@ def apply_escpos_reply(status: PrinterStatus, n: int, byte: int) -> PrinterStatu
         # Bit 6 says only that an error occurred; DLE EOT 3 says which.
         return dataclasses.replace(status, cover_open=_bit(byte, 2), paper_end=_bit(byte, 5))
     if n == 3:
-        return dataclasses.replace(status, cutter_error=_bit(byte, 3), unrecoverable_error=_bit(byte, 5),
-                                   recoverable_error=_bit(byte, 6))
+        return dataclasses.replace(
+            status, cutter_error=_bit(byte, 3), unrecoverable_error=_bit(byte, 5), recoverable_error=_bit(byte, 6)
+        )
     if n == 4:
         return dataclasses.replace(status, paper_near_end=byte & 0x0C == 0x0C, paper_end=byte & 0x60 == 0x60)
     raise ValueError(f"DLE EOT {n} is not a status query")
@@ -173,14 +174,26 @@ def token_of(token_bytes: bytes) -> int:
 
 def parse_tspl_status(byte: int) -> PrinterStatus:
     return PrinterStatus(
-        head_open=_bit(byte, 0), paper_jam=_bit(byte, 1), paper_end=_bit(byte, 2), ribbon_out=_bit(byte, 3),
-        paused=_bit(byte, 4), printing=_bit(byte, 5), cover_open=_bit(byte, 6),
+        head_open=_bit(byte, 0),
+        paper_jam=_bit(byte, 1),
+        paper_end=_bit(byte, 2),
+        ribbon_out=_bit(byte, 3),
+        paused=_bit(byte, 4),
+        printing=_bit(byte, 5),
+        cover_open=_bit(byte, 6),
     )
 
 
 def tspl_status_byte(status: PrinterStatus) -> int:
-    flags = (status.head_open, status.paper_jam, status.paper_end, status.ribbon_out, status.paused,
-             status.printing, status.cover_open)
+    flags = (
+        status.head_open,
+        status.paper_jam,
+        status.paper_end,
+        status.ribbon_out,
+        status.paused,
+        status.printing,
+        status.cover_open,
+    )
     return sum(1 << bit for bit, flag in enumerate(flags) if flag)
 
 

@@ -32,5 +32,4 @@ def stall_demo(db: Path, events: Path, work_orders: Path, report: Path) -> str:
     result = scan(engine, default_rules(), DEMO_AT)
     report.write_text(render(result, "html"), encoding="utf-8")
     headline = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items() if n)
-    return (f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline} "
-            f"→ {report}")
+    return f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline} → {report}"

@@ -131,9 +131,7 @@ def schema_version(engine: Engine, component: str) -> int:
     with engine.connect() as connection:
         if not sa.inspect(connection).has_table("schema_versions"):
             return 0
-        version = connection.execute(
-            sa.select(_versions.c.version).where(_versions.c.component == component)
-        ).scalar()
+        version = connection.execute(sa.select(_versions.c.version).where(_versions.c.component == component)).scalar()
     return int(version or 0)
 
 

@@ -310,7 +310,7 @@ def _check_sizes(t: _Table, size: float, min_size: float) -> None:
 def _barcode_element(t: _Table, page: Template, default_id: str) -> BarcodeElement:
     symbology = t.text("symbology", default="code128")
     if symbology != "code128":
-        t.problems.append(f"{t.where}: symbology must be code128 (QR codes are type = \"qr\")")
+        t.problems.append(f'{t.where}: symbology must be code128 (QR codes are type = "qr")')
     module = t.number("module", default=0.375)
     min_module = t.number("min_module", default=0.25)
     if min_module > module:

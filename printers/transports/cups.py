@@ -64,8 +64,15 @@ class CupsTransport:
         if self._process is None:
             raise TransportError(f"the job for {self.uri} is already closed")
         fd = self._stdin.fileno()
-        write_all(fd, lambda chunk: os.write(fd, chunk), data, timeout=self.timeout, chunk=_CHUNK,
-                  who=f"lp (for {self.uri})", failed=self._lp_failed)
+        write_all(
+            fd,
+            lambda chunk: os.write(fd, chunk),
+            data,
+            timeout=self.timeout,
+            chunk=_CHUNK,
+            who=f"lp (for {self.uri})",
+            failed=self._lp_failed,
+        )
 
     def _lp_failed(self, error: OSError) -> TransportError:
         if isinstance(error, BrokenPipeError):

@@ -60,8 +60,15 @@ class FileTransport:
         return self._fd
 
     def write(self, data: bytes) -> None:
-        write_all(self._fileno(), lambda chunk: os.write(self._fd, chunk), data, timeout=self.timeout,
-                  chunk=_CHUNK, who=f"the printer {self.uri}", failed=self._write_failed)
+        write_all(
+            self._fileno(),
+            lambda chunk: os.write(self._fd, chunk),
+            data,
+            timeout=self.timeout,
+            chunk=_CHUNK,
+            who=f"the printer {self.uri}",
+            failed=self._write_failed,
+        )
 
     def _write_failed(self, error: OSError) -> TransportError:
         if error.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):

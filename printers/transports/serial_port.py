@@ -86,8 +86,15 @@ class SerialTransport:
         return TransportError(f"the serial link to {self.uri} failed: {error.strerror or error}")
 
     def write(self, data: bytes) -> None:
-        write_all(self._fileno(), lambda chunk: os.write(self._fd, chunk), data, timeout=self.timeout,
-                  chunk=_CHUNK, who=f"the serial printer {self.uri}", failed=self._lost)
+        write_all(
+            self._fileno(),
+            lambda chunk: os.write(self._fd, chunk),
+            data,
+            timeout=self.timeout,
+            chunk=_CHUNK,
+            who=f"the serial printer {self.uri}",
+            failed=self._lost,
+        )
 
     def read(self, size: int, timeout: float) -> bytes:
         if not wait_readable(self._fileno(), timeout):

@@ -71,8 +71,9 @@ class TcpTransport:
         thread.start()
         thread.join(timeout)
         if not outcome:
-            raise TransportError(f"cannot reach the printer at {self.uri}: no DNS answer for {host!r} "
-                                 f"within {timeout:g} s")
+            raise TransportError(
+                f"cannot reach the printer at {self.uri}: no DNS answer for {host!r} within {timeout:g} s"
+            )
         if isinstance(outcome[0], OSError):
             raise TransportError(f"cannot reach the printer at {self.uri}: unknown host {host!r}") from outcome[0]
         return list(outcome[0])
@@ -83,8 +84,15 @@ class TcpTransport:
         return error
 
     def write(self, data: bytes) -> None:
-        write_all(self._fileno(), self._sock.send, data, timeout=self.timeout, chunk=_CHUNK,
-                  who=f"the printer at {self.uri}", failed=self._write_failed)
+        write_all(
+            self._fileno(),
+            self._sock.send,
+            data,
+            timeout=self.timeout,
+            chunk=_CHUNK,
+            who=f"the printer at {self.uri}",
+            failed=self._write_failed,
+        )
 
     def _write_failed(self, error: OSError) -> TransportError:
         if error.errno in _GONE:

@@ -20,11 +20,22 @@ def label_job(profile: PrinterProfile, template: str = "100x180") -> LabelJob:
     return LabelJob(load_template(template), load_font(), LayoutOptions(dpi=profile.dpi, shop=sample_shop()), NOW)
 
 
-def create_job(journal: Journal, profile: PrinterProfile, orders: list[Order] | None = None,
-               template: str = "100x180", printer: str = "scripted://") -> int:
+def create_job(
+    journal: Journal,
+    profile: PrinterProfile,
+    orders: list[Order] | None = None,
+    template: str = "100x180",
+    printer: str = "scripted://",
+) -> int:
     orders = list(sample_orders()[:6]) if orders is None else orders
     job = label_job(profile, template)
     planned = plan(orders, job, profile, skip_invalid=False)
     settings = JobSettings.capture(template, Path(SAMPLE_SHOP), None, job.options, job.now)
-    return journal.create_job(kind="batch", printer=printer, profile=profile.name, settings=settings.to_json(),
-                              job_orders=planned.orders, planned=planned.labels)
+    return journal.create_job(
+        kind="batch",
+        printer=printer,
+        profile=profile.name,
+        settings=settings.to_json(),
+        job_orders=planned.orders,
+        planned=planned.labels,
+    )

@@ -17,8 +17,14 @@ class ScriptedPrinter:
     """A Transport. ``paper_out_after=N``: after N labels the paper ends and writes stall until ``reload()``.
     ``drop_after=N``: after N labels the link drops. ``silent``: never answers anything (a file, say)."""
 
-    def __init__(self, profile: PrinterProfile, *, paper_out_after: int | None = None,
-                 drop_after: int | None = None, silent: bool = False) -> None:
+    def __init__(
+        self,
+        profile: PrinterProfile,
+        *,
+        paper_out_after: int | None = None,
+        drop_after: int | None = None,
+        silent: bool = False,
+    ) -> None:
         self.uri = f"scripted://{profile.name}"
         self.profile = profile
         self.status = PrinterStatus()

@@ -19,7 +19,12 @@ PUBLIC = {
         "require_same_dpi",
     },
     "printers.encode": {
-        "EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"
+        "EncodedLabel",
+        "encode_for_session",
+        "encode_job",
+        "encode_label",
+        "encode_labels",
+        "session_opening",
     },
     "printers.encode.escpos": {"JOB_START", "encode_job", "encode_label", "label_end"},
     "printers.encode.tspl": {"encode_job", "encode_label", "setup"},

@@ -27,8 +27,14 @@ def journal(tmp_path: Path) -> Journal:
 def run(journal: Journal, job_id: int, printer: ScriptedPrinter, **options: object) -> object:
     session = PrinterSession(printer, printer.profile)
     with session:
-        runner = BatchRunner(journal, job_id, session, JobSettings.from_json(journal.settings(job_id)).label_job(),
-                             journal.job_orders(job_id), **options)  # type: ignore[arg-type]
+        runner = BatchRunner(
+            journal,
+            job_id,
+            session,
+            JobSettings.from_json(journal.settings(job_id)).label_job(),
+            journal.job_orders(job_id),
+            **options,
+        )  # type: ignore[arg-type]
         return runner.run(resumable_rows(journal, job_id))
 
 

@@ -58,8 +58,9 @@ def test_printed_is_recorded_with_its_attempt_and_never_downgraded(journal: Jour
 
 
 def test_station_labels_are_appended_and_orders_found_by_either_code(journal: Journal) -> None:
-    job_id = journal.create_job(kind="station", printer="tcp://p", profile="tspl-203", settings="{}",
-                                job_orders=[], planned=[])
+    job_id = journal.create_job(
+        kind="station", printer="tcp://p", profile="tspl-203", settings="{}", job_orders=[], planned=[]
+    )
     order = long_order()
     rows = journal.append_labels(job_id, order, [PlannedLabel(order.order_id, order.waybill_no, p, 2) for p in (1, 2)])
     assert [(row.seq, row.page, row.state) for row in rows] == [(1, 1, "queued"), (2, 2, "queued")]

@@ -25,8 +25,23 @@ def fake_lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
 
 
 def print_to_cups(db: str, *extra: str) -> int:
-    return main(["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "-t", "100x180", "--printer", "cups://XP",
-                 "--profile", "tspl-203", "--db", db, *extra])
+    return main(
+        [
+            "print",
+            str(SAMPLE_ORDERS),
+            "--shop",
+            str(SAMPLE_SHOP),
+            "-t",
+            "100x180",
+            "--printer",
+            "cups://XP",
+            "--profile",
+            "tspl-203",
+            "--db",
+            db,
+            *extra,
+        ]
+    )
 
 
 def test_a_cups_job_sends_every_label_and_marks_them_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,7 +72,7 @@ def test_a_queue_that_refuses_the_job_leaves_every_label_uncertain_for_resume(
     assert summary.status == "stopped"
     assert summary.counts["uncertain"] == summary.total and summary.counts["sent"] == 0
 
-    fake_lp(tmp_path, monkeypatch, f'cat > {tmp_path / "again.prn"}\n')
+    fake_lp(tmp_path, monkeypatch, f"cat > {tmp_path / 'again.prn'}\n")
     assert main(["print", "--resume", "1", "--db", db]) == 0
     summary = Journal(open_database(db)).job(1)
     assert summary.counts["sent"] == summary.total

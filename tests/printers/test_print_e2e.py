@@ -61,8 +61,21 @@ def assert_complete_with_only_recorded_duplicates(sim: PrinterSimulator, db: str
 
 
 def print_args(uri: str, db: str, language: str, *extra: str) -> list[str]:
-    return ["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "-t", "100x180", "--printer", uri,
-            "--profile", PROFILE[language], "--db", db, *extra]
+    return [
+        "print",
+        str(SAMPLE_ORDERS),
+        "--shop",
+        str(SAMPLE_SHOP),
+        "-t",
+        "100x180",
+        "--printer",
+        uri,
+        "--profile",
+        PROFILE[language],
+        "--db",
+        db,
+        *extra,
+    ]
 
 
 @pytest.fixture
@@ -76,8 +89,13 @@ def link(request: pytest.FixtureRequest) -> str:
 
 
 def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
-    return PrinterSimulator(language, get_profile(PROFILE[language]), speed_mm_s=FAST,  # type: ignore[arg-type]
-                            serial=link == "serial", **faults)  # type: ignore[arg-type]
+    return PrinterSimulator(
+        language,
+        get_profile(PROFILE[language]),
+        speed_mm_s=FAST,  # type: ignore[arg-type]
+        serial=link == "serial",
+        **faults,
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("language", ["escpos", "tspl"])

@@ -24,8 +24,11 @@ head_width_dots = 1248
 
 def _orders_file(tmp_path: Path) -> Path:
     wanted = {sample_orders()[0].order_id, sample_orders()[9].order_id, long_order().order_id}
-    lines = [line for line in Path(sample_orders()[0].origin.source).read_text(encoding="utf-8").splitlines()
-             if any(order_id in line for order_id in wanted)]  # type: ignore[union-attr]
+    lines = [
+        line
+        for line in Path(sample_orders()[0].origin.source).read_text(encoding="utf-8").splitlines()
+        if any(order_id in line for order_id in wanted)
+    ]  # type: ignore[union-attr]
     path = tmp_path / "orders.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -49,13 +52,33 @@ def test_printer_stream_decodes_to_the_png_render(
     orders = _orders_file(tmp_path)
     stream = tmp_path / f"labels.{fmt}"
 
-    code = main(["render", str(orders), "-t", template, "-f", fmt, "--profile", profile, "--profiles", str(profiles),
-                 "--shop", str(SAMPLE_SHOP), "-o", str(stream)])
+    code = main(
+        [
+            "render",
+            str(orders),
+            "-t",
+            template,
+            "-f",
+            fmt,
+            "--profile",
+            profile,
+            "--profiles",
+            str(profiles),
+            "--shop",
+            str(SAMPLE_SHOP),
+            "-o",
+            str(stream),
+        ]
+    )
 
     assert code == 0
     printer = get_profile(profile, profiles)
-    expected = [(order, label) for order in sample_orders() if order.order_id in orders.read_text()
-                for label in labels_of(order, template, dpi)]
+    expected = [
+        (order, label)
+        for order in sample_orders()
+        if order.order_id in orders.read_text()
+        for label in labels_of(order, template, dpi)
+    ]
     result = decode(stream.read_bytes(), profile=printer)
     assert result.unknown == []
     assert len(result.labels) == len(expected) >= 4
@@ -67,8 +90,22 @@ def test_printer_stream_decodes_to_the_png_render(
 
 
 def test_a_label_wider_than_the_head_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["render", str(_orders_file(tmp_path)), "-t", "100x180", "-f", "escpos", "--profile", "escpos-80mm",
-                 "--shop", str(SAMPLE_SHOP), "-o", str(tmp_path / "x.bin")])
+    code = main(
+        [
+            "render",
+            str(_orders_file(tmp_path)),
+            "-t",
+            "100x180",
+            "-f",
+            "escpos",
+            "--profile",
+            "escpos-80mm",
+            "--shop",
+            str(SAMPLE_SHOP),
+            "-o",
+            str(tmp_path / "x.bin"),
+        ]
+    )
     assert code == 5
     assert "576" in capsys.readouterr().err
     assert not (tmp_path / "x.bin").exists()
@@ -78,9 +115,45 @@ def test_a_profile_of_the_other_language_or_resolution_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     orders = str(_orders_file(tmp_path))
-    assert main(["render", orders, "-f", "escpos", "--profile", "tspl-203", "-o", str(tmp_path / "a"),
-                 "--shop", str(SAMPLE_SHOP), "-t", "100x180"]) == 2
+    assert (
+        main(
+            [
+                "render",
+                orders,
+                "-f",
+                "escpos",
+                "--profile",
+                "tspl-203",
+                "-o",
+                str(tmp_path / "a"),
+                "--shop",
+                str(SAMPLE_SHOP),
+                "-t",
+                "100x180",
+            ]
+        )
+        == 2
+    )
     assert "speaks tspl, not escpos" in capsys.readouterr().err
-    assert main(["render", orders, "-f", "tspl", "--profile", "tspl-300", "--dpi", "203", "-o", str(tmp_path / "b"),
-                 "--shop", str(SAMPLE_SHOP), "-t", "100x180"]) == 5
+    assert (
+        main(
+            [
+                "render",
+                orders,
+                "-f",
+                "tspl",
+                "--profile",
+                "tspl-300",
+                "--dpi",
+                "203",
+                "-o",
+                str(tmp_path / "b"),
+                "--shop",
+                str(SAMPLE_SHOP),
+                "-t",
+                "100x180",
+            ]
+        )
+        == 5
+    )
     assert "laid out at 203 dpi" in capsys.readouterr().err

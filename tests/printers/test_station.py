@@ -23,8 +23,9 @@ def sim() -> PrinterSimulator:
 
 def station(sim: PrinterSimulator, db: str, lines: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(lines))
-    return main(["station", "--printer", sim.uri, "--profile", "escpos-4inch", "--shop", str(SAMPLE_SHOP),
-                 "--db", db, *extra])
+    return main(
+        ["station", "--printer", sim.uri, "--profile", "escpos-4inch", "--shop", str(SAMPLE_SHOP), "--db", db, *extra]
+    )
 
 
 def scanned(sim: PrinterSimulator) -> list[str]:
@@ -65,8 +66,23 @@ def test_without_an_orders_file_codes_are_found_in_earlier_jobs(
     sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = str(tmp_path / "w.db")
-    assert main(["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "--printer", sim.uri,
-                 "--profile", "escpos-4inch", "--db", db]) == 0
+    assert (
+        main(
+            [
+                "print",
+                str(SAMPLE_ORDERS),
+                "--shop",
+                str(SAMPLE_SHOP),
+                "--printer",
+                sim.uri,
+                "--profile",
+                "escpos-4inch",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
     printed_before = len(scanned(sim))
     order = sample_orders()[5]
 
@@ -81,8 +97,23 @@ def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
     sim: PrinterSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "w.db")
-    assert main(["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "--printer", sim.uri,
-                 "--profile", "escpos-4inch", "--db", db]) == 0
+    assert (
+        main(
+            [
+                "print",
+                str(SAMPLE_ORDERS),
+                "--shop",
+                str(SAMPLE_SHOP),
+                "--printer",
+                sim.uri,
+                "--profile",
+                "escpos-4inch",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
     before = len(scanned(sim))
     long = long_order()
 

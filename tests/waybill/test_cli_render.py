@@ -53,8 +53,10 @@ def test_300_dpi_labels_have_the_300_dpi_grid(tmp_path: Path) -> None:
 def test_the_same_input_gives_byte_identical_files(tmp_path: Path) -> None:
     for run in ("a", "b"):
         assert render(SAMPLE_ORDERS, "-t", "100x180", "-o", tmp_path / run, "--shop", SAMPLE_SHOP) == 0
-        assert render(SAMPLE_ORDERS, "-t", "100x180", "-f", "pdf", "-o", tmp_path / f"{run}.pdf",
-                      "--shop", SAMPLE_SHOP) == 0
+        assert (
+            render(SAMPLE_ORDERS, "-t", "100x180", "-f", "pdf", "-o", tmp_path / f"{run}.pdf", "--shop", SAMPLE_SHOP)
+            == 0
+        )
     for png in (tmp_path / "a").iterdir():
         assert png.read_bytes() == (tmp_path / "b" / png.name).read_bytes()
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
@@ -212,9 +214,7 @@ data = "{waybill_no}"
 """
 
 
-def test_check_reports_every_problem_of_a_broken_template(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_reports_every_problem_of_a_broken_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "broken.toml"
     path.write_text(BROKEN, encoding="utf-8")
     assert main(["templates", "check", str(path)]) == 4

@@ -21,7 +21,10 @@ from waybill.template import load_template
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
     parser.add_argument(
-        "-t", "--template", default=template_default, required=template_default is None,
+        "-t",
+        "--template",
+        default=template_default,
+        required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
     )
     parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")

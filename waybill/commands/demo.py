@@ -51,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
     print(f"  printing: {print_through_simulator(args.output, orders, job, args.template, sample_path('shop.toml'))}")
-    stalls = stall_demo(args.output / "waybill.db", sample_path("tracking.jsonl"), sample_path("work_orders.csv"),
-                        args.output / "stall-report.html")
+    stalls = stall_demo(
+        args.output / "waybill.db",
+        sample_path("tracking.jsonl"),
+        sample_path("work_orders.csv"),
+        args.output / "stall-report.html",
+    )
     print(f"  stall monitor: {stalls}")
     return 0

@@ -47,8 +47,11 @@ def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSi
 def _encoded(label: Label, profile: PrinterProfile) -> bytes:
     encoded = encode_for_session(rasterize(label), profile)
     if encoded.altered_dots:
-        print(f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
-              "no printer real-time command", file=sys.stderr)
+        print(
+            f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
+            "no printer real-time command",
+            file=sys.stderr,
+        )
     return encoded.data
 
 

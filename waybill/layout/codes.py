@@ -30,8 +30,7 @@ def code128_modules(data: str) -> str:
     symbol.decompose()
     # reportlab writes each element as a letter: upper case a bar, lower case a space, A/a = 1 module wide.
     return "".join(
-        ("1" if element.isupper() else "0") * (ord(element.upper()) - ord("A") + 1)
-        for element in symbol.decomposed
+        ("1" if element.isupper() else "0") * (ord(element.upper()) - ord("A") + 1) for element in symbol.decomposed
     )
 
 

@@ -150,14 +150,26 @@ class _Layout:
             return background
         inset = DotBox(box.x + 2, box.y, box.w - 4, box.h) if element.inverse else box
         fitted = fit_text(
-            text, self.font, width=inset.w - (2 if element.bold else 0), height=inset.h,
-            size=max(1, self.dots(element.size)), min_size=max(1, self.dots(element.min_size)),
-            line_height=element.line_height, wrap=element.wrap, max_lines=element.max_lines,
+            text,
+            self.font,
+            width=inset.w - (2 if element.bold else 0),
+            height=inset.h,
+            size=max(1, self.dots(element.size)),
+            min_size=max(1, self.dots(element.min_size)),
+            line_height=element.line_height,
+            wrap=element.wrap,
+            max_lines=element.max_lines,
         )
         self._fit_warnings(element.id, fitted.size, fitted.truncated, element.size)
         marks, missing = place_text(
-            fitted, inset, self.font, align=element.align, valign=element.valign,
-            line_height=element.line_height, bold=element.bold, white=element.inverse,
+            fitted,
+            inset,
+            self.font,
+            align=element.align,
+            valign=element.valign,
+            line_height=element.line_height,
+            bold=element.bold,
+            white=element.inverse,
         )
         self._missing_warning(element.id, missing)
         return background + marks

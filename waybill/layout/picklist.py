@@ -75,8 +75,15 @@ class Table:
             columns.append(DotBox(x, 0, width, 0))
             x += width
         return cls(
-            element, font, box, tuple(columns), max(1, dots(element.size)), max(1, dots(element.min_size)),
-            pad_x=max(1, dots(0.6)), pad_y=max(1, dots(0.3)), rule=max(1, dots(0.25)),
+            element,
+            font,
+            box,
+            tuple(columns),
+            max(1, dots(element.size)),
+            max(1, dots(element.min_size)),
+            pad_x=max(1, dots(0.6)),
+            pad_y=max(1, dots(0.3)),
+            rule=max(1, dots(0.25)),
         )
 
     @property
@@ -94,8 +101,14 @@ class Table:
     def fit(self, text: str, column: DotBox, lines: int) -> FittedText:
         line_height = self.element.line_height
         return fit_text(
-            text, self.font, width=column.w - 2 * self.pad_x, height=lines * self.size * line_height,
-            size=self.size, min_size=self.min_size, line_height=line_height, max_lines=lines,
+            text,
+            self.font,
+            width=column.w - 2 * self.pad_x,
+            height=lines * self.size * line_height,
+            size=self.size,
+            min_size=self.min_size,
+            line_height=line_height,
+            max_lines=lines,
         )
 
     def rows(self, items: Sequence[Item], scrub: Callable[[str], str] = str) -> list[Row]:
@@ -126,12 +139,24 @@ class Table:
         if totals is not None:
             bottom = self.box.y + self.box.h - self.totals_height
             marks.append(Rect(self.box.x, bottom, self.box.w, self.rule))
-            fitted = fit_text(totals, self.font, width=self.box.w - 2 * self.pad_x, height=self.line_pitch,
-                              size=self.size, min_size=self.min_size, max_lines=1)
-            line_box = DotBox(self.box.x + self.pad_x, bottom + self.pad_y, self.box.w - 2 * self.pad_x,
-                              self.totals_height - 2 * self.pad_y)
-            placed, gaps = place_text(fitted, line_box, self.font, valign="middle", bold=True,
-                                      line_height=self.element.line_height)
+            fitted = fit_text(
+                totals,
+                self.font,
+                width=self.box.w - 2 * self.pad_x,
+                height=self.line_pitch,
+                size=self.size,
+                min_size=self.min_size,
+                max_lines=1,
+            )
+            line_box = DotBox(
+                self.box.x + self.pad_x,
+                bottom + self.pad_y,
+                self.box.w - 2 * self.pad_x,
+                self.totals_height - 2 * self.pad_y,
+            )
+            placed, gaps = place_text(
+                fitted, line_box, self.font, valign="middle", bold=True, line_height=self.element.line_height
+            )
             marks.extend(placed)
             missing |= gaps
         return marks, missing
@@ -139,9 +164,7 @@ class Table:
     def _row_marks(self, cells: list[FittedText], y: int, height: int, marks: list[Mark], missing: set[str]) -> int:
         for cell, column, spec in zip(cells, self.columns, self.element.columns, strict=True):
             box = DotBox(column.x + self.pad_x, y + self.pad_y, column.w - 2 * self.pad_x, height - 2 * self.pad_y)
-            placed, gaps = place_text(
-                cell, box, self.font, align=spec.align, line_height=self.element.line_height
-            )
+            placed, gaps = place_text(cell, box, self.font, align=spec.align, line_height=self.element.line_height)
             marks.extend(placed)
             missing |= gaps
         return y + height

@@ -147,8 +147,10 @@ class PdfWriter:
                 colour = mark.white
                 ops.append("1 g 1 G" if colour else "0 g 0 G")
             if isinstance(mark, Rect):
-                ops.append(f"{mark.x * scale:.3f} {height - (mark.y + mark.h) * scale:.3f} "
-                           f"{mark.w * scale:.3f} {mark.h * scale:.3f} re f")
+                ops.append(
+                    f"{mark.x * scale:.3f} {height - (mark.y + mark.h) * scale:.3f} "
+                    f"{mark.w * scale:.3f} {mark.h * scale:.3f} re f"
+                )
             else:
                 ops.append(self._text(mark, scale, height, used))
         content, page = self._objects.reserve(), self._objects.reserve()
