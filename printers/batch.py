@@ -20,17 +20,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from printers.errors import PrinterError, PrinterStatusError, TransportError, TransportTimeout
 from printers.journal import Journal, LabelRow
 from printers.profiles import PrinterProfile
 from printers.progress import Progress
 from printers.render_ahead import RenderAhead
 from printers.session import PrinterSession
 from printers.status import PrinterStatus, ack_request
-from waybill.errors import PrinterError, PrinterStatusError, TransportError, TransportTimeout
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
 OnFault = Literal["wait", "stop"]
+OnPrinted = Callable[[list[LabelRow]], None]  # told of labels the printer confirmed
 T = TypeVar("T")
 TOKEN_RANGE = 79**4
 POLL_S = 0.25
@@ -68,7 +69,7 @@ class BatchRunner:
         ack_window: int = 2,
         confirm_every: int = 10,
         reason: str | None = None,
-        on_printed: Callable[[list[LabelRow]], None] | None = None,
+        on_printed: OnPrinted | None = None,
         first_byte: Callable[[], None] | None = None,
     ) -> None:
         self.journal = journal

@@ -20,8 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from printers.errors import JobError
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
-from waybill.errors import DatabaseError, JobError
+from waybill.errors import DatabaseError
 from waybill.model import Order
 from waybill.order_codec import decode_order, encode_order
 

@@ -1,21 +1,23 @@
-"""Starting, resuming and reprinting jobs: everything between the command line and ``BatchRunner``."""
+"""Starting, resuming and reprinting jobs: everything between the command line and ``BatchRunner``.
+
+Printed labels are announced through ``on_printed`` (the application registers their waybills with the
+stall monitor); this package never imports the stall monitor.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
-
-from printers.batch import BatchRunner, OnFault, RunResult
+from printers.batch import BatchRunner, OnFault, OnPrinted, RunResult
+from printers.errors import JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
-from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.profiles import PrinterProfile, require_same_dpi
+from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
+from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
-from stall_monitor.store import Registration, register_waybills
-from waybill.errors import JobError, LayoutError, ProfileError, TransportError
+from waybill.errors import LayoutError
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
@@ -65,7 +67,6 @@ def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
 
 
 def run_job(
-    engine: Engine,
     journal: Journal,
     job_id: int,
     rows: list[LabelRow],
@@ -74,6 +75,7 @@ def run_job(
     on_fault: OnFault,
     progress: Progress | None,
     reason: str | None = None,
+    on_printed: OnPrinted | None = None,
 ) -> RunResult:
     """Send ``rows`` of job ``job_id`` to the printer of ``session``; the job's own settings render them."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
@@ -87,7 +89,7 @@ def run_job(
         on_fault=on_fault,
         progress=progress,
         reason=reason,
-        on_printed=registrar(engine, journal),
+        on_printed=on_printed,
     )
     result = runner.run(rows)
     try:
@@ -100,21 +102,52 @@ def run_job(
     return result
 
 
-def registrar(engine: Engine, journal: Journal) -> Callable[[list[LabelRow]], None]:
-    """Printing a label registers its waybill with the stall monitor."""
-
-    def register(rows: list[LabelRow]) -> None:
-        for job_id in {row.job_id for row in rows if row.page == 1}:
-            orders = journal.job_orders(job_id)
-            firsts = [orders[r.order_id] for r in rows if r.job_id == job_id and r.page == 1 and r.order_id in orders]
-            register_waybills(engine, [Registration.from_order(order) for order in firsts])
-
-    return register
-
-
 def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:
     summary = journal.job(job_id)
     if summary.status == "done" and not summary.counts["queued"] and not summary.counts["uncertain"]:
         raise JobError(f"job {job_id} is complete: every label was sent; use `waybill reprint WAYBILL_NO` for one")
     journal.begin(job_id)
     return journal.pending(job_id)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A job that was just created or resumed, and the labels this run sends."""
+
+    job_id: int
+    rows: list[LabelRow]
+    printer: str
+    profile: PrinterProfile
+
+
+def start_batch(
+    journal: Journal, planned: Planned, settings: JobSettings, printer: str, profile: PrinterProfile
+) -> Started:
+    """Record ``planned`` as a new batch job for ``printer``: every label queued before the first byte."""
+    job_id = journal.create_job(
+        kind="batch",
+        printer=printer,
+        profile=profile.name,
+        settings=settings.to_json(),
+        job_orders=planned.orders,
+        planned=planned.labels,
+    )
+    return Started(job_id, journal.pending(job_id), printer, profile)
+
+
+def resume_batch(
+    journal: Journal, job_id: int, *, printer: str | None = None, profile: PrinterProfile | None = None
+) -> Started:
+    """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
+    summary = journal.job(job_id)
+    rows = resumable_rows(journal, job_id)
+    return Started(job_id, rows, printer or summary.printer, profile or get_profile(summary.profile))
+
+
+def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:
+    """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint."""
+    rows = journal.labels_of_waybill(waybill_no)
+    if not rows:
+        raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")
+    job_id = rows[-1].job_id
+    return journal.job(job_id), [row for row in rows if row.job_id == job_id]

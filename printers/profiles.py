@@ -31,7 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
-from waybill.errors import ProfileError
+from printers.errors import ProfileError
 
 __all__ = [
     "BUILTIN_PROFILES",

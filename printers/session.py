@@ -9,6 +9,7 @@ import time
 from types import TracebackType
 
 from printers.encode import session_opening
+from printers.errors import TransportError
 from printers.profiles import PrinterProfile
 from printers.status import (
     ASB_ENABLE,
@@ -20,7 +21,6 @@ from printers.status import (
     StatusReply,
 )
 from printers.transports import Transport
-from waybill.errors import TransportError
 
 READ_POLL_S = 0.1
 HANDSHAKE_GRACE_S = 0.15

@@ -14,7 +14,8 @@ import errno
 import time
 from typing import Any
 
-from waybill.errors import TransportError, TransportTimeout, UsageError
+from printers.errors import TransportError, TransportTimeout
+from waybill.errors import UsageError
 
 __all__ = ["CHUNK", "UsbTransport", "parse_ids"]
 

@@ -8,9 +8,9 @@ import queue
 import threading
 
 from printers.decode import Command, Decoder
+from printers.errors import TransportError, TransportTimeout
 from printers.profiles import PrinterProfile
 from printers.status import PrinterStatus, ack_reply, asb_report, escpos_reply, tspl_status_byte
-from waybill.errors import TransportError, TransportTimeout
 
 
 class ScriptedPrinter:

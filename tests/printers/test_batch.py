@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from printers.batch import BatchRunner
+from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import resumable_rows
@@ -16,7 +17,6 @@ from printers.session import PrinterSession
 from tests.printers.jobs import create_job
 from tests.printers.scripted import ScriptedPrinter
 from waybill.database import open_database
-from waybill.errors import PrinterStatusError, TransportError
 
 
 @pytest.fixture

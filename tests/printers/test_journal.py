@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from printers.errors import JobError
 from printers.journal import Journal, PlannedLabel
 from printers.profiles import get_profile
 from tests.printers.jobs import create_job
 from tests.waybill.labels import long_order, sample_orders
 from waybill.database import open_database, schema_version
-from waybill.errors import JobError
 
 
 @pytest.fixture

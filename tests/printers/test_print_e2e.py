@@ -23,7 +23,7 @@ from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
-from waybill.cli import main
+from waybill.app.cli import main
 from waybill.database import open_database
 
 FAST = 3000.0  # mm/s: a 100 x 180 label in 0.06 s, so the tests stay quick

@@ -11,7 +11,7 @@ from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, long_order, sample_orders
-from waybill.cli import main
+from waybill.app.cli import main
 from waybill.database import open_database
 
 
