@@ -13,8 +13,9 @@ from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fonts import Font
+from waybill.layout import DPI_CHOICES
 from waybill.layout.codes import QUIET_MODULES, code128_modules
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.engine import LayoutOptions, dots_per_mm, layout_order
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement

@@ -29,8 +29,6 @@ from waybill.template import (
     TextElement,
 )
 
-DPI_CHOICES = (203, 300)
-
 
 def dots_per_mm(dpi: int) -> float:
     """203 dpi heads are 8 dots/mm exactly; others are taken at their nominal dpi."""

@@ -1,4 +1,4 @@
-"""Options shared by every command that turns orders into labels (render, print, station, demo)."""
+"""What every command that turns orders into labels shares (render, print, station, demo): the job, the orders."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+# Re-exported: command modules written before options.py import it from here.
+from waybill.app.commands.options import add_label_options
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions
+from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
 from waybill.orders import BEIJING, LoadedOrders, load_orders, parse_time
@@ -18,23 +20,7 @@ from waybill.pipeline import LabelJob
 from waybill.shop import load_shop
 from waybill.template import load_template
 
-
-def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
-    parser.add_argument(
-        "-t",
-        "--template",
-        default=template_default,
-        required=template_default is None,
-        help="built-in template name (see `waybill templates`) or a template .toml file",
-    )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
-    parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
-    parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
-    parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")
-    parser.add_argument("--printed-at", help="print time on the labels (ISO 8601; default: each order's shipped_at)")
-    parser.add_argument(
-        "--skip-invalid", action="store_true", help="render the valid orders and list the others, instead of stopping"
-    )
+__all__ = ["Report", "add_label_options", "label_job", "read_orders_for"]
 
 
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:

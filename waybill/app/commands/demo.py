@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from printers.demo import print_through_simulator
-from stall_monitor.demo import stall_demo
-from waybill.app.commands.common import Report
-from waybill.app.wiring import stall_registrar
-from waybill.fonts import load_font
-from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
-from waybill.output import LabelSink, PdfFile, PngFolder, write_all
-from waybill.pipeline import LabelJob, labels_for
-from waybill.samples import sample_path
-from waybill.shop import load_shop
-from waybill.template import load_template
+from waybill.app.commands import deferred
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -27,35 +15,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help="output folder")
     parser.add_argument("-t", "--template", default="100x180", help="template for the demo labels")
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    shop = load_shop(sample_path("shop.toml"))
-    orders = load_orders(sample_path("orders.jsonl"), shop).orders
-    job = LabelJob(
-        template=load_template(args.template),
-        font=load_font(),
-        options=LayoutOptions(shop=shop),
-        now=datetime.now(BEIJING).replace(second=0, microsecond=0),
-    )
-    print(f"waybill demo: {len(orders)} sample orders from {sample_path('orders.jsonl')}")
-    outputs: list[tuple[str, LabelSink, Path]] = [
-        ("PNG labels", PngFolder(args.output / "png"), args.output / "png"),
-        ("PDF", PdfFile(args.output / "labels.pdf"), args.output / "labels.pdf"),
-    ]
-    for title, sink, place in outputs:
-        written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
-        print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
-    printed = print_through_simulator(
-        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar
-    )
-    print(f"  printing: {printed}")
-    stalls = stall_demo(
-        args.output / "waybill.db",
-        sample_path("tracking.jsonl"),
-        sample_path("work_orders.csv"),
-        args.output / "stall-report.html",
-    )
-    print(f"  stall monitor: {stalls}")
-    return 0
+    parser.set_defaults(handler=deferred("waybill.app.handlers.demo:run"))

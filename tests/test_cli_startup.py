@@ -1,0 +1,62 @@
+"""Start-up stays light: building the parser imports no database, PDF, image or array library, and a
+command loads only the stacks it uses. Each case runs in a fresh interpreter, as a user's command does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlalchemy", "reportlab", "numpy", "PIL")
+
+RUN = """
+import json, sys
+from waybill.app.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+loaded = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(sys.stdin.readline())))
+print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
+"""
+
+
+def loaded_by(*argv: str) -> tuple[int, list[str]]:
+    """Exit code of ``waybill ARGV`` and which of HEAVY it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, *argv],
+        input=json.dumps(HEAVY) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    result = json.loads(done.stderr.strip().splitlines()[-1])
+    return result["code"], result["loaded"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["stall", "scan", "--help"], ["render", "--help"], ["print", "--help"], ["templates", "--help"]],
+)
+def test_help_imports_none_of_the_heavy_libraries(argv: list[str]) -> None:
+    assert loaded_by(*argv) == (0, [])
+
+
+def test_jobs_loads_the_database_layer_only(tmp_path: Path) -> None:
+    assert loaded_by("jobs", "--db", str(tmp_path / "waybill.db")) == (0, ["sqlalchemy"])
+
+
+def test_a_bad_option_is_reported_without_the_heavy_libraries() -> None:
+    assert loaded_by("render", "--dpi", "250") == (2, [])
+
+
+def test_the_checker_sees_a_heavy_import() -> None:
+    orders = ROOT / "waybill" / "samples" / "orders.jsonl"
+    code, loaded = loaded_by("render", str(orders), "-t", "no-such-template", "-o", "out")
+    assert code == 4  # the handler ran: it loads the layout stack (barcodes by reportlab) before the template
+    assert "reportlab" in loaded
