@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from printers.encode import encode_for_session, session_opening
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.app.commands.common import Report, label_job, read_orders_for
 from waybill.errors import UsageError
-from waybill.layout.label import Label
-from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all
+from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import labels_for
-from waybill.render.raster import rasterize
 
 
 def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSink:
@@ -22,18 +18,10 @@ def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSi
     if fmt == "pdf":
         return PdfFile(output)
     assert profile is not None
-    return PrinterFile(output, lambda label: [_encoded(label, profile)], prologue=session_opening(profile))
+    # The printer encoders (and numpy, 0.1 s to import) load for printer formats only.
+    from waybill.app.handlers.printer_stream import printer_file
 
-
-def _encoded(label: Label, profile: PrinterProfile) -> bytes:
-    encoded = encode_for_session(rasterize(label), profile)
-    if encoded.altered_dots:
-        print(
-            f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
-            "no printer real-time command",
-            file=sys.stderr,
-        )
-    return encoded.data
+    return printer_file(output, profile)
 
 
 def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
