@@ -1,7 +1,8 @@
 """Where rendered labels go, all or nothing: output appears only when the whole batch succeeded.
 
-PNGs are written into a hidden staging folder inside the target folder and moved into place at the end;
-single files are written beside the target and renamed over it. ``abort`` removes every partial file.
+PNGs are written (on background threads) into a hidden staging folder inside the target folder and moved
+into place at the end; single files are written beside the target and renamed over it. ``abort`` removes
+every partial file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import BinaryIO, Protocol
 from waybill.errors import UsageError
 from waybill.layout.label import Label
 from waybill.render.pdf import PdfWriter
-from waybill.render.png import write_png
+from waybill.render.png import PngWriter
 from waybill.render.raster import rasterize
 
 
@@ -37,13 +38,15 @@ class PngFolder:
         folder.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=".waybill-partial-", dir=folder))
         self.names: list[str] = []
+        self.writer = PngWriter()  # encodes on other threads while the next label is laid out
 
     def add(self, label: Label) -> None:
         name = f"{label.file_stem}.png"
-        write_png(rasterize(label), self.staging / name, label.dots_per_mm)
+        self.writer.write(rasterize(label), self.staging / name, label.dots_per_mm)
         self.names.append(name)
 
     def commit(self) -> list[Path]:
+        self.writer.finish()
         paths = []
         for name in self.names:
             os.replace(self.staging / name, self.folder / name)
@@ -52,6 +55,7 @@ class PngFolder:
         return paths
 
     def abort(self) -> None:
+        self.writer.cancel()
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
