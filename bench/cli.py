@@ -1,7 +1,8 @@
 """Whole-process figures of the ``waybill`` command as a user runs it: start-up and ``waybill render``.
 
-Each row runs the installed ``waybill`` command in a fresh process, best of N runs (wall clock), with the
-peak resident memory of that process (``os.wait4``'s rusage, i.e. ``ru_maxrss`` of the child). The rows:
+Each row runs the installed ``waybill`` command in a fresh process: best and median wall clock of N runs,
+the least CPU time (user + system) and the peak resident memory of that process (``os.wait4``'s rusage, i.e.
+``ru_maxrss`` of the child). The rows:
 
 - ``python -c "import argparse, json, sqlite3"``: the bare interpreter the start-up target is measured against;
 - ``waybill --help``, ``waybill stall scan --help``, ``waybill jobs`` (an empty store);
@@ -32,8 +33,8 @@ from waybill.samples import sample_path
 WAYBILL = str(Path(sys.executable).with_name("waybill"))
 
 
-def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB) of one run of ``command``; its output goes nowhere."""
+def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one run of ``command``."""
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
@@ -44,20 +45,26 @@ def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]
     child.stderr.close()
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({child.returncode}):\n{errors}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def best_of(runs: int, command: Sequence[str], env: dict[str, str], before: list[str] | None = None) -> None:
-    """Print the best wall time of ``runs`` runs and the highest peak RSS; ``before`` is removed before each."""
-    times, peaks = [], []
+    """Print the best and median wall time of ``runs`` runs, the least CPU time and the highest peak RSS.
+
+    CPU time shows the work when other processes share the cores (the wall time then includes waiting).
+    ``before`` is removed before each run.
+    """
+    times, cpus, peaks = [], [], []
     for _ in range(runs):
         for path in before or ():
             shutil.rmtree(path, ignore_errors=True)
-        elapsed, peak = run_once(command, env)
+        elapsed, cpu, peak = run_once(command, env)
         times.append(elapsed)
+        cpus.append(cpu)
         peaks.append(peak)
-    shown = " ".join(Path(part).name if part == WAYBILL else part for part in command)
-    print(f"{min(times):7.3f} s  (median {sorted(times)[len(times) // 2]:.3f})  peak {max(peaks):6.1f} MiB  {shown}")
+    shown = " ".join(Path(part).name if part in (WAYBILL, sys.executable) or "/" in part else part for part in command)
+    median = sorted(times)[len(times) // 2]
+    print(f"{min(times):7.3f} s  (median {median:.3f}, cpu {min(cpus):.3f})  peak {max(peaks):6.1f} MiB  {shown}")
 
 
 def write_orders(path: Path, count: int) -> Path:

@@ -33,4 +33,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--profile", metavar="NAME", help="printer profile: head width (ESC/POS) and dots per mm (TSPL SIZE)"
     )
     decode.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
-    decode.set_defaults(handler=deferred("waybill.app.handlers.printers:_decode"))
+    decode.set_defaults(handler=deferred("waybill.app.handlers.decode:_decode"))

@@ -23,4 +23,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("--orders", type=Path, help="orders to try (default: the bundled sample orders)")
     check.add_argument("--shop", type=Path, help="shop profile for those orders")
     check.add_argument("--font", type=Path, help="font to measure with")
-    check.set_defaults(handler=deferred("waybill.app.handlers.templates:check_command"))
+    check.set_defaults(handler=deferred("waybill.app.handlers.template_check:check_command"))
