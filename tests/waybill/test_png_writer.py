@@ -1,22 +1,52 @@
-"""PNGs written on background threads: the same bytes as a plain write, errors surface, an abort leaves nothing."""
+"""1-bit PNGs: Pillow reads back every dot and the resolution; written on background threads they are the same
+bytes as a plain write; errors surface; an abort leaves nothing."""
 
 from __future__ import annotations
 
+import io
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.waybill.labels import decoded_code128, labels_of, sample_orders
 from waybill.layout.label import Label
 from waybill.output import PngFolder, write_all
-from waybill.render.png import PngWriter, write_png
+from waybill.render.png import PngWriter, encode_png, write_png
 from waybill.render.raster import rasterize
 
 
 def sample_labels() -> list[Label]:
     return [label for order in sample_orders() for label in labels_of(order, "100x180")]
+
+
+@pytest.mark.parametrize(("template", "dpi"), [("100x180", 203), ("76x130", 300), ("100x150", 300)])
+def test_pillow_reads_back_every_dot_and_the_resolution(template: str, dpi: int) -> None:
+    for order in sample_orders()[:6]:
+        for label in labels_of(order, template, dpi):
+            image = rasterize(label)
+            with Image.open(io.BytesIO(encode_png(image, label.dots_per_mm))) as read:
+                assert (read.mode, read.size) == ("1", image.size)
+                assert read.tobytes() == image.tobytes()
+                assert read.info["dpi"] == pytest.approx((dpi, dpi), abs=0.01)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (8, 2), (13, 9), (801, 5)])
+def test_any_width_round_trips_including_the_padding_bits(size: tuple[int, int]) -> None:
+    noise = random.Random(size[0] * 1000 + size[1])
+    image = Image.new("1", size, 1)
+    draw = ImageDraw.Draw(image)
+    for _ in range(size[0] * size[1] // 2):
+        draw.point((noise.randrange(size[0]), noise.randrange(size[1])), fill=0)
+    with Image.open(io.BytesIO(encode_png(image, 8.0))) as read:
+        assert read.mode == "1" and read.tobytes() == image.tobytes()
+
+
+def test_only_1_bit_images_are_encoded() -> None:
+    with pytest.raises(ValueError, match="mode '1'"):
+        encode_png(Image.new("L", (4, 4)), 8.0)
 
 
 def test_threaded_writes_are_byte_identical_to_plain_ones(tmp_path: Path) -> None:
