@@ -8,6 +8,7 @@ against) from the cached record and the font's bytes, without parsing the font a
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
@@ -48,24 +49,40 @@ def parse(path: Path, index: int, source: dict[str, object]) -> FontMetrics:
     )
 
 
+class _Pairs:
+    """``hmetrics`` as reportlab indexes it, (advance, lsb) per glyph, read from the two arrays on demand."""
+
+    def __init__(self, advances: array[int], lsbs: array[int]) -> None:
+        self.advances, self.lsbs = advances, lsbs
+
+    def __getitem__(self, glyph: int) -> tuple[int, int]:
+        return self.advances[glyph], self.lsbs[glyph]
+
+
 class Subsetter(TTFontFile):  # type: ignore[misc]
     """Makes subset programs from a record and the font's bytes: the state ``makeSubset`` reads (tables,
-    cmap, loca, hmtx, the bytes) is set from the record, not parsed.
+    cmap, loca, hmtx, the bytes) is set from the record, not parsed, and only for the characters asked for.
 
     Deliberately skips ``TTFontFile.__init__``: tests/waybill/test_font_cache.py checks the subsets it makes
     are byte for byte those of a freshly parsed font.
     """
 
     def __init__(self, metrics: FontMetrics, data: bytes) -> None:
+        self.metrics = metrics
         self._ttf_data = data
         self._pos = 0
         self.filename = metrics.name
         self.table = {tag: {"offset": offset, "length": length} for tag, (offset, length) in metrics.tables.items()}
-        self.charToGlyph = dict(zip(metrics.codes, metrics.glyphs, strict=True))
-        self.glyphPos = metrics.glyph_offsets.tolist()
-        self.hmetrics = list(zip(metrics.advances, metrics.lsbs, strict=True))
+        self.glyphPos = metrics.glyph_offsets
+        self.hmetrics = _Pairs(metrics.advances, metrics.lsbs)
 
     def program(self, codes: list[int]) -> bytes:
         """The TrueType program of a PDF subset: byte ``i`` shows character ``codes[i]``."""
+        known, glyphs = self.metrics.codes, self.metrics.glyphs
+        self.charToGlyph = {}
+        for code in codes:
+            at = bisect_left(known, code)
+            if at < len(known) and known[at] == code:
+                self.charToGlyph[code] = glyphs[at]
         program: bytes = self.makeSubset(codes)
         return program
