@@ -56,6 +56,15 @@ def test_jobs_loads_the_database_layer_only(tmp_path: Path) -> None:
     assert loaded_by("jobs", "--db", str(tmp_path / "waybill.db")) == (0, ["sqlalchemy"])
 
 
+def test_a_pdf_render_loads_no_array_library(tmp_path: Path) -> None:
+    samples = ROOT / "waybill" / "samples"
+    argv = ["render", str(samples / "orders.jsonl"), "-t", "100x180", "--shop", str(samples / "shop.toml")]
+    code, loaded = loaded_by(*argv, "-f", "pdf", "-o", str(tmp_path / "labels.pdf"))
+    assert code == 0 and "numpy" not in loaded and "sqlalchemy" not in loaded
+    code, loaded = loaded_by(*argv, "-o", str(tmp_path / "png"))  # PNGs are packed by numpy
+    assert code == 0 and "numpy" in loaded
+
+
 def test_a_bad_option_is_reported_without_the_heavy_libraries() -> None:
     assert loaded_by("render", "--dpi", "250") == (2, [])
 

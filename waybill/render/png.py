@@ -19,7 +19,6 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import numpy
 from PIL import Image
 
 __all__ = ["PngWriter", "encode_png", "write_png"]
@@ -36,6 +35,8 @@ def encode_png(image: Image.Image, dots_per_mm: float) -> bytes:
     """A mode "1" image as a 1-bit greyscale PNG (0 black, 1 white, as in the image) with its resolution."""
     if image.mode != "1":
         raise ValueError(f"a 1-bit PNG needs a mode '1' image, not {image.mode!r}")
+    import numpy  # ~40 ms to import: paid by runs that write PNGs, not by every user of waybill.output
+
     bits = numpy.packbits(numpy.asarray(image), axis=1)  # rows padded to whole bytes with 0, as PNG wants
     height, row_bytes = bits.shape
     rows = numpy.empty((height, row_bytes + 1), dtype=numpy.uint8)
