@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from tests.waybill.labels import (
     NOW,
@@ -24,19 +28,19 @@ from tests.waybill.labels import (
     long_order,
     sample_shop,
 )
-from waybill.cli import main
 from waybill.errors import LayoutError
 from waybill.fonts import load_font
 from waybill.layout.codes import Capacity, code128_capacity, code128_modules, code128_rects, code128_width, module_sizes
 from waybill.layout.engine import DPI_CHOICES, LayoutOptions, dots_per_mm, layout_order
 from waybill.render.raster import rasterize
-from waybill.template import BarcodeElement, load_template
+from waybill.template import BarcodeElement, load_template, parse_template, resolve_template
 
 
 def _s10(prefix: str, serial: str, country: str) -> str:
     """A UPU S10 item number (international EMS) with its check digit."""
     check = 11 - sum(w * int(d) for w, d in zip((8, 6, 4, 2, 3, 5, 9, 7), serial, strict=True)) % 11
-    return f"{prefix}{serial}{ {10: 0, 11: 5}.get(check, check) }{country}"
+    digit = {10: 0, 11: 5}.get(check, check)
+    return f"{prefix}{serial}{digit}{country}"
 
 
 NUMBERS = {
@@ -100,8 +104,6 @@ def test_modules_are_never_thinner_than_min_module() -> None:
 
 
 def test_a_vertical_barcode_runs_down_its_box_and_decodes() -> None:
-    from PIL import Image, ImageDraw
-
     bars = code128_rects("JD0012345678901-1-1-", 10, 5, 60, 700, [2], vertical=True)
     assert {bar.x for bar in bars} == {10} and {bar.w for bar in bars} == {60}
     assert min(bar.y for bar in bars) >= 5 + 20 and max(bar.y + bar.h for bar in bars) <= 705 - 20
@@ -112,11 +114,19 @@ def test_a_vertical_barcode_runs_down_its_box_and_decodes() -> None:
     assert decoded_code128(image) == ["JD0012345678901-1-1-"]
 
 
+def waybill(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "waybill", *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 @pytest.mark.parametrize("dpi", DPI_CHOICES)
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_check_reports_the_limit_the_layout_keeps(template: str, dpi: int, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["templates", "check", template, "--dpi", str(dpi)]) == 0
-    out = capsys.readouterr().out
+def test_check_reports_the_limit_the_layout_keeps(template: str, dpi: int) -> None:
+    checked = waybill("templates", "check", template, "--dpi", str(dpi))
+    assert checked.returncode == 0, checked.stderr
+    out = checked.stdout
     assert f"at {203 if dpi == 300 else 300} dpi" not in out
     reported = {}
     for line in out.splitlines():
@@ -148,23 +158,37 @@ def test_check_reports_the_limit_the_layout_keeps(template: str, dpi: int, capsy
     assert f"carries at most {shortest[0]} characters at {dpi} dpi" in str(refused.value)
 
 
-def test_a_number_too_long_for_the_template_skips_only_that_order(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_number_too_long_for_the_template_skips_only_that_order(tmp_path: Path) -> None:
     orders = [json.loads(line) for line in SAMPLE_ORDERS.read_text(encoding="utf-8").splitlines()[:3]]
     orders[1]["waybill_no"] = "JDABCDEFGHJKLMNPQRSTUVWXYZABCDE"  # 31 characters, none in code set C
     path = tmp_path / "orders.jsonl"
     path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in orders), encoding="utf-8")
-    args = ["render", str(path), "-t", "100x180", "--dpi", "300", "--shop", str(SAMPLE_SHOP)]
+    args = ("render", path, "-t", "100x180", "--dpi", "300", "--shop", SAMPLE_SHOP)
 
-    assert main([*args, "-o", str(tmp_path / "stopped")]) == 4
-    err = capsys.readouterr().err
-    assert "this template's main barcode carries at most" in err and "characters at 300 dpi" in err
+    stopped = waybill(*args, "-o", tmp_path / "stopped")
+    assert stopped.returncode == 4
+    assert "this template's main barcode carries at most 29 characters at 300 dpi" in stopped.stderr
     assert not (tmp_path / "stopped").exists() or not any((tmp_path / "stopped").iterdir())
 
-    assert main([*args, "-o", str(tmp_path / "png"), "--skip-invalid"]) == 0
-    captured = capsys.readouterr()
-    assert f"skipped: order {orders[1]['order_id']}: waybill_no: " in captured.err
-    assert "1 order(s) skipped" in captured.out
+    skipped = waybill(*args, "-o", tmp_path / "png", "--skip-invalid")
+    assert skipped.returncode == 0, skipped.stderr
+    assert f"skipped: order {orders[1]['order_id']}: waybill_no: " in skipped.stderr
+    assert "1 order(s) skipped" in skipped.stdout
     written = {p.stem for p in (tmp_path / "png").glob("*.png")}
     assert {orders[0]["waybill_no"], orders[2]["waybill_no"]} == {w for w in written if "-" not in w}
+
+
+def test_the_old_58_mm_second_barcode_names_its_limit_for_a_jd_parcel_number() -> None:
+    # The 100x180 geometry of issue 17: the second barcode 58 mm wide beside the value-added marks.
+    data = tomllib.loads(resolve_template("100x180").read_text(encoding="utf-8"))
+    second = next(e for e in data["elements"] if e.get("id") == "waybill_no_small")
+    second.update(w=58, module=0.25)
+    narrow = parse_template(data, "narrow.toml")
+    order = replace(long_order(), waybill_no=NUMBERS["JD-parcel"])
+    options = LayoutOptions(dpi=300, shop=sample_shop())
+    with pytest.raises(LayoutError) as refused:
+        layout_order(order, narrow, load_font(), options, now=NOW)
+    message = str(refused.value)
+    assert message.startswith(f"order {order.order_id}: waybill_no_small: ")
+    assert "this template's second barcode carries at most 15 characters at 300 dpi (28 if all digits)" in message
+    assert layout_order(order, narrow, load_font(), replace(options, dpi=203), now=NOW).labels  # 2-dot modules fit
