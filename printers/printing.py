@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from printers.batch import BatchRunner, OnFault, OnPrinted, RunResult
+from printers.batch import BatchRunner, OnPrinted, RunResult
+from printers.confirm_policy import BatchPolicy, OnFault
 from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
@@ -108,7 +109,7 @@ def run_job(
         session,
         label_job,
         orders,
-        on_fault=on_fault,
+        policy=BatchPolicy(on_fault=on_fault),
         progress=progress,
         reason=reason,
         on_printed=on_printed,

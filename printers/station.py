@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from printers.batch import BatchRunner, OnFault, OnPrinted
+from printers.batch import BatchRunner, OnPrinted
+from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
@@ -69,7 +70,7 @@ class Station:
             session,
             label_job,
             self.orders,
-            on_fault=on_fault,
+            policy=BatchPolicy(on_fault=on_fault),
             reason="station",
             on_printed=on_printed,
             first_byte=self._first_byte,
@@ -128,7 +129,7 @@ class Station:
             self.session,
             other,
             {order.order_id: order},
-            on_fault=self.on_fault,
+            policy=BatchPolicy(on_fault=self.on_fault),
             reason="station",
             on_printed=self.on_printed,
             first_byte=self._first_byte,

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from printers.batch import OnFault, RunResult
+from printers.batch import RunResult
+from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
