@@ -162,6 +162,11 @@ class PrinterSimulator:
         with self._shared.cv:
             return self._shared.cv.wait_for(lambda: len(self._shared.printed) >= count, timeout)
 
+    def wait_event(self, kind: str, timeout: float) -> bool:
+        """True once an event of ``kind`` (``paper-back``, ``drop`` …) has happened; False after ``timeout`` s."""
+        with self._shared.cv:
+            return self._shared.cv.wait_for(lambda: any(e.kind == kind for e in self._shared.events), timeout)
+
     def wait_idle(self, timeout: float) -> bool:
         """True once everything received has been printed (or answered) and nothing more is waiting to be
         read; False if ``timeout`` seconds pass first."""

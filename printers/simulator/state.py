@@ -76,6 +76,7 @@ class Shared:
         """Record an event (caller holds ``cv``); ``on_event`` must not block."""
         event = SimEvent(time.monotonic(), kind, detail)
         self.events.append(event)
+        self.cv.notify_all()  # someone may be waiting for this event (PrinterSimulator.wait_event)
         if self.on_event is not None:
             self.on_event(event)
 

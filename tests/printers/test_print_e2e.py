@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -121,7 +120,7 @@ def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, caps
         err = capsys.readouterr().err
         assert "paper out" in err and "waybill print --resume 1" in err
         assert Journal(open_database(db)).job(1).status == "stopped"
-        time.sleep(0.8)  # the roll is changed
+        assert sim.wait_event("paper-back", timeout=10)  # the roll is changed
         assert main(["print", "--resume", "1", "--db", db, "--on-fault", "stop"]) == 0
         assert_complete_with_only_recorded_duplicates(sim, db)
 
@@ -160,18 +159,21 @@ def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
 
+    answered = threading.Event()
+
     def answer_like_a_web_server() -> None:
         connection, _ = server.accept()
         with connection:
             connection.recv(1024)
             connection.sendall(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
-            time.sleep(1)
+            answered.wait(timeout=10)  # keep the connection open until waybill has judged the answer
 
     thread = threading.Thread(target=answer_like_a_web_server, daemon=True)
     thread.start()
     try:
         code = main(print_args(f"tcp://127.0.0.1:{port}", db, language))
     finally:
+        answered.set()
         thread.join(timeout=5)
         server.close()
     assert code == 6
