@@ -9,7 +9,7 @@ import pytest
 
 from printers.batch import BatchRunner, RunResult
 from printers.confirm_policy import BatchPolicy, OnFault
-from printers.errors import PrinterStatusError, TransportError
+from printers.errors import JobError, PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import resumable_rows
@@ -147,5 +147,5 @@ def test_a_complete_job_cannot_be_resumed(journal: Journal) -> None:
     job_id = create_job(journal, profile)
     run(journal, job_id, ScriptedPrinter(profile))
     journal.finish(job_id, "done")
-    with pytest.raises(Exception, match="is complete"):
+    with pytest.raises(JobError, match="is complete"):
         resumable_rows(journal, job_id)
