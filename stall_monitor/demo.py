@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import BEIJING
 from stall_monitor.ingest import ingest_events
 from stall_monitor.report import render
 from stall_monitor.rules import default_rules
@@ -17,6 +16,7 @@ from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders
 from waybill.errors import Problem
+from waybill.times import BEIJING
 
 # The sample events run up to this instant (a few days after the sample orders shipped).
 DEMO_AT = datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from stall_monitor.events import beijing_iso
 from stall_monitor.rules import normalise_province
 from stall_monitor.scan import LEVELS, ScanResult
+from waybill.times import beijing_iso
 
 __all__ = ["histogram", "render", "report_data", "stall_table"]
 

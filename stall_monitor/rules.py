@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import BEIJING
+from waybill.times import BEIJING
 
 __all__ = ["RuleSet", "Rules", "default_rules", "load_rules", "normalise_province", "parse_rules"]
 

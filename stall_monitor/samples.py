@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.events import BEIJING
+from waybill.times import BEIJING
 
 __all__ = ["kuaidi100_param", "synthetic_events", "write_jsonl"]
 

@@ -15,18 +15,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from stall_monitor.events import beijing_iso, is_known
+from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
-from stall_monitor.store import UtcDateTime, events, feed_hours, prepare, unknown_statuses, waybills, work_orders
+from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
+from waybill.database import UtcDateTime
+from waybill.times import beijing_iso
 
-__all__ = ["Feed", "ScanResult", "Stall", "UnknownStatus", "WorkOrderDue", "scan"]
+__all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
 
-LEVELS = ("stalled", "at_risk", "no_pickup")
+StallLevel = Literal["stalled", "at_risk", "no_pickup"]
+LEVELS: tuple[StallLevel, ...] = get_args(StallLevel)
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class WorkOrderDue:
     due_at: datetime
     hours_left: float
     overdue: bool
-    level: str | None = None  # the waybill's stall level at ``at``, if listed
+    level: StallLevel | None = None  # the waybill's stall level at ``at``, if listed
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -60,7 +63,7 @@ class Stall:
     order_id: str | None
     province: str
     remote: bool
-    level: str  # stalled | at_risk | no_pickup
+    level: StallLevel
     last_event_at: datetime | None
     last_status: str | None
     last_context: str | None
@@ -163,7 +166,7 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
     by_waybill = {o.waybill_no: o for o in orders}
     stalls = [replace(s, work_order=by_waybill.get(s.waybill_no)) for s in stalls]
     stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
-    counts = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
+    counts: dict[str, int] = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
     counts["work_orders_open"] = len(orders)
     counts["work_orders_overdue"] = sum(1 for o in orders if o.overdue)
     counts["feeds_quiet"] = len(quiet)

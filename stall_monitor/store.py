@@ -27,23 +27,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.rules import normalise_province
-from waybill.database import SchemaStep, ensure_schema, open_database
+from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, open_database
 from waybill.errors import DatabaseError
 from waybill.model import Order
 
 __all__ = [
     "COMPONENT",
     "Registration",
-    "UtcDateTime",
     "events",
     "feed_hours",
     "open_store",
@@ -59,52 +58,7 @@ __all__ = [
 COMPONENT = "tracking"
 
 
-class _SqliteUtcText(sa.types.UserDefinedType[str]):
-    """SQLite's side of ``UtcDateTime``: DATETIME in the DDL, fixed-width UTC text bound as it is."""
-
-    cache_ok = True
-
-    def get_col_spec(self, **_: Any) -> str:
-        return "DATETIME"
-
-
-class UtcDateTime(sa.types.TypeDecorator[datetime]):
-    """An aware datetime stored in UTC; naive values are refused rather than guessed.
-
-    PostgreSQL: ``timestamptz``. SQLite: ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (SQLAlchemy's own DATETIME
-    format, so the text sorts and compares as time), written and read here in one C call each — ingest binds
-    two of these per event, and SQLAlchemy's generic formatter was a tenth of the ingest time.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(_SqliteUtcText())
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise TrackingError(f"internal: naive datetime {value!r} would be ambiguous in the store")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.isoformat(" ", "microseconds")[:26]
-        return value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        moment: datetime = value
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 metadata = sa.MetaData()
-_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid alias must be INTEGER
 
 events = sa.Table(
     "tracking_events",
@@ -165,7 +119,7 @@ unknown_statuses = sa.Table(
 work_orders = sa.Table(
     "tracking_work_orders",
     metadata,
-    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("waybill_no", sa.String(64), nullable=False),
     sa.Column("opened_at", UtcDateTime(), nullable=False),
     sa.Column("responded_at", UtcDateTime()),

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from stall_monitor.batches import Rejected, valid_batches
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import beijing_iso
 from stall_monitor.sources.files import WorkOrderRecord
 from stall_monitor.store import prepare, upsert, work_orders, writing
 from waybill.errors import Problem
+from waybill.times import beijing_iso
 
 __all__ = ["WorkOrderCounts", "ingest_work_orders", "open_work_order", "respond_work_order"]
 
@@ -74,23 +76,15 @@ def ingest_work_orders(
     """Upsert work orders keyed by (waybill, opened_at); a given ``responded_at`` is recorded, never erased."""
     prepare(engine)
     counts = WorkOrderCounts()
-    rows: list[dict[str, object]] = []
-    for item in items:
-        if isinstance(item, Problem):
-            counts.rejected += 1
-            if on_problem is not None:
-                on_problem(item)
-            continue
-        rows.append({"waybill_no": item.waybill_no, "opened_at": item.opened_at, "responded_at": item.responded_at})
-        if len(rows) >= 2000:
-            counts.written += _write(engine, rows)
-            rows = []
-    if rows:
+    rejected = Rejected(on_problem)
+    for batch in valid_batches(items, 2000, rejected):
+        rows = [{"waybill_no": i.waybill_no, "opened_at": i.opened_at, "responded_at": i.responded_at} for i in batch]
         counts.written += _write(engine, rows)
+    counts.rejected = rejected.count
     return counts
 
 
-def _write(engine: Engine, rows: list[dict[str, object]]) -> int:
+def _write(engine: Engine, rows: list[dict[str, Any]]) -> int:
     unique = {(row["waybill_no"], row["opened_at"]): row for row in rows}
     with writing(engine, "cannot write work orders") as connection:
         insert = upsert(connection, work_orders)

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import Event, canonical_status, parse_time
+from stall_monitor.events import Event, canonical_status
 from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
+from waybill.times import parse_instant
 
 __all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
 
@@ -131,7 +132,7 @@ class _Where:
         if not text:
             return None
         try:
-            return parse_time(text)
+            return parse_instant(text)
         except ValueError as error:
             raise _Bad(self.problem(key, f"{text!r} is not an ISO 8601 time")) from error
 
@@ -151,7 +152,7 @@ def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
         and status.strip()
     ):
         try:
-            time = parse_time(text)
+            time = parse_instant(text)
         except ValueError:
             pass  # the careful path below says what is wrong
         else:

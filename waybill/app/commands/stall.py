@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import beijing_iso, parse_time
 from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
 from stall_monitor.sources.files import read_events, read_work_orders
@@ -22,6 +21,7 @@ from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem, UsageError
+from waybill.times import beijing_iso, parse_instant
 
 __all__ = ["register"]
 
@@ -126,7 +126,7 @@ def instant(text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC)
     try:
-        return parse_time(text)
+        return parse_instant(text)
     except ValueError as error:
         raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
 
