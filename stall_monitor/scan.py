@@ -187,24 +187,16 @@ def _open_at(at: datetime, columns: Sequence[Any], *conditions: Any) -> sa.Compo
     )
 
 
-def _remote(rule: RuleSet) -> sa.ColumnElement[bool]:
-    return waybills.c.province_key.in_(sorted(rule.remote_provinces))
-
-
-def _listable(last: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
+def _listable(last: Any, province_key: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
     """``last`` is old enough to be at least at risk (remote and normal destinations have their own cutoff).
 
     The plain upper bound first (the later of the two cutoffs) lets the index on ``last_event_at`` be used.
     """
-    margin = rule.warning_margin_hours
-    remote_cutoff = at - timedelta(hours=rule.remote_hours - margin)
-    normal_cutoff = at - timedelta(hours=rule.normal_hours - margin)
+    remote = province_key.in_(sorted(rule.remote_provinces))
+    remote_cutoff, normal_cutoff = rule.listing_cutoff(at, remote=True), rule.listing_cutoff(at, remote=False)
     return sa.and_(
         last <= max(remote_cutoff, normal_cutoff),
-        sa.or_(
-            sa.and_(_remote(rule), last <= remote_cutoff),
-            sa.and_(sa.not_(_remote(rule)), last <= normal_cutoff),
-        ),
+        sa.or_(sa.and_(remote, last <= remote_cutoff), sa.and_(sa.not_(remote), last <= normal_cutoff)),
     )
 
 
@@ -216,7 +208,7 @@ def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[s
     """Waybills whose summary is exact at ``at``: no event after ``at``."""
     w = waybills.c
     columns = (*_COLUMNS, w.province_key, w.last_event_at, w.last_status, w.last_context, w.last_location)
-    query = _open_at(at, columns, _listable(w.last_event_at, rule, at))  # the cutoffs are before ``at``
+    query = _open_at(at, columns, _listable(w.last_event_at, w.province_key, rule, at))  # the cutoffs are before ``at``
     return list(connection.execute(query))
 
 
@@ -235,10 +227,8 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
         .scalar_subquery()
     )
     columns = (*_COLUMNS, w.province_key, latest_key.label("last_key"))
-    candidates = _open_at(at, columns, w.last_event_at > at, _listable(w.first_event_at, rule, at)).subquery()
-    c = candidates.c
-    remote = c.province_key.in_(sorted(rule.remote_provinces))
-    margin = rule.warning_margin_hours
+    candidates = _open_at(at, columns, w.last_event_at > at, _listable(w.first_event_at, w.province_key, rule, at))
+    c = candidates.subquery().c
     query = (
         sa.select(
             c.waybill_no,
@@ -252,12 +242,7 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
             e.location.label("last_location"),
         )
         .join(events, sa.and_(e.waybill_no == c.waybill_no, e.event_key == c.last_key))
-        .where(
-            sa.or_(
-                sa.and_(remote, e.time <= at - timedelta(hours=rule.remote_hours - margin)),
-                sa.and_(sa.not_(remote), e.time <= at - timedelta(hours=rule.normal_hours - margin)),
-            )
-        )
+        .where(_listable(e.time, c.province_key, rule, at))
     )
     return list(connection.execute(query))
 
@@ -265,7 +250,7 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
 def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
     w = waybills.c
     query = sa.select(*_COLUMNS, w.province_key, w.shipped_at).where(
-        w.shipped_at <= at - timedelta(hours=rule.pickup_window_hours),
+        w.shipped_at <= rule.pickup_cutoff(at),
         sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
     )
     return list(connection.execute(query))
@@ -298,7 +283,7 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
     for carrier, count in per_carrier:
         last = latest.get(carrier)
         silent = None if last is None else _hours(at - last)
-        quiet = last is None or at - last >= timedelta(hours=rule.feed_quiet_hours)
+        quiet = last is None or rule.feed_is_quiet(at - last)
         feeds.append(Feed(carrier, int(count), last, silent, quiet))
     return tuple(feeds)
 
@@ -312,7 +297,7 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
     )
     orders = []
     for row in connection.execute(query):
-        due = row.opened_at + timedelta(hours=rules.at(row.opened_at).response_hours)
+        due = rules.at(row.opened_at).response_due(row.opened_at)
         orders.append(
             WorkOrderDue(
                 row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, _hours(due - at), at > due
@@ -324,9 +309,9 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
 
 def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
-    threshold = rule.remote_hours if remote else rule.normal_hours
+    threshold = rule.hours(remote)
     silent = at - row.last_event_at
-    stalled = silent >= timedelta(hours=threshold)
+    stalled = silent >= rule.threshold(remote)
     kind = "remote" if remote else "normal"
     verdict = "≥" if stalled else f"within {_number(rule.warning_margin_hours)} h of"
     return Stall(
@@ -341,7 +326,7 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         last_context=row.last_context,
         silent_hours=_hours(silent),
         threshold_hours=threshold,
-        entry_opens_at=row.last_event_at + timedelta(hours=threshold),
+        entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
         rule=rule.name,
         reason=f"silent {_hours(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
@@ -350,7 +335,7 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
 
 def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
-    threshold = rule.remote_hours if remote else rule.normal_hours
+    threshold = rule.hours(remote)
     silent = _hours(at - row.shipped_at)
     return Stall(
         waybill_no=row.waybill_no,
@@ -365,7 +350,7 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         silent_hours=silent,
         threshold_hours=threshold,
         # No event yet: the buyer's clock runs from shipping.
-        entry_opens_at=row.shipped_at + timedelta(hours=threshold),
+        entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
         rule=rule.name,
         reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
         feed_quiet=row.carrier in quiet,

@@ -190,7 +190,7 @@ def _workorder_open(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
-    due = at + rules.at(at).response_delta
+    due = rules.at(at).response_due(at)
     state = "opened" if created else "already recorded"
     print(f"{args.waybill_no.upper()}: work order {state} at {beijing_iso(at)}; answer by {beijing_iso(due)}")
     return 0
@@ -200,7 +200,7 @@ def _workorder_respond(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
-    due = opened_at + rules.at(opened_at).response_delta
+    due = rules.at(opened_at).response_due(opened_at)
     late = "on time" if at <= due else f"LATE (was due {beijing_iso(due)})"
     print(f"{args.waybill_no.upper()}: work order opened {beijing_iso(opened_at)} answered {beijing_iso(at)}, {late}")
     return 0
