@@ -291,9 +291,9 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
 def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[WorkOrderDue]:
     o, w = work_orders.c, waybills.c
     query = (
-        sa.select(o.waybill_no, o.opened_at, w.carrier, w.order_id)
-        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.waybill_no))
-        .where(o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
+        sa.select(o.subject.label("waybill_no"), o.opened_at, w.carrier, w.order_id)
+        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.subject))
+        .where(o.kind == "stall", o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
     )
     orders = []
     for row in connection.execute(query):

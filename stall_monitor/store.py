@@ -17,7 +17,9 @@ Tables (component ``tracking`` in ``schema_versions``):
 ``tracking_unknown_statuses``
     how many stored events carry each status that is not canonical.
 ``tracking_work_orders``
-    stall work orders: opened, responded.
+    the buyers' work orders of every kind (``WORK_ORDER_KINDS``): kind, subject (a stall work order's waybill,
+    an invoice work order's order), opened, responded. Version 2 of the schema added the kind; the step
+    rebuilds a version-1 table in place, every row kept as a stall work order.
 
 Times are stored in UTC: ``timestamptz`` on PostgreSQL, UTC text on SQLite; they come back timezone-aware.
 """
@@ -28,7 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,7 +44,9 @@ from waybill.model import Order
 
 __all__ = [
     "COMPONENT",
+    "WORK_ORDER_KINDS",
     "Registration",
+    "WorkOrderKind",
     "events",
     "feed_hours",
     "open_store",
@@ -116,9 +120,26 @@ unknown_statuses = sa.Table(
     sa.Column("last_seen_at", UtcDateTime(), nullable=False),
 )
 
+# Every work-order kind; a new kind (延迟发货 late shipment, …) is one more name here and its own rules and scan.
+WorkOrderKind = Literal["stall", "invoice"]
+WORK_ORDER_KINDS: tuple[WorkOrderKind, ...] = get_args(WorkOrderKind)
+
 work_orders = sa.Table(
     "tracking_work_orders",
     metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False),  # stall: the waybill number; invoice: the order id
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("responded_at", UtcDateTime()),
+    sa.UniqueConstraint("kind", "subject", "opened_at", name="uq_tracking_work_orders_kind_opened"),
+    sa.Index("ix_tracking_work_orders_kind_open", "kind", "responded_at", "opened_at"),
+)
+
+# The work-order table exactly as schema version 1 created it (a step never changes once released).
+_work_orders_v1 = sa.Table(
+    "tracking_work_orders",
+    sa.MetaData(),
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("waybill_no", sa.String(64), nullable=False),
     sa.Column("opened_at", UtcDateTime(), nullable=False),
@@ -129,10 +150,29 @@ work_orders = sa.Table(
 
 
 def _create_v1(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[events, waybills, feed_hours, unknown_statuses, work_orders])
+    metadata.create_all(connection, tables=[events, waybills, feed_hours, unknown_statuses])
+    _work_orders_v1.create(connection)
 
 
-SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1,)
+def _work_orders_by_kind(connection: Connection) -> None:
+    """v2: work orders get a kind. SQLite cannot change a UNIQUE constraint in place, so on both stores the
+    table is rebuilt: renamed aside, created anew, every row copied (ids kept) as a stall work order."""
+    connection.exec_driver_sql("ALTER TABLE tracking_work_orders RENAME TO tracking_work_orders_v1")
+    work_orders.create(connection)
+    connection.exec_driver_sql(
+        "INSERT INTO tracking_work_orders (id, kind, subject, opened_at, responded_at) "
+        "SELECT id, 'stall', waybill_no, opened_at, responded_at FROM tracking_work_orders_v1"
+    )
+    connection.exec_driver_sql("DROP TABLE tracking_work_orders_v1")
+    if connection.dialect.name == "postgresql":
+        # The new id sequence starts past the copied ids.
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('tracking_work_orders', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM tracking_work_orders), 0) + 1, false)"
+        )
+
+
+SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind)
 
 
 def prepare(engine: Engine) -> Engine:
