@@ -13,7 +13,8 @@ from waybill.times import parse_instant as bj
 
 V1_ROWS = [
     {"id": 1, "waybill_no": "SF1", "opened_at": "2022-12-23 10:00:00.000000", "responded_at": None},
-    {"id": 2, "waybill_no": "SF1", "opened_at": "2022-12-20 08:00:00.000000", "responded_at": "2022-12-20 09:00:00.000000"},
+    {"id": 2, "waybill_no": "SF1", "opened_at": "2022-12-20 08:00:00.000000",
+     "responded_at": "2022-12-20 09:00:00.000000"},
     {"id": 7, "waybill_no": "YT2", "opened_at": "2022-12-24 01:30:00.000000", "responded_at": None},
 ]  # fmt: skip
 
