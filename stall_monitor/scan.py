@@ -11,10 +11,9 @@ listed rows only are classified in Python.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
 from waybill.database import UtcDateTime
-from waybill.times import beijing_iso
+from waybill.times import beijing_iso, hours_down
 
 __all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
 
@@ -282,7 +281,7 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
     feeds = []
     for carrier, count in per_carrier:
         last = latest.get(carrier)
-        silent = None if last is None else _hours(at - last)
+        silent = None if last is None else hours_down(at - last)
         quiet = last is None or rule.feed_is_quiet(at - last)
         feeds.append(Feed(carrier, int(count), last, silent, quiet))
     return tuple(feeds)
@@ -300,7 +299,7 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
         due = rules.at(row.opened_at).response_due(row.opened_at)
         orders.append(
             WorkOrderDue(
-                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, _hours(due - at), at > due
+                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, hours_down(due - at), at > due
             )
         )
     orders.sort(key=lambda order: (order.due_at, order.waybill_no))
@@ -324,11 +323,11 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         last_event_at=row.last_event_at,
         last_status=row.last_status,
         last_context=row.last_context,
-        silent_hours=_hours(silent),
+        silent_hours=hours_down(silent),
         threshold_hours=threshold,
         entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
         rule=rule.name,
-        reason=f"silent {_hours(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
+        reason=f"silent {hours_down(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
     )
 
@@ -336,7 +335,7 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
 def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
     threshold = rule.hours(remote)
-    silent = _hours(at - row.shipped_at)
+    silent = hours_down(at - row.shipped_at)
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -355,11 +354,6 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
         feed_quiet=row.carrier in quiet,
     )
-
-
-def _hours(delta: timedelta) -> float:
-    """Hours to one decimal, rounded down: a parcel one minute short of 72 h shows 71.9, not 72.0."""
-    return math.floor(delta.total_seconds() / 360) / 10
 
 
 def _number(value: float) -> float | int:

@@ -6,9 +6,10 @@ gives (labels print it), ``parse_instant`` gives the same moment in UTC (stores 
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["BEIJING", "beijing_iso", "parse_beijing_time", "parse_instant"]
+__all__ = ["BEIJING", "beijing_iso", "hours_down", "parse_beijing_time", "parse_instant"]
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -29,3 +30,8 @@ def beijing_iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(BEIJING).replace(microsecond=0).isoformat()
+
+
+def hours_down(delta: timedelta) -> float:
+    """Hours to one decimal, rounded down: one minute short of 72 h shows 71.9, one minute past 0 shows −0.1."""
+    return math.floor(delta.total_seconds() / 360) / 10
