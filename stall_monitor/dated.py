@@ -20,7 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from stall_monitor.errors import TrackingError
 from waybill.times import BEIJING
 
-__all__ = ["Dated", "DatedRules", "check_keys", "load_dated", "numbers", "parse_dated"]
+__all__ = ["Dated", "DatedRules", "as_written", "check_keys", "load_dated", "numbers", "parse_dated"]
 
 
 class Dated(Protocol):
@@ -132,3 +132,8 @@ def _instant(value: Any, where: str) -> datetime:
         raise TrackingError(f"{where}: from must be a date or time, not {value!r}")
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
     return moment.astimezone(UTC)
+
+
+def as_written(value: float) -> float | int:
+    """A rule's number as a merchant writes it: 72, not 72.0; 1.5 stays 1.5."""
+    return int(value) if float(value).is_integer() else value

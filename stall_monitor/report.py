@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from stall_monitor.dated import as_written
 from stall_monitor.rules import normalise_province
 from stall_monitor.scan import LEVELS, ScanResult
 from waybill.times import beijing_iso
@@ -30,13 +31,13 @@ def report_data(result: ScanResult) -> dict[str, Any]:
         "rule_set": {
             "name": rule.name,
             "from": beijing_iso(rule.effective_from),
-            "normal_hours": _number(rule.normal_hours),
-            "remote_hours": _number(rule.remote_hours),
+            "normal_hours": as_written(rule.normal_hours),
+            "remote_hours": as_written(rule.remote_hours),
             "remote_provinces": sorted(rule.remote_provinces),
-            "warning_margin_hours": _number(rule.warning_margin_hours),
-            "pickup_window_hours": _number(rule.pickup_window_hours),
-            "response_hours": _number(rule.response_hours),
-            "feed_quiet_hours": _number(rule.feed_quiet_hours),
+            "warning_margin_hours": as_written(rule.warning_margin_hours),
+            "pickup_window_hours": as_written(rule.pickup_window_hours),
+            "response_hours": as_written(rule.response_hours),
+            "feed_quiet_hours": as_written(rule.feed_quiet_hours),
         },
         "open_waybills": result.open_waybills,
         "counts": dict(result.counts),
@@ -138,8 +139,8 @@ def stall_table(result: ScanResult) -> str:
     rule = result.rule_set
     lines = [
         f"Stall scan at {beijing_iso(result.at)} (times are Beijing time) — rule set {rule.name!r}: "
-        f"{_number(rule.normal_hours)} h normal, {_number(rule.remote_hours)} h remote, "
-        f"at risk {_number(rule.warning_margin_hours)} h before",
+        f"{as_written(rule.normal_hours)} h normal, {as_written(rule.remote_hours)} h remote, "
+        f"at risk {as_written(rule.warning_margin_hours)} h before",
         f"{result.open_waybills} open waybills; "
         + ", ".join(f"{result.counts[level]} {level}" for level in LEVELS)
         + f"; {result.counts['work_orders_open']} open work orders ({result.counts['work_orders_overdue']} overdue)",
@@ -162,7 +163,7 @@ def stall_table(result: ScanResult) -> str:
             s.waybill_no,
             s.carrier,
             (s.province or "?") + (" (remote)" if s.remote else ""),
-            f"{s.silent_hours:.1f}/{_number(s.threshold_hours)} h",
+            f"{s.silent_hours:.1f}/{as_written(s.threshold_hours)} h",
             _short(beijing_iso(s.entry_opens_at)),
             _short(beijing_iso(s.last_event_at)) or "-",
             (s.last_status or "-") + ("" if s.last_status_known else " (unknown)"),
@@ -225,7 +226,3 @@ def _aligned(rows: Sequence[tuple[str, ...]]) -> Iterator[str]:
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         yield "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value

@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from stall_monitor.dated import as_written
 from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
@@ -90,7 +91,7 @@ class Stall:
             "last_status": self.last_status,
             "last_context": self.last_context,
             "silent_hours": self.silent_hours,
-            "threshold_hours": _number(self.threshold_hours),
+            "threshold_hours": as_written(self.threshold_hours),
             "entry_opens_at": beijing_iso(self.entry_opens_at),
             "rule": self.rule,
             "reason": self.reason,
@@ -312,7 +313,7 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
     silent = at - row.last_event_at
     stalled = silent >= rule.threshold(remote)
     kind = "remote" if remote else "normal"
-    verdict = "≥" if stalled else f"within {_number(rule.warning_margin_hours)} h of"
+    verdict = "≥" if stalled else f"within {as_written(rule.warning_margin_hours)} h of"
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -327,7 +328,7 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         threshold_hours=threshold,
         entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
         rule=rule.name,
-        reason=f"silent {hours_down(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
+        reason=f"silent {hours_down(silent)} h {verdict} the {as_written(threshold)} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
     )
 
@@ -351,10 +352,6 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         # No event yet: the buyer's clock runs from shipping.
         entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
         rule=rule.name,
-        reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
+        reason=f"no tracking event {silent} h after shipping (pick-up window {as_written(rule.pickup_window_hours)} h)",
         feed_quiet=row.carrier in quiet,
     )
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value
