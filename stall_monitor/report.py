@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from stall_monitor.dated import as_written
+from stall_monitor.invoices.report import invoice_report_data
+from stall_monitor.invoices.scan import InvoiceScan
 from stall_monitor.rules import normalise_province
 from stall_monitor.scan import LEVELS, ScanResult
 from waybill.times import beijing_iso
@@ -24,9 +26,10 @@ __all__ = ["histogram", "render", "report_data", "stall_table"]
 BUCKET_HOURS = 12
 
 
-def report_data(result: ScanResult) -> dict[str, Any]:
+def report_data(result: ScanResult, invoices: InvoiceScan | None = None) -> dict[str, Any]:
+    """The report's data; with ``invoices`` (the invoice scan at the same instant) its invoice section too."""
     rule = result.rule_set
-    return {
+    data = {
         "at": beijing_iso(result.at),
         "rule_set": {
             "name": rule.name,
@@ -49,6 +52,9 @@ def report_data(result: ScanResult) -> dict[str, Any]:
         "feeds": [f.as_json() for f in result.feeds],
         "unknown_statuses": [u.as_json() for u in result.unknown_statuses],
     }
+    if invoices is not None:
+        data["invoices"] = invoice_report_data(invoices)
+    return data
 
 
 def _breakdown(result: ScanResult, by: str) -> list[dict[str, Any]]:
@@ -91,15 +97,16 @@ def histogram(result: ScanResult) -> list[dict[str, Any]]:
     ]
 
 
-def render(result: ScanResult, fmt: str) -> str:
+def render(result: ScanResult, fmt: str, invoices: InvoiceScan | None = None) -> str:
+    data = report_data(result, invoices)
     if fmt == "json":
-        return json.dumps(report_data(result), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(report_data(result))
+        return _csv(data)
     if fmt == "html":
         from stall_monitor.report_html import render_html
 
-        return render_html(result, report_data(result))
+        return render_html(result, data)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
@@ -110,6 +117,10 @@ def _csv(data: dict[str, Any]) -> str:
     for section in ("by_carrier", "by_province", "silent_hours_histogram", "stalls", "work_orders", "feeds"):
         rows.extend({"section": section, **_flat(item)} for item in data[section])
     rows.extend({"section": "unknown_statuses", **item} for item in data["unknown_statuses"])
+    if "invoices" in data:
+        invoices = data["invoices"]
+        rows.append({"section": "invoice_points", **_flat({"at": invoices["at"], **invoices["points"]})})
+        rows.extend({"section": "invoices", **_flat(item)} for item in invoices["issue_first"])
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))

@@ -95,6 +95,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     db_option(report)
     at_option(report)
     rules_option(report)
+    report.add_argument("--invoice-rules", type=Path, metavar="FILE",
+                        help="invoice rules TOML for the invoice section (default: the built-in rules)")  # fmt: skip
     report.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     report.add_argument("-f", "--format", choices=("html", "csv", "json"), default=None,
                         help="default: from the output file's suffix, else html")  # fmt: skip
@@ -207,6 +209,8 @@ def _workorder_respond(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from stall_monitor.invoices.rules import load_invoice_rules
+    from stall_monitor.invoices.scan import invoice_scan
     from stall_monitor.report import render
     from stall_monitor.scan import scan
 
@@ -214,8 +218,9 @@ def _report(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json") else "html"
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
-    text = render(result, fmt)
+    engine, at = open_store(args.db), instant(args.at)
+    result = scan(engine, _load_rules(args), at)
+    text = render(result, fmt, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
     if args.output is None:
         sys.stdout.write(text)
         return 0
