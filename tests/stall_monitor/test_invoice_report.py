@@ -21,6 +21,7 @@ from stall_monitor.samples import write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_invoice_requests
 from waybill.app.cli import main
+from waybill.errors import Problem
 from waybill.times import parse_instant as bj
 
 AT = bj("2023-01-09 09:00")
@@ -82,3 +83,14 @@ def test_stall_report_command_includes_the_invoices(tmp_path: Path, capsys: pyte
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["invoices"]["issue_first"][0]["order_id"] == "WO"
     assert data["invoices"]["rule_set"]["points_per_case"] == 1
+
+
+def test_the_bundled_invoice_requests_are_for_the_sample_orders() -> None:
+    from waybill.orders import load_orders
+    from waybill.samples import sample_path
+    from waybill.shop import load_shop
+
+    orders = {o.order_id for o in load_orders(sample_path("orders.jsonl"), load_shop(sample_path("shop.toml"))).orders}
+    requests = list(read_invoice_requests(sample_path("invoices.jsonl")))
+    assert all(not isinstance(r, Problem) for r in requests)
+    assert {r.order_id for r in requests if not isinstance(r, Problem)} <= orders

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),
         sample_path("work_orders.csv"),
+        sample_path("invoices.jsonl"),
         args.output / "stall-report.html",
     )
     print(f"  stall monitor: {stalls}")
