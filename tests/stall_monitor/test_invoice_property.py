@@ -94,7 +94,8 @@ def requests(draw: st.DrawFn) -> list[InvoiceFacts]:
 @given(requests(), minutes, st.data())
 def test_the_clocks_agree_with_the_reference(facts: list[InvoiceFacts], at_minute: int, data: st.DataObject) -> None:
     at = ORIGIN + timedelta(minutes=at_minute)
-    if facts and data.draw(st.booleans()):  # half the time: exactly at an edge of one request, or a minute off
+    at_an_edge: bool = data.draw(st.booleans())
+    if facts and at_an_edge:  # half the time: exactly at an edge of one request, or a minute off
         edge = data.draw(st.sampled_from(edges(data.draw(st.sampled_from(facts)))))
         at = edge + timedelta(minutes=data.draw(st.sampled_from((-1, 0, 1))))
     cases = [c for c in (classify(f, RULES, at) for f in facts) if c is not None]

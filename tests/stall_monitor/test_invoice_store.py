@@ -7,6 +7,7 @@ import json
 import random
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from waybill.times import parse_instant as bj
 
 RULES = default_invoice_rules()
 
-LINES = [
+LINES: list[dict[str, Any]] = [
     {"order_id": "A1", "requested_at": "2022-12-20 10:00", "amount": "99.5", "title": "杭州某某科技有限公司"},
     {"order_id": "A2", "requested_at": "2022-12-18T02:00:00+00:00"},  # 10:00 Beijing, given in UTC
     {"order_id": "A3", "requested_at": "2022-12-21 09:00", "issued_at": "2022-12-22 09:00"},
