@@ -31,11 +31,12 @@ from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.pipeline import LabelJob
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 PROFILES = {"tspl": "tspl-203", "escpos": "escpos-4inch"}
 

@@ -34,7 +34,7 @@ from waybill.app.commands.common import add_label_options, label_job, read_order
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
