@@ -40,6 +40,18 @@ PUBLIC = {
         "decode",
         "detect_language",
     },
+    "printers.languages": {"LANGUAGES", "all_drivers", "driver_for"},
+    "printers.languages.base": {
+        "AckWhenPrinted",
+        "Confirmation",
+        "LanguageDriver",
+        "LanguageParser",
+        "SimAction",
+        "StatusBack",
+    },
+    "printers.languages.escpos": {"DRIVER", "EscposDriver"},
+    "printers.languages.tspl": {"DRIVER", "TsplDriver"},
+    "printers.transports.memory": {"MemoryPrinter"},
     "printers.testing": {"ink", "line_art", "naive_hazards", "noise", "variant"},
 }
 

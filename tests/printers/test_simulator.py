@@ -15,6 +15,7 @@ from PIL import Image
 
 from printers.decode import crop_label
 from printers.encode import EncodedLabel, encode_labels
+from printers.languages import driver_for
 from printers.profiles import Language, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from printers.simulator.realtime import RealtimeScanner
@@ -25,7 +26,6 @@ from printers.status import (
     Ack,
     PrinterStatus,
     Response,
-    ResponseParser,
     StatusReply,
     StatusReport,
     ack_request,
@@ -68,7 +68,7 @@ class Host:
 
     def __init__(self, uri: str, language: Language, timeout: float = 5.0) -> None:
         self.transport: Transport = open_transport(uri, timeout=timeout)
-        self.parser = ResponseParser(language)
+        self.parser = driver_for(language).response_parser()
         self.responses: list[tuple[float, Response]] = []
         self.error: TransportError | None = None
         self._stop = threading.Event()
@@ -472,8 +472,6 @@ def test_public_names() -> None:
     import printers.simulator as simulator
 
     assert set(simulator.__all__) == {
-        "DEFAULT_BUFFER",
-        "DEFAULT_PROFILE",
         "PrintedLabel",
         "PrinterSimulator",
         "SimEvent",
