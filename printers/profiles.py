@@ -207,6 +207,30 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 gap_mm=3.0,
                 description="4-inch waybill printer, TSPL, 300 dpi",
             ),
+            PrinterProfile(
+                name="zpl-203",
+                language="zpl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 203 dpi (Zebra GK888t class)",
+            ),
+            PrinterProfile(
+                name="zpl-300",
+                language="zpl",
+                dots_per_mm=300 / 25.4,
+                head_width_dots=1248,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 300 dpi (Zebra ZD421 class)",
+            ),
         )
     }
 )

@@ -49,7 +49,7 @@ LanguageChoice = str  # "auto" or a name in printers.languages.LANGUAGES
 
 def detect_language(data: bytes | bytearray, final: bool = False) -> str | None:
     """The language of a stream starting with ``data``; None until that is known. Each driver is asked in
-    the registry's order (TSPL keyword lines, then ESC/POS, which has no
+    the registry's order (ZPL ``^``/``~`` commands, TSPL keyword lines, then ESC/POS, which has no
     signature). At the end of the stream (``final``) an undecided stream counts as ESC/POS."""
     for driver in all_drivers():
         claimed = driver.sniff(data, final)

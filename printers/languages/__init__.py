@@ -21,6 +21,7 @@ __all__ = ["LANGUAGES", "all_drivers", "driver_for"]
 
 # Language name → the module whose ``DRIVER`` speaks it. Stream detection asks them in this order.
 _MODULES: dict[str, str] = {
+    "zpl": "printers.languages.zpl",
     "tspl": "printers.languages.tspl",
     "escpos": "printers.languages.escpos",  # last: binary, no signature; what is not the others
 }

@@ -51,6 +51,10 @@ PUBLIC = {
     },
     "printers.languages.escpos": {"DRIVER", "EscposDriver"},
     "printers.languages.tspl": {"DRIVER", "TsplDriver"},
+    "printers.languages.zpl": {"DRIVER", "HS_QUERY", "ZplDriver", "ZplResponses", "host_status", "parse_host_status"},
+    "printers.encode.zpl": {"encode_job", "encode_label", "graphic_data", "setup"},
+    "printers.encode.zpl_graphics": {"acs", "crc16", "unacs", "unz64", "z64"},
+    "printers.decode.zpl": {"ZPL_SETUP", "ZplParser"},
     "printers.transports.memory": {"MemoryPrinter"},
     "printers.testing": {"ink", "line_art", "naive_hazards", "noise", "variant"},
 }

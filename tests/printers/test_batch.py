@@ -47,6 +47,7 @@ def states(journal: Journal, job_id: int) -> dict[str, int]:
     [
         ("escpos-4inch", False, "ack", "printed"),  # GS ( H acknowledgements
         ("tspl-203", False, "idle", "printed"),  # ESC ! ? idle confirmation
+        ("zpl-203", False, "idle", "printed"),  # ~HS idle confirmation
         ("tspl-203", True, "sent", "sent"),  # a link that cannot read back
     ],
 )

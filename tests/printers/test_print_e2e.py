@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
@@ -27,7 +28,7 @@ from waybill.cli import main
 from waybill.database import open_database
 
 FAST = 3000.0  # mm/s: a 100 x 180 label in 0.06 s, so the tests stay quick
-PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203"}
+PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203", "zpl": "zpl-203"}
 
 
 def expected_pages() -> Counter[str]:
@@ -98,7 +99,7 @@ def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
     )  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_clean_batch(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         assert main(print_args(sim.uri, db, language)) == 0
@@ -107,7 +108,7 @@ def test_a_clean_batch(language: str, link: str, db: str) -> None:
         assert len(sim.labels) == sum(expected_pages().values())
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.8) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "wait")) == 0
@@ -115,7 +116,7 @@ def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
         assert any(event.kind == "paper-out" for event in sim.events)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.5) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "stop")) == 7
@@ -127,7 +128,7 @@ def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, caps
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, "tcp", drop_after=7) as sim:
         assert main(print_args(sim.uri, db, language)) == 6
@@ -136,7 +137,7 @@ def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         sim.speed_mm_s = 400.0  # slow enough to kill mid-batch: ~0.46 s a label
@@ -158,7 +159,7 @@ def _no_stray_processes() -> Iterator[None]:
     yield
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
     language: str, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -181,6 +182,17 @@ def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
         thread.join(timeout=5)
         server.close()
     assert code == 6
-    name = {"escpos": "ESC/POS", "tspl": "TSPL"}[language]
+    name = {"escpos": "ESC/POS", "tspl": "TSPL", "zpl": "ZPL II"}[language]
     assert f"does not answer like a {name} printer: it sent b'HTTP/1.1 400" in capsys.readouterr().err
     assert Journal(open_database(db)).jobs() == []
+
+
+def test_zpl_to_a_file_sends_every_label(tmp_path: Path, db: str) -> None:
+    """A device file (file:///dev/usb/lp0) reads nothing back: the labels are sent, and decode."""
+    target = tmp_path / "lp0"
+    target.touch()
+    assert main(print_args(f"file://{target}", db, "zpl")) == 0
+    summary = Journal(open_database(db)).job(1)
+    assert (summary.status, summary.counts["sent"]) == ("done", sum(expected_pages().values()))
+    labels = decode(target.read_bytes(), profile=get_profile("zpl-203")).labels
+    assert Counter(code for label in labels for code in set(decoded_code128(label.image))) == expected_pages()
