@@ -12,8 +12,11 @@ and ETX CR LF::
                                                         remaining in the batch, www graphics stored
     <STX>xxxx,y<ETX><CR><LF>                            password, static RAM
 
-Confirmation is by idle status, as for TSPL: formats in the buffer plus labels remaining in the batch is
-what has been received and not yet printed, so "0 and 0, no fault" after a label means it has printed.
+Confirmation is by idle status, as for TSPL: formats in the buffer, a partial format and labels remaining
+in the batch are what has been received and not yet printed, and ``~HS`` is answered on arrival, after
+every byte sent before it; so "none of them, no fault" means every label sent before the query has
+printed. The counts are not used to confirm labels one by one: a printer that formats a label ahead of
+the one on the head need not count it in either, so only "nothing left" is safe.
 ZPL has no per-label acknowledgement: ``~HQES`` reports only errors and warnings, and the odometer
 (``~HQOD``) counts length, not labels, and is not in the ZPL emulations of non-Zebra printers; ``~HS``
 is in every ZPL II printer. A printer whose firmware stays silent to ``~HS`` during a fault makes the
@@ -78,7 +81,8 @@ def parse_host_status(first: list[str], second: list[str]) -> PrinterStatus:
         recoverable_error=flag(first, 11),  # over temperature: the head cools, then prints on
         head_open=flag(second, 2),
         ribbon_out=flag(second, 3) and flag(second, 4),  # direct thermal needs no ribbon
-        printing=number(first, 4) > 0 or number(second, 8) > 0,
+        # Formats received but not yet printed, one still arriving, or labels of the batch still to print.
+        printing=number(first, 4) > 0 or flag(first, 7) or number(second, 8) > 0,
     )
 
 

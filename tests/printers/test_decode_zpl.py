@@ -116,6 +116,7 @@ def test_host_status_fields() -> None:
         ("030,0,0,1440,000,0,0,0,000,0,0,1", "001,0,0,0,0,2,6,0,00000000,1,000", PrinterStatus(recoverable_error=True)),
         ("030,0,0,1440,000,0,0,0,000,0,0,0", "001,0,0,1,0,2,6,0,00000000,1,000", PrinterStatus()),  # direct thermal
         ("030,0,0,1440,000,0,0,0,000,0,0,0", "001,0,0,0,0,2,6,0,00000002,1,000", PrinterStatus(printing=True)),
+        ("030,0,0,1440,000,0,0,1,000,0,0,0", "001,0,0,0,0,2,6,0,00000000,1,000", PrinterStatus(printing=True)),
     ],
 )
 def test_host_status_flags(first: str, second: str, status: PrinterStatus) -> None:
