@@ -27,13 +27,13 @@ from printers.session import PrinterSession
 from printers.simulator import PrinterSimulator
 from printers.station import Station
 from printers.transports import open_transport
-from waybill.commands.demo import sample_path
 from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
 from waybill.orders import BEIJING, load_orders
 from waybill.pipeline import LabelJob
+from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
 
@@ -80,7 +80,7 @@ def batch(language: str, count: int, speed: float, folder: Path) -> None:
         job_id = new_job(journal, orders, job, profile, sim.uri)
         started = time.monotonic()
         with open_session(sim.uri, profile) as session:
-            result = run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
+            result = run_job(journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         assert sim.wait_idle(timeout=60)
         elapsed = time.monotonic() - started
     head = (180 + profile.gap_mm) / speed
@@ -136,7 +136,7 @@ def link(kind: str, language: str, speed: float, folder: Path) -> None:
         before = sim.received_bytes
         started = time.monotonic()
         with open_session(sim.uri, profile) as session:
-            run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
+            run_job(journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         elapsed = time.monotonic() - started
         sent = sim.received_bytes - before
     print(

@@ -18,13 +18,13 @@ import tempfile
 import time
 from datetime import datetime
 
-from waybill.commands.demo import sample_path
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.orders import BEIJING, load_orders
 from waybill.pipeline import LabelJob, labels_for
 from waybill.render.pdf import PdfWriter
 from waybill.render.raster import rasterize
+from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
 

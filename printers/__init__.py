@@ -10,9 +10,9 @@
 ``printers.batch``        runs a job at the head's speed; faults, dropped links and resume
 ``printers.render_ahead`` renders and encodes labels on a thread ahead of the printer
 ``printers.jobspec``      what a job needs to render its labels again on resume
-``printers.printing``     planning and running jobs; registers printed waybills with the stall monitor
+``printers.printing``     planning, starting, resuming and reprinting jobs; announces printed labels
 ``printers.station``      the print station: scan a code, its labels print at once
 ``printers.simulator``    a virtual ESC/POS or TSPL printer on loopback TCP or a pseudo-terminal
 ``printers.testing``      synthetic rasters and independent oracles for tests
-``printers.cli``, ``printers.print_cli``, ``printers.sim_cli``   the sub-commands
+``printers.errors``       this package's branch of the exception tree
 """

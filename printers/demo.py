@@ -3,9 +3,12 @@ a job in a SQLite store inside the demo folder."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
+from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import open_session, plan, run_job
@@ -18,7 +21,16 @@ from waybill.pipeline import LabelJob
 DEMO_SPEED_FACTOR = 10  # the simulated head runs 10x faster than a real one, so the demo takes seconds
 
 
-def print_through_simulator(folder: Path, orders: Sequence[Order], job: LabelJob, template: str, shop: Path) -> str:
+def print_through_simulator(
+    folder: Path,
+    orders: Sequence[Order],
+    job: LabelJob,
+    template: str,
+    shop: Path,
+    on_printed: Callable[[Engine, Journal], OnPrinted] | None = None,
+) -> str:
+    """Print ``orders`` on a simulated printer; ``on_printed(engine, journal)`` builds the hook told of
+    each printed label."""
     profile = get_profile("tspl-203")
     db = folder / "waybill.db"
     engine = open_database(str(db))
@@ -36,7 +48,10 @@ def print_through_simulator(folder: Path, orders: Sequence[Order], job: LabelJob
             planned=planned.labels,
         )
         with open_session(sim.uri, profile) as session:
-            result = run_job(engine, journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
+            hook = on_printed(engine, journal) if on_printed else None
+            result = run_job(
+                journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None, on_printed=hook
+            )
         sim.wait_idle(timeout=60)
     return (
         f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "

@@ -1,24 +1,30 @@
-"""Starting, resuming and reprinting jobs: everything between the command line and ``BatchRunner``."""
+"""Starting, resuming and reprinting jobs: everything between the command line and ``BatchRunner``.
+
+Printed labels are announced through ``on_printed`` (the application registers their waybills with the
+stall monitor); this package never imports the stall monitor.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from sqlalchemy.engine import Engine
-
-from printers.batch import BatchRunner, OnFault, RunResult
+from printers.batch import BatchRunner, OnPrinted, RunResult
+from printers.confirm_policy import BatchPolicy, OnFault
+from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
-from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.profiles import PrinterProfile, require_same_dpi
+from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
+from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
-from stall_monitor.store import Registration, register_waybills
-from waybill.errors import JobError, LayoutError, ProfileError, TransportError
+from waybill.errors import LayoutError
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
+
+RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,24 @@ class Planned:
     orders: list[Order]
     labels: list[PlannedLabel]
     skipped: list[tuple[Order, LayoutError]]
+    printed_before: dict[str, int] = field(default_factory=dict)  # waybill → the job that printed it
+
+
+def check_printed_before(journal: Journal, planned: Planned, policy: RepeatPolicy) -> Planned:
+    """Before the first byte: waybills some job already sent stop the batch with their list (``refuse``),
+    are left out (``skip``), or print again as recorded reprints, reason ``manual`` (``reprint``)."""
+    earlier = journal.printed_before(order.waybill_no for order in planned.orders)
+    if not earlier:
+        return planned
+    if policy == "refuse":
+        raise AlreadyPrintedError(earlier)
+    if policy == "skip":
+        orders = [order for order in planned.orders if order.waybill_no not in earlier]
+        labels = [label for label in planned.labels if label.waybill_no not in earlier]
+    else:
+        orders = planned.orders
+        labels = [replace(label, repeat=label.waybill_no in earlier) for label in planned.labels]
+    return Planned(orders, labels, planned.skipped, earlier)
 
 
 def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, skip_invalid: bool) -> Planned:
@@ -65,7 +89,6 @@ def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
 
 
 def run_job(
-    engine: Engine,
     journal: Journal,
     job_id: int,
     rows: list[LabelRow],
@@ -74,8 +97,10 @@ def run_job(
     on_fault: OnFault,
     progress: Progress | None,
     reason: str | None = None,
+    on_printed: OnPrinted | None = None,
 ) -> RunResult:
-    """Send ``rows`` of job ``job_id`` to the printer of ``session``; the job's own settings render them."""
+    """Send ``rows`` of job ``job_id`` (claimed by ``journal``) to the printer of ``session``; the job's own
+    settings render them. The lease is renewed while it runs and let go at the end."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
     runner = BatchRunner(
@@ -84,32 +109,21 @@ def run_job(
         session,
         label_job,
         orders,
-        on_fault=on_fault,
+        policy=BatchPolicy(on_fault=on_fault),
         progress=progress,
         reason=reason,
-        on_printed=registrar(engine, journal),
+        on_printed=on_printed,
     )
-    result = runner.run(rows)
-    try:
-        session.close()  # a CUPS queue only takes the job now: until then nothing was really sent
-    except TransportError as error:
-        journal.mark_uncertain([row.id for row in rows])
-        journal.finish(job_id, "stopped", note=str(error))
-        raise
-    journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
+    with journal.holding(job_id):
+        result = runner.run(rows)
+        try:
+            session.close()  # a CUPS queue only takes the job now: until then nothing was really sent
+        except TransportError as error:
+            journal.mark_uncertain([row.id for row in rows])
+            journal.finish(job_id, "stopped", note=str(error))
+            raise
+        journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
     return result
-
-
-def registrar(engine: Engine, journal: Journal) -> Callable[[list[LabelRow]], None]:
-    """Printing a label registers its waybill with the stall monitor."""
-
-    def register(rows: list[LabelRow]) -> None:
-        for job_id in {row.job_id for row in rows if row.page == 1}:
-            orders = journal.job_orders(job_id)
-            firsts = [orders[r.order_id] for r in rows if r.job_id == job_id and r.page == 1 and r.order_id in orders]
-            register_waybills(engine, [Registration.from_order(order) for order in firsts])
-
-    return register
 
 
 def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:
@@ -118,3 +132,48 @@ def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:
         raise JobError(f"job {job_id} is complete: every label was sent; use `waybill reprint WAYBILL_NO` for one")
     journal.begin(job_id)
     return journal.pending(job_id)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A job that was just created or resumed, and the labels this run sends."""
+
+    job_id: int
+    rows: list[LabelRow]
+    printer: str
+    profile: PrinterProfile
+
+
+def start_batch(
+    journal: Journal, planned: Planned, settings: JobSettings, printer: str, profile: PrinterProfile
+) -> Started:
+    """Record ``planned`` as a new batch job for ``printer``: every label queued before the first byte."""
+    job_id = journal.create_job(
+        kind="batch",
+        printer=printer,
+        profile=profile.name,
+        settings=settings.to_json(),
+        job_orders=planned.orders,
+        planned=planned.labels,
+    )
+    return Started(job_id, journal.pending(job_id), printer, profile)
+
+
+def resume_batch(
+    journal: Journal, job_id: int, *, printer: str | None = None, profile: PrinterProfile | None = None
+) -> Started:
+    """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
+    summary = journal.job(job_id)
+    rows = resumable_rows(journal, job_id)
+    return Started(job_id, rows, printer or summary.printer, profile or get_profile(summary.profile))
+
+
+def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:
+    """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint; the
+    job is claimed (refused while another process prints it)."""
+    rows = journal.labels_of_waybill(waybill_no)
+    if not rows:
+        raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")
+    job_id = rows[-1].job_id
+    journal.claim(job_id)
+    return journal.job(job_id), [row for row in rows if row.job_id == job_id]

@@ -31,8 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
+from printers.errors import ProfileError
 from printers.languages import LANGUAGES
-from waybill.errors import ProfileError
 
 __all__ = [
     "BUILTIN_PROFILES",

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from printers.encode import encode_for_session
+from printers.errors import JobError
 from printers.journal import LabelRow
 from printers.profiles import PrinterProfile
-from waybill.errors import JobError
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob

@@ -8,11 +8,11 @@ import threading
 import time
 from types import TracebackType
 
+from printers.errors import TransportError
 from printers.languages import driver_for
 from printers.profiles import PrinterProfile
 from printers.status import Ack, PrinterStatus, StatusReply
 from printers.transports import Transport
-from waybill.errors import TransportError
 
 READ_POLL_S = 0.1
 HANDSHAKE_GRACE_S = 0.15

@@ -7,18 +7,24 @@ scan to the first byte on the wire is layout + raster + encode + one journal wri
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from printers.batch import BatchRunner, OnFault
+from printers.batch import BatchRunner, OnPrinted
+from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_for_session
+from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
 from printers.printing import check_fits
 from printers.session import PrinterSession
+from waybill.errors import WaybillError
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 from waybill.render.raster import rasterize
+
+YES = frozenset({"y", "yes", "是", "是的", "对", "好"})
+NO = frozenset({"n", "no", "否", "不", "不是", "不要"})
 
 
 @dataclass
@@ -40,10 +46,12 @@ class Station:
         orders: Mapping[str, Order],
         *,
         on_fault: OnFault = "wait",
-        on_printed: Callable[[list[LabelRow]], None] | None = None,
+        on_printed: OnPrinted | None = None,
     ) -> None:
         self.journal = journal
         self.session = session
+        self.on_fault: OnFault = on_fault
+        self.on_printed = on_printed
         self.label_job = label_job
         self.orders = dict(orders)
         self.by_waybill = {order.waybill_no: order for order in orders.values()}
@@ -62,12 +70,14 @@ class Station:
             session,
             label_job,
             self.orders,
-            on_fault=on_fault,
+            policy=BatchPolicy(on_fault=on_fault),
             reason="station",
             on_printed=on_printed,
             first_byte=self._first_byte,
         )
         self._scanned_at = 0.0
+        self._lease = journal.holding(self.job_id)
+        self._lease.__enter__()  # the station's own job is ours until close()
 
     def warm_up(self) -> None:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
@@ -109,7 +119,9 @@ class Station:
         if rows[0].job_id == self.job_id:
             self.runner.run(rows)
             return
-        # A label first printed by another job is reprinted exactly as that job rendered it.
+        # A label first printed by another job is reprinted exactly as that job rendered it, under that job's
+        # lease: refused (and said) while another process prints that job.
+        self.journal.claim(rows[0].job_id)
         other = JobSettings.from_json(self.journal.settings(rows[0].job_id)).label_job()
         runner = BatchRunner(
             self.journal,
@@ -117,10 +129,15 @@ class Station:
             self.session,
             other,
             {order.order_id: order},
+            policy=BatchPolicy(on_fault=self.on_fault),
             reason="station",
+            on_printed=self.on_printed,
             first_byte=self._first_byte,
         )
-        runner.run(rows)
+        try:
+            runner.run(rows)
+        finally:
+            self.journal.release(rows[0].job_id)
 
     def _first_byte(self) -> None:
         if self._scanned_at:
@@ -129,3 +146,37 @@ class Station:
 
     def close(self) -> None:
         self.journal.finish(self.job_id, "done")
+        self._lease.__exit__(None, None, None)
+
+    def serve(self, lines: Iterable[str], say: Callable[[str], None], ask: Callable[[str], None]) -> None:
+        """Scan every code of ``lines`` (a scanner types one a line) until they end; ``say`` shows each outcome.
+
+        A code printed before asks ``reprint? [y/N]`` through ``ask`` and the next line answers it. Only a
+        yes or a no answers: anything else is the packer's next scan, so the reprint is declined and that
+        code is scanned in turn (a scanner does not wait for the question).
+        """
+        source = iter(lines)
+        ahead: list[str] = []
+
+        def confirm(order: Order, earlier: list[LabelRow]) -> bool:
+            ask(f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ")
+            answer = next(source, "")
+            word = answer.strip().lower()
+            if word in YES:
+                return True
+            if word and word not in NO:
+                ahead.append(answer)
+            return False
+
+        while True:
+            line = ahead.pop() if ahead else next(source, None)
+            if line is None:
+                return
+            if not line.strip():
+                continue
+            try:
+                say(self.scan(line, confirm))
+            except (PrinterStatusError, TransportError):
+                raise
+            except WaybillError as error:  # a bad order or template problem: say so and keep scanning
+                say(f"{line.strip()}: {error}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import BEIJING
 from stall_monitor.ingest import ingest_events
 from stall_monitor.report import render
@@ -15,7 +16,7 @@ from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders
-from waybill.errors import Problem, TrackingError
+from waybill.errors import Problem
 
 # The sample events run up to this instant (a few days after the sample orders shipped).
 DEMO_AT = datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)

@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import BEIJING
-from waybill.errors import TrackingError
 
 __all__ = ["RuleSet", "Rules", "default_rules", "load_rules", "normalise_province", "parse_rules"]
 

@@ -34,9 +34,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect, Engine
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.rules import normalise_province
 from waybill.database import SchemaStep, ensure_schema, open_database
-from waybill.errors import DatabaseError, TrackingError
+from waybill.errors import DatabaseError
 from waybill.model import Order
 
 __all__ = [

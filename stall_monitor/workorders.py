@@ -9,10 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import beijing_iso
 from stall_monitor.sources.files import WorkOrderRecord
 from stall_monitor.store import prepare, upsert, work_orders, writing
-from waybill.errors import Problem, TrackingError
+from waybill.errors import Problem
 
 __all__ = ["WorkOrderCounts", "ingest_work_orders", "open_work_order", "respond_work_order"]
 

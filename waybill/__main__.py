@@ -1,5 +1,5 @@
 import sys
 
-from waybill.cli import main
+from waybill.app.cli import main
 
 sys.exit(main())

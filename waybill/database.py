@@ -85,6 +85,13 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
 def open_database(option: str | None = None) -> Engine:
     """Open (creating if needed) the store named by ``option`` / ``WAYBILL_DB`` / the default file."""
     url = database_url(option)
+    if url.startswith("postgresql+psycopg://"):
+        try:
+            import psycopg  # noqa: F401  (the driver SQLAlchemy loads for postgresql+psycopg)
+        except ImportError:
+            raise DatabaseError(
+                f"cannot open database {_redacted(url)}: PostgreSQL needs psycopg: pip install 'waybill[postgres]'"
+            ) from None
     try:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -1,21 +1,21 @@
-"""The one exception tree of waybill, printers and stall_monitor.
+"""The one exception tree of waybill, printers and stall_monitor; each package defines its own branch.
 
 ::
 
-    WaybillError                    exit 1   anything the tool reports without a traceback
+    WaybillError                    exit 1   anything the tool reports without a traceback (waybill.errors)
     ├── UsageError                  exit 2   a bad option or argument on the command line
     ├── OrderError                  exit 3   bad orders or shop profile: file, line, field for each problem
     ├── TemplateError               exit 4   a template that cannot be parsed or does not fit its stock
     │   └── LayoutError             exit 4   an order that cannot be laid out on its template
     ├── FontError                   exit 4   a font that cannot be loaded
-    ├── PrinterError                exit 5   anything between us and a printer
+    ├── DatabaseError               exit 9   the store cannot be opened or upgraded
+    ├── PrinterError                exit 5   anything between us and a printer (printers.errors)
     │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
     │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
     │   │   └── TransportTimeout    exit 6   the printer took no data for the write timeout
     │   └── PrinterStatusError      exit 7   the printer reports a fault (carries the parsed status)
-    ├── JobError                    exit 8   an unknown job or one that cannot be resumed
-    ├── DatabaseError               exit 9   the store cannot be opened or upgraded
-    └── TrackingError               exit 10  bad tracking events, rules or work orders
+    ├── JobError                    exit 8   an unknown job or one that cannot be resumed (printers.errors)
+    └── TrackingError               exit 10  bad tracking events, rules or work orders (stall_monitor.errors)
 
 The CLI prints ``str(error)`` on one line and exits with ``error.exit_code``; ``--debug`` shows the traceback.
 Wrapping code chains with ``raise ... from e`` so the cause is kept for ``--debug``.
@@ -25,7 +25,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+__all__ = [
+    "DatabaseError",
+    "FontError",
+    "LayoutError",
+    "OrderError",
+    "Problem",
+    "TemplateError",
+    "UsageError",
+    "WaybillError",
+]
 
 
 class WaybillError(Exception):
@@ -74,44 +84,5 @@ class FontError(WaybillError):
     exit_code = 4
 
 
-class PrinterError(WaybillError):
-    exit_code = 5
-
-
-class ProfileError(PrinterError):
-    pass
-
-
-class TransportError(PrinterError):
-    exit_code = 6
-
-
-class PrinterStatusError(PrinterError):
-    """The printer reports a fault; ``status`` is the parsed status object."""
-
-    exit_code = 7
-
-    def __init__(self, message: str, status: Any) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class JobError(WaybillError):
-    exit_code = 8
-
-
 class DatabaseError(WaybillError):
     exit_code = 9
-
-
-class TrackingError(WaybillError):
-    exit_code = 10
-
-
-class TransportTimeout(TransportError):
-    """The printer took no data for the write timeout: busy, out of paper, or gone. ``written`` bytes of
-    the write were accepted before it stalled, so the caller can carry on from there."""
-
-    def __init__(self, message: str, written: int) -> None:
-        super().__init__(message)
-        self.written = written

@@ -24,8 +24,8 @@ from PIL import Image
 from printers.encode.encoded import EncodedLabel
 from printers.encode.raster import check_fits, pack_black
 from printers.encode.realtime import HAZARD_BIT, defuse, hazard_pattern
+from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
-from waybill.errors import ProfileError
 
 __all__ = ["JOB_START", "encode_job", "encode_label", "label_end"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PIL import Image
 
+from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
-from waybill.errors import ProfileError
 
 try:  # numpy packs bits ~30x faster than Pillow's per-pixel packer on dense images.
     import numpy

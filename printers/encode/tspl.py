@@ -23,8 +23,8 @@ from PIL import Image
 
 from printers.encode.encoded import EncodedLabel
 from printers.encode.raster import INVERT, check_fits, pack_black
+from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
-from waybill.errors import ProfileError
 
 __all__ = ["encode_job", "encode_label", "setup"]
 

@@ -26,8 +26,8 @@ from PIL import Image
 from printers.encode.encoded import EncodedLabel
 from printers.encode.raster import check_fits, pack_black
 from printers.encode.zpl_graphics import acs, z64
+from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
-from waybill.errors import ProfileError
 
 __all__ = ["encode_job", "encode_label", "graphic_data", "setup"]
 

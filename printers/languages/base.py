@@ -13,10 +13,11 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from PIL import Image
 
+from printers.confirm_policy import ConfirmMode
 from printers.decode.records import Command, Sink
 from printers.encode.encoded import EncodedLabel
 from printers.status import PrinterStatus, ResponseParser
@@ -24,11 +25,7 @@ from printers.status import PrinterStatus, ResponseParser
 if TYPE_CHECKING:
     from printers.profiles import PrinterProfile
 
-__all__ = ["AckWhenPrinted", "Confirmation", "LanguageDriver", "LanguageParser", "SimAction", "StatusBack"]
-
-# How a label becomes "printed" in the journal: the printer acknowledges each label ("ack"), its status
-# says it has printed everything it was sent ("idle"), or nothing can tell ("sent": labels stay sent).
-Confirmation = Literal["ack", "idle", "sent"]
+__all__ = ["AckWhenPrinted", "LanguageDriver", "LanguageParser", "SimAction", "StatusBack"]
 
 
 class LanguageParser(Protocol):
@@ -106,8 +103,10 @@ class LanguageDriver(ABC):
     def response_parser(self) -> ResponseParser:
         """A fresh parser for what the printer sends back."""
 
-    def confirmation(self, profile: PrinterProfile) -> Confirmation:
-        """How labels get confirmed on a link where the printer answers status."""
+    def confirmation(self, profile: PrinterProfile) -> ConfirmMode:
+        """How labels get confirmed on a link where the printer answers status: the printer acknowledges
+        each label ("ack"), its status says it has printed everything sent ("idle"), or nothing can tell
+        ("sent": labels stay sent)."""
         del profile
         return "idle" if self.busy_in_status else "sent"
 

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from PIL import Image
 
+from printers.confirm_policy import ConfirmMode
 from printers.decode.escpos import EscposParser
 from printers.decode.records import Command, Sink
 from printers.encode import escpos
 from printers.encode.encoded import EncodedLabel
-from printers.languages.base import AckWhenPrinted, Confirmation, LanguageDriver, SimAction, StatusBack
+from printers.languages.base import AckWhenPrinted, LanguageDriver, SimAction, StatusBack
 from printers.status import (
     ASB_ENABLE,
     DLE_EOT,
@@ -71,7 +72,7 @@ class EscposDriver(LanguageDriver):
     def response_parser(self) -> ResponseParser:
         return EscposResponses()
 
-    def confirmation(self, profile: PrinterProfile) -> Confirmation:
+    def confirmation(self, profile: PrinterProfile) -> ConfirmMode:
         # Status without acknowledgements cannot say a label has printed.
         return "ack" if profile.answers_ack else "sent"
 

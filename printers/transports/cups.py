@@ -13,8 +13,8 @@ import os
 import subprocess
 import time
 
+from printers.errors import TransportError
 from printers.transports.readiness import write_all
-from waybill.errors import TransportError
 
 __all__ = ["CupsTransport"]
 

@@ -14,8 +14,8 @@ import os
 import stat
 import time
 
+from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
-from waybill.errors import TransportError
 
 __all__ = ["FileTransport"]
 

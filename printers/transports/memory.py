@@ -17,12 +17,12 @@ import queue
 import threading
 
 from printers.decode import Command, Decoder
+from printers.errors import TransportError, TransportTimeout
 from printers.languages import driver_for
 from printers.languages.base import AckWhenPrinted, StatusBack
 from printers.profiles import PrinterProfile
 from printers.simulator.realtime import RealtimeScanner
 from printers.status import PrinterStatus
-from waybill.errors import TransportError, TransportTimeout
 
 __all__ = ["MemoryPrinter"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import select
 from collections.abc import Callable
 
-from waybill.errors import TransportError, TransportTimeout
+from printers.errors import TransportError, TransportTimeout
 
 __all__ = ["wait_readable", "wait_writable", "write_all"]
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import serial
 
+from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
-from waybill.errors import TransportError, UsageError
+from waybill.errors import UsageError
 
 __all__ = ["SerialTransport", "serial_settings"]
 

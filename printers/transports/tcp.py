@@ -13,8 +13,8 @@ import socket
 import threading
 from typing import Any
 
+from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
-from waybill.errors import TransportError
 
 __all__ = ["DEFAULT_PORT", "SEND_BUFFER", "TcpTransport"]
 

@@ -14,7 +14,8 @@ import errno
 import time
 from typing import Any
 
-from waybill.errors import TransportError, TransportTimeout, UsageError
+from printers.errors import TransportError, TransportTimeout
+from waybill.errors import UsageError
 
 __all__ = ["CHUNK", "UsbTransport", "parse_ids"]
 
@@ -42,8 +43,11 @@ def _ms(seconds: float) -> int:
 
 class UsbTransport:
     def __init__(self, vendor: int, product: int, *, timeout: float = 10.0, uri: str) -> None:
-        import usb.core  # imported here: only a USB printer needs pyusb and libusb
-        import usb.util
+        try:  # imported here: only a USB printer needs pyusb and libusb
+            import usb.core
+            import usb.util
+        except ImportError as e:
+            raise TransportError(f"{uri}: USB printers need pyusb: pip install 'waybill[usb]'") from e
 
         self.uri = uri
         self.timeout = timeout

@@ -10,8 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import Event, canonical_status, parse_time
-from waybill.errors import Problem, TrackingError
+from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
 
 __all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]

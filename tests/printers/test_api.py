@@ -43,7 +43,6 @@ PUBLIC = {
     "printers.languages": {"LANGUAGES", "all_drivers", "driver_for"},
     "printers.languages.base": {
         "AckWhenPrinted",
-        "Confirmation",
         "LanguageDriver",
         "LanguageParser",
         "SimAction",

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from printers.batch import BatchRunner
+from printers.batch import BatchRunner, RunResult
+from printers.confirm_policy import BatchPolicy, OnFault
+from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import resumable_rows
@@ -16,7 +18,6 @@ from printers.session import PrinterSession
 from printers.transports.memory import MemoryPrinter
 from tests.printers.jobs import create_job
 from waybill.database import open_database
-from waybill.errors import PrinterStatusError, TransportError
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def journal(tmp_path: Path) -> Journal:
     return Journal(open_database(str(tmp_path / "w.db")))
 
 
-def run(journal: Journal, job_id: int, printer: MemoryPrinter, **options: object) -> object:
+def run(journal: Journal, job_id: int, printer: MemoryPrinter, on_fault: OnFault = "stop") -> RunResult:
     session = PrinterSession(printer, printer.profile)
     with session:
         runner = BatchRunner(
@@ -33,8 +34,8 @@ def run(journal: Journal, job_id: int, printer: MemoryPrinter, **options: object
             session,
             JobSettings.from_json(journal.settings(job_id)).label_job(),
             journal.job_orders(job_id),
-            **options,
-        )  # type: ignore[arg-type]
+            policy=BatchPolicy(on_fault=on_fault),
+        )
         return runner.run(resumable_rows(journal, job_id))
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 from printers.encode import encode_labels
 from printers.profiles import get_profile
 from printers.testing import line_art
-from waybill.cli import main
+from waybill.app.cli import main
 
 
 def test_profiles_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,9 @@ from PIL import Image
 
 from printers.encode import encode_job, encode_label, encode_labels, escpos
 from printers.encode.raster import pack_black
+from printers.errors import ProfileError
 from printers.profiles import get_profile
 from printers.testing import ink, naive_hazards, noise, variant
-from waybill.errors import ProfileError
 
 ESC_AT = bytes.fromhex("1b40")
 GS_D_OFF = bytes.fromhex("1d284405001401000200")

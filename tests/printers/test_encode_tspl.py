@@ -4,9 +4,9 @@ import pytest
 from PIL import Image
 
 from printers.encode import encode_job, encode_label, tspl
+from printers.errors import ProfileError
 from printers.profiles import get_profile
 from printers.testing import ink, noise, variant
-from waybill.errors import ProfileError
 
 SETUP_100_180 = b"SIZE 100 mm,180 mm\r\nGAP 3 mm,0 mm\r\nDIRECTION 0,0\r\n"
 

@@ -8,9 +8,9 @@ from PIL import Image
 
 from printers.encode import encode_job, encode_label, zpl
 from printers.encode.zpl_graphics import acs, crc16, unacs, unz64, z64
+from printers.errors import ProfileError
 from printers.profiles import get_profile
 from printers.testing import ink, line_art, noise, variant
-from waybill.errors import ProfileError
 
 SETUP_100_180 = b"^MNY\n^MMT\n^PW800\n^LL1440\n^LH0,0\n"
 

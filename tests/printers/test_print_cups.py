@@ -10,7 +10,7 @@ from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
-from waybill.cli import main
+from waybill.app.cli import main
 from waybill.database import open_database
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from printers.errors import ProfileError
 from printers.profiles import BUILTIN_PROFILES, PrinterProfile, get_profile, load_profiles
-from waybill.errors import ProfileError
 
 
 @pytest.mark.parametrize(

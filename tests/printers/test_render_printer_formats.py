@@ -11,7 +11,7 @@ from PIL import ImageChops
 from printers.decode import crop_label, decode
 from printers.profiles import get_profile
 from tests.waybill.labels import SAMPLE_SHOP, TEMPLATES, decoded_code128, labels_of, long_order, sample_orders
-from waybill.cli import main
+from waybill.app.cli import main
 from waybill.render.raster import rasterize
 
 PROFILES_300 = """

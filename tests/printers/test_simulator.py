@@ -15,6 +15,7 @@ from PIL import Image
 
 from printers.decode import crop_label
 from printers.encode import EncodedLabel, encode_labels
+from printers.errors import TransportError, TransportTimeout
 from printers.languages import driver_for
 from printers.languages.zpl import HS_QUERY
 from printers.profiles import Language, PrinterProfile, get_profile
@@ -35,7 +36,6 @@ from printers.status import (
 )
 from printers.testing import line_art
 from printers.transports import Transport, open_transport
-from waybill.errors import TransportError, TransportTimeout
 
 FAST = 2000.0  # mm/s: a 50 mm label + 3 mm gap takes 26.5 ms
 

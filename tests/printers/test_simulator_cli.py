@@ -13,18 +13,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from printers import sim_cli
 from printers.encode import encode_labels
 from printers.profiles import get_profile
 from printers.testing import line_art
 from printers.transports import open_transport
+from waybill.app.commands import simulator as sim_cli
 from waybill.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 # The sub-command as the waybill dispatcher mounts it (register → handler), in a process of its own.
 RUN = """
 import argparse, sys
-from printers import sim_cli
+from waybill.app.commands import simulator as sim_cli
 parser = argparse.ArgumentParser(prog="waybill")
 sim_cli.register(parser.add_subparsers(dest="command", required=True))
 args = parser.parse_args(sys.argv[1:])

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import usb.core
 
+from printers.errors import TransportError, TransportTimeout
 from printers.transports import open_transport
 from printers.transports.serial_port import serial_settings
-from waybill.errors import TransportError, TransportTimeout, UsageError
+from waybill.errors import UsageError
 
 # ── URIs ─────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -1,4 +1,4 @@
-"""``waybill stall …`` through ``waybill.cli.main``: exit codes, messages, files written."""
+"""``waybill stall …`` through ``waybill.app.cli.main``: exit codes, messages, files written."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 
 from stall_monitor.samples import kuaidi100_param, write_jsonl
 from stall_monitor.sources.kuaidi100 import signature
-from waybill.cli import main
+from waybill.app.cli import main
 
 
 def _order(order_id: str, waybill_no: str, province: str, **extra: Any) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import parse_time as bj
 from stall_monitor.rules import default_rules, load_rules, normalise_province, parse_rules
-from waybill.errors import TrackingError
 
 
 @pytest.mark.parametrize(

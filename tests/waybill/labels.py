@@ -10,12 +10,12 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from waybill.commands.demo import sample_path
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.orders import BEIJING, load_orders
+from waybill.samples import sample_path
 from waybill.shop import Shop, load_shop
 from waybill.template import load_template
 

@@ -10,7 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, sample_orders
-from waybill.cli import main
+from waybill.app.cli import main
 
 
 def render(*args: str | Path) -> int:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from printers.demo import print_through_simulator
 from stall_monitor.demo import stall_demo
-from waybill.commands.common import Report
+from waybill.app.commands.common import Report
+from waybill.app.wiring import stall_registrar
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.orders import BEIJING, load_orders
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
+from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
-
-
-def sample_path(name: str) -> Path:
-    return Path(str(resources.files("waybill.samples").joinpath(name)))
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -50,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
     for title, sink, place in outputs:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
-    print(f"  printing: {print_through_simulator(args.output, orders, job, args.template, sample_path('shop.toml'))}")
+    printed = print_through_simulator(
+        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar
+    )
+    print(f"  printing: {printed}")
     stalls = stall_demo(
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),

@@ -9,17 +9,31 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from printers.batch import OnFault, RunResult
+from sqlalchemy.engine import Engine
+
+from printers.batch import RunResult
+from printers.confirm_policy import OnFault
+from printers.errors import PrinterError
 from printers.jobspec import JobSettings
-from printers.journal import Journal, LabelRow
-from printers.printing import open_session, plan, registrar, resumable_rows, run_job
+from printers.journal import Journal
+from printers.printing import (
+    Started,
+    check_printed_before,
+    open_session,
+    plan,
+    reprint_waybill,
+    resume_batch,
+    run_job,
+    start_batch,
+)
 from printers.profiles import PrinterProfile, get_profile
 from printers.progress import Progress, duration
+from printers.session import PrinterSession
 from printers.station import Station
-from waybill.commands.common import add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import add_label_options, label_job, read_orders_for
+from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
-from waybill.errors import JobError, PrinterError, PrinterStatusError, TransportError, UsageError, WaybillError
-from waybill.model import Order
+from waybill.errors import UsageError
 from waybill.orders import BEIJING
 
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
@@ -56,9 +70,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="paper out or cover open: wait for it to clear (default at a terminal) or stop "
         "with the job saved (default otherwise)",
     )
+    repeats = printing.add_mutually_exclusive_group()
+    repeats.add_argument(
+        "--skip-printed",
+        dest="repeats",
+        action="store_const",
+        const="skip",
+        help="leave out waybills an earlier job printed (default: stop and list them, send nothing)",
+    )
+    repeats.add_argument(
+        "--reprint",
+        dest="repeats",
+        action="store_const",
+        const="reprint",
+        help="print waybills an earlier job printed again, recorded as reprints (补打, reason manual)",
+    )
     add_printer_options(printing, printer_required=False)
     add_label_options(printing, template_default="100x180")
-    printing.set_defaults(handler=print_command, dpi=None)
+    printing.set_defaults(handler=print_command, dpi=None, repeats="refuse")
 
     jobs = subparsers.add_parser("jobs", help="list print jobs and their label counts, or one job's labels")
     jobs.add_argument("job", nargs="?", type=int, help="show this job's labels and reprints")
@@ -117,17 +146,13 @@ def print_command(args: argparse.Namespace) -> int:
     if args.resume is not None:
         if args.orders:
             raise UsageError("give either ORDERS or --resume JOB, not both")
-        summary = journal.job(args.resume)
-        rows = resumable_rows(journal, args.resume)
-        printer = args.printer or summary.printer
-        profile = _profile(args, summary.profile)
-        progress = Progress(len(rows))
-        print(f"resuming job {args.resume}: {len(rows)} label(s) to print on {printer}", file=sys.stderr)
-        with resume_hint(journal, args.resume), open_session(printer, profile) as session:
-            result = run_job(
-                engine, journal, args.resume, rows, session, on_fault=on_fault_policy(args), progress=progress
-            )
-        return _summary(journal, result, progress, profile)
+        profile = _profile(args, journal.job(args.resume).profile)
+        started = resume_batch(journal, args.resume, printer=args.printer, profile=profile)
+        print(
+            f"resuming job {args.resume}: {len(started.rows)} label(s) to print on {started.printer}", file=sys.stderr
+        )
+        with resume_hint(journal, args.resume), open_session(started.printer, profile) as session:
+            return _run(engine, journal, started, session, args)
     if args.orders is None:
         raise UsageError("give an orders file, or --resume JOB")
     if not args.printer:
@@ -136,42 +161,47 @@ def print_command(args: argparse.Namespace) -> int:
     args.dpi = args.dpi or profile.dpi
     job = label_job(args)
     loaded = read_orders_for(args, job, args.orders)
-    planned = plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid)
+    planned = check_printed_before(
+        journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
+    )
     for _, error in planned.skipped:
         print(f"skipped: {error}", file=sys.stderr)
+    if planned.printed_before:
+        done = "left out" if args.repeats == "skip" else "printing again as reprints (补打)"
+        print(f"{len(planned.printed_before)} waybill(s) printed before, {done}", file=sys.stderr)
+    if not planned.labels and planned.printed_before:
+        print("nothing to print: every waybill was printed before")
+        return 0
     if not planned.labels:
         raise UsageError("no orders to print")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
-        job_id = journal.create_job(
-            kind="batch",
-            printer=args.printer,
-            profile=profile.name,
-            settings=settings.to_json(),
-            job_orders=planned.orders,
-            planned=planned.labels,
-        )
+        started = start_batch(journal, planned, settings, args.printer, profile)
         print(
-            f"job {job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → {args.printer} "
-            f"({profile.name})",
+            f"job {started.job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → "
+            f"{args.printer} ({profile.name})",
             file=sys.stderr,
         )
-        progress = Progress(len(planned.labels))
-        with resume_hint(journal, job_id):
-            result = run_job(
-                engine,
-                journal,
-                job_id,
-                journal.pending(job_id),
-                session,
-                on_fault=on_fault_policy(args),
-                progress=progress,
-            )
-    return _summary(journal, result, progress, profile)
+        with resume_hint(journal, started.job_id):
+            return _run(engine, journal, started, session, args)
 
 
-def _summary(journal: Journal, result: RunResult, progress: Progress, profile: PrinterProfile) -> int:
+def _run(engine: Engine, journal: Journal, started: Started, session: PrinterSession, args: argparse.Namespace) -> int:
+    progress = Progress(len(started.rows))
+    result = run_job(
+        journal,
+        started.job_id,
+        started.rows,
+        session,
+        on_fault=on_fault_policy(args),
+        progress=progress,
+        on_printed=stall_registrar(engine, journal),
+    )
+    return _summary(journal, result, progress)
+
+
+def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
     progress.close()
     summary = journal.job(result.job_id)
     counts = summary.counts
@@ -249,7 +279,7 @@ def station_command(args: argparse.Namespace) -> int:
             settings,
             {o.order_id: o for o in orders},
             on_fault=args.on_fault,
-            on_printed=registrar(engine, journal),
+            on_printed=stall_registrar(engine, journal),
         )
         station.warm_up()
         print(
@@ -258,28 +288,16 @@ def station_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-        def confirm(order: Order, earlier: list[LabelRow]) -> bool:
-            print(
-                f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-            answer = sys.stdin.readline()
-            return answer.strip().lower() in ("y", "yes", "是")
+        def say(line: str) -> None:
+            print(line, flush=True)
+            if interactive:
+                print("scan a code: ", end="", file=sys.stderr, flush=True)
+
+        def ask(question: str) -> None:
+            print(question, end="", file=sys.stderr, flush=True)
 
         try:
-            for line in sys.stdin:
-                if not line.strip():
-                    continue
-                try:
-                    print(station.scan(line, confirm), flush=True)
-                except (PrinterStatusError, TransportError):
-                    raise
-                except WaybillError as error:  # a bad order or template problem: say so and keep scanning
-                    print(f"{line.strip()}: {error}", flush=True)
-                if interactive:
-                    print("scan a code: ", end="", file=sys.stderr, flush=True)
+            station.serve(sys.stdin, say, ask)
         finally:
             station.close()
     stats = station.stats
@@ -293,18 +311,22 @@ def station_command(args: argparse.Namespace) -> int:
 def reprint_command(args: argparse.Namespace) -> int:
     engine = open_database(args.db)
     journal = Journal(engine)
-    rows = journal.labels_of_waybill(args.waybill_no)
-    if not rows:
-        raise JobError(f"waybill {args.waybill_no.upper()} was never printed (no label in the journal)")
-    job_id = rows[-1].job_id
-    latest = [row for row in rows if row.job_id == job_id]
-    summary = journal.job(job_id)
+    summary, rows = reprint_waybill(journal, args.waybill_no)
     printer = args.printer or summary.printer
     profile = _profile(args, summary.profile)
     with open_session(printer, profile) as session:
-        result = run_job(engine, journal, job_id, latest, session, on_fault="stop", progress=None, reason="manual")
+        result = run_job(
+            journal,
+            summary.id,
+            rows,
+            session,
+            on_fault="stop",
+            progress=None,
+            reason="manual",
+            on_printed=stall_registrar(engine, journal),
+        )
     print(
-        f"reprinted {result.sent} label(s) of waybill {latest[0].waybill_no} (job {job_id}) on {printer}; "
+        f"reprinted {result.sent} label(s) of waybill {rows[0].waybill_no} (job {summary.id}) on {printer}; "
         f"recorded as reprint (补打)"
     )
     return 0

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from waybill.errors import WaybillError
 
 COMMAND_MODULES = (
-    "waybill.commands.render",
-    "waybill.commands.templates",
-    "waybill.commands.demo",
-    "printers.cli",
-    "printers.print_cli",
-    "printers.sim_cli",
-    "stall_monitor.cli",
+    "waybill.app.commands.render",
+    "waybill.app.commands.templates",
+    "waybill.app.commands.demo",
+    "waybill.app.commands.printers",
+    "waybill.app.commands.printing",
+    "waybill.app.commands.simulator",
+    "waybill.app.commands.stall",
 )
 
 

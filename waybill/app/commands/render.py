@@ -10,7 +10,7 @@ from typing import Any
 from printers.encode import encode_for_session, session_opening
 from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
-from waybill.commands.common import Report, add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import Report, add_label_options, label_job, read_orders_for
 from waybill.errors import UsageError
 from waybill.layout.label import Label
 from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import beijing_iso, parse_time
 from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
@@ -20,7 +21,7 @@ from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
-from waybill.errors import Problem, TrackingError, UsageError
+from waybill.errors import Problem, UsageError
 
 __all__ = ["register"]
 
