@@ -16,7 +16,6 @@ from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.printing import check_fits
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
 from waybill.model import Order
@@ -83,7 +82,7 @@ class Station:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
         for order in list(self.orders.values())[:1]:
             label = self.label_job.layout(order).labels[0]
-            check_fits(label, self.session.profile)
+            self.session.profile.check_fits(label.width)
             encode_for_session(rasterize(label), self.session.profile)
 
     def find(self, code: str) -> Order | None:

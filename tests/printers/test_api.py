@@ -9,11 +9,11 @@ import pytest
 PUBLIC = {
     "printers.profiles": {
         "BUILTIN_PROFILES",
+        "DEFAULT_PROFILE",
         "ImageCommand",
         "LabelEnd",
         "Language",
         "PrinterProfile",
-        "dots_per_mm_for_dpi",
         "get_profile",
         "load_profiles",
         "require_same_dpi",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions
+from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
 from waybill.orders import LoadedOrders, load_orders
@@ -18,6 +18,7 @@ from waybill.pipeline import LabelJob
 from waybill.shop import load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING, parse_beijing_time
+from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -28,7 +29,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
         required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
     )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
+    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
     parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")

@@ -26,7 +26,7 @@ from printers.printing import (
     run_job,
     start_batch,
 )
-from printers.profiles import PrinterProfile, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
@@ -35,8 +35,6 @@ from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
 from waybill.times import BEIJING
-
-DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 
 def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
