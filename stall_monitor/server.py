@@ -14,7 +14,9 @@ unless a salt is given, and warns on loopback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import os
 import signal
 import socket
 import sys
@@ -84,6 +86,8 @@ class StallServer:
         self.host, self.port, self.limits = host, port, limits
         self._address: tuple[str, int] | None = None
         self.in_flight = 0  # requests being handled now
+        self._quiet = asyncio.Event()  # set while none is (one per run: an Event belongs to its loop)
+        self._draining = False
         self._context = context  # given the database pool of a run
         self._log = log
         self._thread: threading.Thread | None = None
@@ -159,13 +163,15 @@ class StallServer:
 
     async def _run(self, stop: asyncio.Event, on_ready: Callable[[tuple[str, int]], None]) -> None:
         pool = ThreadPoolExecutor(self.limits.db_threads, thread_name_prefix="stall-db")
+        self._quiet, self._draining = asyncio.Event(), False
+        self._quiet.set()
         context = self._context(pool)
         runner = web.AppRunner(
             self._app(context),
             handle_signals=False,
             access_log_class=_access_logger(self._log),
             keepalive_timeout=self.limits.header_timeout,
-            shutdown_timeout=self.limits.shutdown_timeout,
+            shutdown_timeout=1.0,  # for stragglers after the drain below (aiohttp drops their unread bytes)
         )
         await runner.setup()
         try:
@@ -173,12 +179,20 @@ class StallServer:
             try:
                 await site.start()
             except OSError as error:
-                raise TrackingError(f"cannot listen on {self.host}:{self.port}: {error.strerror}") from error
+                reason = os.strerror(error.errno) if error.errno else str(error)
+                raise TrackingError(f"cannot listen on {self.host}:{self.port}: {reason}") from error
             host, port = runner.addresses[0][:2]
             self._address = (str(host), int(port))
             on_ready(self._address)
             await stop.wait()
             self._log("stopping: finishing the requests in flight")
+            # Stop listening, then let the requests in flight finish while their connections still read
+            # (aiohttp's own shutdown stops reading at once, so a body still arriving would be lost).
+            self._draining = True
+            await site.stop()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.limits.shutdown_timeout):
+                    await self._quiet.wait()
         finally:
             await runner.cleanup()  # stops listening, waits for handlers, closes connections
             pool.shutdown(wait=True)
@@ -203,12 +217,19 @@ class StallServer:
             response.headers["Retry-After"] = "1"
             return response
         self.in_flight += 1
+        self._quiet.clear()
         try:
-            return await handler(request)
+            answer = await handler(request)
+            if self._draining:
+                answer.force_close()  # a kept-alive connection ends with this answer
+            return answer
         except Reply as reply:
             response = _error(reply.status, reply.message)
-            if reply.close:
+            if reply.close:  # answer, then hang up at once rather than wait for a body that is not coming
                 response.force_close()
+                await response.prepare(request)
+                await response.write_eof()
+                request.protocol.force_close()
             return response
         except web.HTTPException as error:  # the router's 404 and 405
             response = _error(error.status, error.reason)
@@ -225,6 +246,8 @@ class StallServer:
             return _error(500, "internal error (see the server log)")
         finally:
             self.in_flight -= 1
+            if self.in_flight == 0:
+                self._quiet.set()
 
 
 def make_server(
@@ -271,7 +294,7 @@ def _route(request: web.BaseRequest) -> str:
 def _access_logger(log: Callable[[str], None]) -> type[AbstractAccessLogger]:
     class AccessLog(AbstractAccessLogger):
         def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-            log(f"{request.remote} {request.method} {_route(request)} {response.status} "
-                f"{response.body_length}B {time * 1000:.1f}ms")  # fmt: skip
+            size = "-" if response.content_length is None else f"{response.content_length}B"
+            log(f"{request.remote} {request.method} {_route(request)} {response.status} {size} {time * 1000:.1f}ms")
 
     return AccessLog
