@@ -48,7 +48,7 @@ class Limits:
     header_timeout: float = 10.0  # s from connect (or the previous answer) to a complete request head
     body_timeout: float = 15.0  # s for the whole body; Kuaidi100 itself gives up after 20 s
     max_requests: int = 256  # requests in progress at once
-    db_threads: int = 4  # SQLite writes one at a time anyway; PostgreSQL gains little beyond the cores
+    db_threads: int | None = None  # None: 2 on SQLite (one writer at a time anyway), 4 on PostgreSQL
     backlog: int = 1024  # connections the kernel queues before accept (capped by net.core.somaxconn)
     shutdown_timeout: float = 15.0  # s in-flight requests get to finish on a stop
 
@@ -82,8 +82,10 @@ class StallServer:
         port: int,
         limits: Limits,
         log: Callable[[str], None],
+        threads: int,
     ) -> None:
         self.host, self.port, self.limits = host, port, limits
+        self._threads = threads  # of the database pool
         self._address: tuple[str, int] | None = None
         self.in_flight = 0  # requests being handled now
         self._quiet = asyncio.Event()  # set while none is (one per run: an Event belongs to its loop)
@@ -162,7 +164,7 @@ class StallServer:
     # -- the one way both run -------------------------------------------------------------------------------
 
     async def _run(self, stop: asyncio.Event, on_ready: Callable[[tuple[str, int]], None]) -> None:
-        pool = ThreadPoolExecutor(self.limits.db_threads, thread_name_prefix="stall-db")
+        pool = ThreadPoolExecutor(self._threads, thread_name_prefix="stall-db")
         self._quiet, self._draining = asyncio.Event(), False
         self._quiet.set()
         context = self._context(pool)
@@ -270,7 +272,10 @@ def make_server(
     def context(pool: Executor) -> Context:
         return Context(engine, rules, salt, limits.max_body, limits.body_timeout, clock, say, pool)
 
-    return StallServer(context, host, port, limits, say)
+    # Measured with bench/server.py: SQLite is fastest with 1-2 threads (its writers queue on one lock),
+    # PostgreSQL with 4 (on 2 cores).
+    threads = limits.db_threads or (2 if engine.dialect.name == "sqlite" else 4)
+    return StallServer(context, host, port, limits, say, threads)
 
 
 def _bind(handler: Handler, context: Context) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
