@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -293,6 +294,26 @@ def test_a_database_failure_is_500_with_a_log_line_and_no_data(engine: Engine, r
     errors = [line for line in log if line.startswith(("error:", "database error:", "internal error:"))]
     assert errors and all("POST /webhooks/kuaidi100" in line for line in errors), log
     assert not any("SF0001" in line for line in log)
+
+
+def test_a_bug_is_500_with_where_it_happened_not_what_it_quoted(engine: Engine, rules: Rules) -> None:
+    def broken_clock() -> datetime:
+        raise RuntimeError("SF1234567890 13812345678")  # an exception message may quote the input
+
+    log: list[str] = []
+    server = make_server(engine, rules, "127.0.0.1", 0, salt=SALT, clock=broken_clock, log=log.append)
+    server.start()
+    try:
+        with Raw(server) as raw:
+            raw.send(b"GET /api/stalls HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, _, reply = raw.answer("GET")
+            assert (status, json.loads(reply)["result"]) == (500, False)
+            assert raw.answer("GET")[0] == 200  # the same connection goes on
+    finally:
+        server.stop()
+    assert re.search(r"^internal error: GET /api/stalls: RuntimeError at .*test_stall_server_limits\.py:\d+$",
+                     "\n".join(log), re.M), log  # fmt: skip
+    assert not any("13812345678" in line or "SF1234567890" in line for line in log)
 
 
 def test_no_salt_is_refused_off_loopback_and_warned_on_it(engine: Engine, rules: Rules) -> None:

@@ -103,7 +103,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     serve = commands.add_parser("serve", help="receive Kuaidi100 pushes and serve the live report")
     _db(serve)
     _rules(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: loopback only; any other needs --salt)")  # fmt: skip
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--salt", help="Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored")
     serve.set_defaults(handler=_serve)
