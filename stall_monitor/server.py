@@ -213,18 +213,29 @@ class StallServer:
     async def _guard(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        """Bound the requests in progress and turn every failure into a JSON answer and one log line."""
+        """Bound the requests in progress; while stopping, each answer ends its connection."""
         if self.in_flight >= self.limits.max_requests:
-            response = _error(503, "busy: try again shortly")
+            response: web.StreamResponse = _error(503, "busy: try again shortly")
             response.headers["Retry-After"] = "1"
             return response
         self.in_flight += 1
         self._quiet.clear()
         try:
-            answer = await handler(request)
-            if self._draining:
-                answer.force_close()  # a kept-alive connection ends with this answer
-            return answer
+            response = await self._answer(request, handler)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._quiet.set()
+        if self._draining and not response.prepared:
+            response.force_close()
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """The handler's answer; every failure becomes a JSON answer, and a server fault one log line."""
+        try:
+            return await handler(request)
         except Reply as reply:
             response = _error(reply.status, reply.message)
             if reply.close:  # answer, then hang up at once rather than wait for a body that is not coming
@@ -241,15 +252,12 @@ class StallServer:
             self._log(f"error: {request.method} {_route(request)}: {error}")
             return _error(500, "internal error (see the server log)")
         except Exception as error:  # a bug: say where, not what (the message may quote the input)
-            frame = traceback.extract_tb(error.__traceback__)[-1]
+            frames = traceback.extract_tb(error.__traceback__)
+            ours = [f for f in frames if "site-packages" not in f.filename] or frames
             kind = "database error" if isinstance(error, sa.exc.SQLAlchemyError) else "internal error"
-            where = f"{type(error).__name__} at {frame.filename}:{frame.lineno}"
+            where = f"{type(error).__name__} at {ours[-1].filename}:{ours[-1].lineno}"
             self._log(f"{kind}: {request.method} {_route(request)}: {where}")
             return _error(500, "internal error (see the server log)")
-        finally:
-            self.in_flight -= 1
-            if self.in_flight == 0:
-                self._quiet.set()
 
 
 def make_server(
