@@ -23,7 +23,7 @@ from pathlib import Path
 
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.output import PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
 from waybill.render.pdf import PdfWriter
@@ -31,6 +31,7 @@ from waybill.render.raster import rasterize
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]

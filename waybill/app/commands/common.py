@@ -15,10 +15,11 @@ from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
-from waybill.orders import BEIJING, LoadedOrders, load_orders, parse_time
+from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING, parse_beijing_time
 
 __all__ = ["Report", "add_label_options", "label_job", "read_orders_for"]
 
@@ -26,7 +27,7 @@ __all__ = ["Report", "add_label_options", "label_job", "read_orders_for"]
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
     shop = load_shop(args.shop) if args.shop else None
     try:
-        printed_at = parse_time(args.printed_at) if args.printed_at else None
+        printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
         raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
     return LabelJob(

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from waybill.layout import DPI_CHOICES
+from printers.profiles import DEFAULT_PROFILE
+from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
-__all__ = ["DEFAULT_PROFILE", "add_label_options", "add_printer_options"]
-
-DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
+__all__ = ["add_label_options", "add_printer_options"]
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -20,7 +19,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
         required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
     )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
+    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
     parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from printers.languages import LANGUAGES
 from waybill.app.commands import deferred
 
 
@@ -22,13 +23,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     decode = subparsers.add_parser(
         "decode",
-        help="decode an ESC/POS or TSPL stream back to label images",
-        description="Decode printer bytes (ESC/POS or TSPL) into DIR/label-0001.png … and list the "
+        help="decode an ESC/POS, TSPL or ZPL stream back to label images",
+        description="Decode printer bytes (ESC/POS, TSPL or ZPL) into DIR/label-0001.png … and list the "
         "commands that were not understood.",
     )
     decode.add_argument("file", metavar="FILE", type=Path, help="printer stream to decode")
     decode.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory for the PNGs")
-    decode.add_argument("--lang", choices=("auto", "escpos", "tspl"), default="auto", help="stream language")
+    decode.add_argument("--lang", choices=("auto", *LANGUAGES), default="auto", help="stream language")
     decode.add_argument(
         "--profile", metavar="NAME", help="printer profile: head width (ESC/POS) and dots per mm (TSPL SIZE)"
     )

@@ -1,4 +1,4 @@
-"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS or TSPL stream."""
+"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS, TSPL or ZPL stream."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from printers.languages import LANGUAGES
 from waybill.app.commands import deferred
 from waybill.app.commands.options import add_label_options
 
-FORMATS = ("png", "pdf", "escpos", "tspl")
+FORMATS = ("png", "pdf", *LANGUAGES)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("orders", type=Path, help="orders file (.jsonl or .csv)")
     parser.add_argument("-f", "--format", choices=FORMATS, default="png", help="output format")
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for PNGs, file for the others")
-    parser.add_argument("--profile", help="printer profile for escpos/tspl output (`waybill printers profiles`)")
+    parser.add_argument("--profile", help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`)")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     add_label_options(parser)
     parser.set_defaults(handler=deferred("waybill.app.handlers.render:run"), dpi=None)

@@ -6,12 +6,17 @@ The CLI is the I/O edge: it reads the clock (``--at`` defaults to now) and passe
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from waybill.app.commands import deferred
+from waybill.errors import Problem, UsageError
+from waybill.times import parse_instant
 
-__all__ = ["register"]
+__all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -23,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     commands = stall.add_subparsers(dest="stall_command", metavar="STALL_COMMAND", required=True)
 
     ingest = commands.add_parser("ingest", help="store tracking events, Kuaidi100 pushes, orders, work orders")
-    _db(ingest)
+    db_option(ingest)
     ingest.add_argument(
         "--events",
         type=Path,
@@ -60,9 +65,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ingest.set_defaults(handler=deferred("waybill.app.handlers.stall:_ingest"))  # fmt: skip
 
     scan = commands.add_parser("scan", help="list stalled, at-risk and not-picked-up parcels and due work orders")
-    _db(scan)
-    _at(scan)
-    _rules(scan)
+    db_option(scan)
+    at_option(scan)
+    rules_option(scan)
     scan.add_argument("--json", action="store_true", help="print the stall list as JSON")
     scan.set_defaults(handler=deferred("waybill.app.handlers.stall:_scan"))
 
@@ -74,36 +79,57 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ):
         parser = actions.add_parser(action, help=text)
         parser.add_argument("waybill_no")
-        _db(parser)
-        _at(parser)
-        _rules(parser)
+        db_option(parser)
+        at_option(parser)
+        rules_option(parser)
         parser.set_defaults(handler=deferred(f"waybill.app.handlers.stall:{handler}"))
 
     report = commands.add_parser("report", help="write the stall report (HTML, CSV or JSON)")
-    _db(report)
-    _at(report)
-    _rules(report)
+    db_option(report)
+    at_option(report)
+    rules_option(report)
+    report.add_argument("--invoice-rules", type=Path, metavar="FILE",
+                        help="invoice rules TOML for the invoice section (default: the built-in rules)")  # fmt: skip
     report.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     report.add_argument("-f", "--format", choices=("html", "csv", "json"), default=None,
                         help="default: from the output file's suffix, else html")  # fmt: skip
     report.set_defaults(handler=deferred("waybill.app.handlers.stall:_report"))
 
     serve = commands.add_parser("serve", help="receive Kuaidi100 pushes and serve the live report")
-    _db(serve)
-    _rules(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    db_option(serve)
+    rules_option(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: loopback only; any other needs --salt)"
+    )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--salt", help="Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored")
     serve.set_defaults(handler=deferred("waybill.app.handlers.stall:_serve"))
 
 
-def _db(parser: argparse.ArgumentParser) -> None:
+def db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file or URL (default: WAYBILL_DB, else the per-user file)")
 
 
-def _at(parser: argparse.ArgumentParser) -> None:
+def at_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="TIME", help="ISO 8601 instant (no zone = Beijing time); default now")
 
 
-def _rules(parser: argparse.ArgumentParser) -> None:
+def rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="FILE", help="rules TOML (default: the built-in rules)")
+
+
+def instant(text: str | None) -> datetime:
+    """``--at``: an ISO 8601 time (Beijing time without a zone), or now."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
+
+
+def print_problems() -> Callable[[Problem], None]:
+    def report(problem: Problem) -> None:
+        print(f"rejected: {problem}", file=sys.stderr)
+
+    return report

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from waybill.app.commands import deferred
+from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -17,10 +18,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "check",
         help="check a template for problems",
         description="Report unknown fields, elements off the page, barcodes that do not fit with their quiet "
-        "zones and text below its minimum size; lay out sample orders at 203 and 300 dpi.",
+        "zones and text below its minimum size; show the longest number each barcode carries; lay out sample "
+        "orders at 203 and 300 dpi (or the one --dpi).",
     )
     check.add_argument("template", help="template name or .toml file")
     check.add_argument("--orders", type=Path, help="orders to try (default: the bundled sample orders)")
     check.add_argument("--shop", type=Path, help="shop profile for those orders")
     check.add_argument("--font", type=Path, help="font to measure with")
+    check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help="check at this resolution only")
     check.set_defaults(handler=deferred("waybill.app.handlers.template_check:check_command"))

@@ -7,7 +7,7 @@ import argparse
 
 from printers.journal import Journal
 from waybill.database import open_database
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 
 def jobs_command(args: argparse.Namespace) -> int:

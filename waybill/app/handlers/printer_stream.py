@@ -1,4 +1,4 @@
-"""``waybill render -f escpos|tspl``: labels → the bytes a printer takes, in one file."""
+"""``waybill render -f escpos|tspl|zpl``: labels → the bytes a printer takes, in one file."""
 
 from __future__ import annotations
 

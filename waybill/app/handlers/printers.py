@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from printers.languages import driver_for
 from printers.profiles import PrinterProfile, load_profiles
 
 
@@ -20,7 +21,7 @@ def _row(profile: PrinterProfile) -> list[str]:
         f"{profile.mm(profile.head_width_dots):.0f}",
         str(profile.max_band_bytes),
         profile.label_end,
-        profile.image_command if profile.language == "escpos" else "-",
+        driver_for(profile.language).image_encoding(profile),
         _yes(profile.answers_status),
         _yes(profile.answers_ack),
         _yes(profile.realtime_disable),

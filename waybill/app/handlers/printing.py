@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
 
-from printers.batch import OnFault, RunResult
+from printers.batch import RunResult
+from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
@@ -23,12 +24,11 @@ from printers.printing import (
     run_job,
     start_batch,
 )
-from printers.profiles import PrinterProfile, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
 from waybill.app.commands.common import label_job, read_orders_for
-from waybill.app.commands.options import DEFAULT_PROFILE
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError

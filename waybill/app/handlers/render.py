@@ -1,10 +1,11 @@
-"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS or TSPL stream."""
+"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS, TSPL or ZPL stream."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.app.commands.common import Report, label_job, read_orders_for
 from waybill.errors import UsageError
@@ -26,11 +27,11 @@ def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSi
 
 def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
     """The profile for printer formats, which must speak the format's language and match the dpi."""
-    if args.format not in ("escpos", "tspl"):
+    if args.format not in LANGUAGES:
         if args.profile:
-            raise UsageError("--profile goes with -f escpos or -f tspl")
+            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}")
         return None
-    profile = get_profile(args.profile or ("escpos-4inch" if args.format == "escpos" else "tspl-203"), args.profiles)
+    profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
     if profile.language != args.format:
         raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
     args.dpi = args.dpi or profile.dpi

@@ -7,8 +7,9 @@ import sys
 import threading
 import time
 
+from printers.languages import driver_for
 from printers.profiles import get_profile
-from printers.simulator import DEFAULT_BUFFER, DEFAULT_PROFILE, PrinterSimulator, SimEvent
+from printers.simulator import PrinterSimulator, SimEvent
 from waybill.errors import UsageError
 
 
@@ -16,7 +17,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile, args.profiles) if args.profile else None
     language = args.lang or (profile.language if profile else "escpos")
     if profile is None:
-        profile = get_profile(DEFAULT_PROFILE[language], args.profiles)
+        profile = get_profile(driver_for(language).default_profile, args.profiles)
     if profile.language != language:
         raise UsageError(f"--profile {profile.name} speaks {profile.language}, not --lang {language}")
     if args.baud and not args.serial:
@@ -51,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
-    buffer = args.buffer_bytes or DEFAULT_BUFFER[language]
+    buffer = args.buffer_bytes or driver_for(language).sim_buffer_bytes
     print(sim.uri, flush=True)
     print(
         f"# {profile.name} ({language}) at {sim.speed_mm_s:g} mm/s, receive buffer {buffer} bytes; Ctrl-C stops",

@@ -14,31 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import beijing_iso, parse_time
 from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
-from waybill.errors import Problem, UsageError
-
-
-def instant(text: str | None) -> datetime:
-    """``--at``: an ISO 8601 time (Beijing time without a zone), or now."""
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        return parse_time(text)
-    except ValueError as error:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
-
-
-def _problems() -> Callable[[Problem], None]:
-    def report(problem: Problem) -> None:
-        print(f"rejected: {problem}", file=sys.stderr)
-
-    return report
+from waybill.app.commands.stall import instant, print_problems
+from waybill.errors import UsageError
+from waybill.times import beijing_iso
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -52,7 +36,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.orders:
         from stall_monitor.orders import register_order_files
 
-        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=_problems())
+        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
         rejected += problems
         print(f"orders: {registered} waybills registered, {problems} rejected")
     received_at = datetime.now(UTC)
@@ -62,14 +46,14 @@ def _ingest(args: argparse.Namespace) -> int:
     ]
     total = IngestCounts()
     for label, path, reader in readers:
-        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=_problems())
+        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
         print(f"{label} {path}: {counts.summary()}")
         total += counts
     if len(readers) > 1:
         print(f"total: {total.summary()}")
     rejected += total.rejected
     for path in args.work_orders:
-        result = ingest_work_orders(engine, read_work_orders(path), on_problem=_problems())
+        result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
         print(f"work orders {path}: {result.summary()}")
         rejected += result.rejected
     # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
@@ -93,7 +77,7 @@ def _workorder_open(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
-    due = at + rules.at(at).response_delta
+    due = rules.at(at).response_due(at)
     state = "opened" if created else "already recorded"
     print(f"{args.waybill_no.upper()}: work order {state} at {beijing_iso(at)}; answer by {beijing_iso(due)}")
     return 0
@@ -103,13 +87,15 @@ def _workorder_respond(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
-    due = opened_at + rules.at(opened_at).response_delta
+    due = rules.at(opened_at).response_due(opened_at)
     late = "on time" if at <= due else f"LATE (was due {beijing_iso(due)})"
     print(f"{args.waybill_no.upper()}: work order opened {beijing_iso(opened_at)} answered {beijing_iso(at)}, {late}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from stall_monitor.invoices.rules import load_invoice_rules
+    from stall_monitor.invoices.scan import invoice_scan
     from stall_monitor.report import render
     from stall_monitor.scan import scan
 
@@ -117,8 +103,9 @@ def _report(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json") else "html"
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
-    text = render(result, fmt)
+    engine, at = open_store(args.db), instant(args.at)
+    result = scan(engine, _load_rules(args), at)
+    text = render(result, fmt, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -135,18 +122,19 @@ def _headline(counts: dict[str, int]) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from stall_monitor.server import make_server
+    from stall_monitor.server import check_exposure, make_server
 
+    check_exposure(args.host, args.salt)  # before the store is opened or created
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
-    host, port = server.server_address[0], server.server_address[1]
-    print(
-        f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
-        flush=True,
-    )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+
+    def ready(address: tuple[str, int]) -> None:
+        host, port = address
+        print(
+            f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+            flush=True,
+        )
+
+    server.serve(ready)
     return 0
 
 
