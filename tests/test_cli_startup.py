@@ -3,12 +3,18 @@ command loads only the stacks it uses. Each case runs in a fresh interpreter, as
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from waybill.app.cli import build_parser
+from waybill.app.commands import Deferred, deferred
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("sqlalchemy", "reportlab", "numpy", "PIL")
@@ -73,3 +79,39 @@ def test_the_checker_sees_a_heavy_import() -> None:
     code, loaded = loaded_by("render", str(orders), "-t", "no-such-template", "-o", "out")
     assert code == 4  # the handler ran: it loads the layout stack (barcodes by reportlab) before the template
     assert "reportlab" in loaded
+
+
+def _handlers(parser: argparse.ArgumentParser) -> Iterator[tuple[str, object]]:
+    """(prog, handler) of every parser under ``parser`` that sets one."""
+    handler = parser.get_default("handler")
+    if handler is not None:
+        yield parser.prog, handler
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _handlers(child)
+
+
+def test_every_deferred_handler_names_a_function_that_exists() -> None:
+    handlers = list(_handlers(build_parser()))
+    assert len(handlers) >= 20  # render … invoice scan: the walk reached the nested sub-commands
+    for prog, handler in handlers:
+        assert isinstance(handler, Deferred), f"{prog}: {handler!r} is imported at start-up"
+        module, _, function = handler.target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), prog
+
+
+def test_a_deferred_handler_imports_its_module_on_the_first_call(tmp_path: Path) -> None:
+    module = tmp_path / "lazy_handler_probe.py"
+    module.write_text("import sys\nCALLS = []\ndef run(args):\n    CALLS.append(args.n)\n    return 3\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        handler = deferred("lazy_handler_probe:run")
+        assert "lazy_handler_probe" not in sys.modules
+        assert handler(argparse.Namespace(n=7)) == 3
+        assert sys.modules["lazy_handler_probe"].CALLS == [7]
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("lazy_handler_probe", None)
+    with pytest.raises(ValueError, match="module:function"):
+        deferred("no_colon_here")
