@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from printers.journal import Journal, PlannedLabel
+from printers.printing import resume_batch
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
 from tests.waybill.labels import decoded_code128
 from waybill.app.cli import main
+from waybill.database import open_database
+from waybill.numbers.assign import assign_numbers
+from waybill.numbers.store import NumberStore
 from waybill.orders import load_orders
 from waybill.samples import sample_path
 from waybill.shop import load_shop
@@ -132,3 +137,23 @@ def test_a_cancelled_number_is_not_reprinted_neither_by_reprint_nor_at_the_stati
         assert [decoded_code128(label.image)[0] for label in sim.labels][2:] == ["78318800000003"]
     assert main(["numbers", "cancel", "78318800000001", "--db", db]) == 11  # once is enough
     assert "already cancelled: 包装破损" in capsys.readouterr().err
+
+
+def test_resume_holds_back_the_labels_of_a_number_cancelled_since_the_job_was_made(tmp_path: Path, db: str) -> None:
+    engine = open_database(db)
+    journal = Journal(engine)
+    shop = load_shop(Path(SHOP))
+    numbered = assign_numbers(engine, load_orders(write_orders(tmp_path / "o.jsonl", 2), shop).orders, shop).orders
+    planned = [PlannedLabel(o.order_id, o.waybill_no, 1, 1) for o in numbered]
+    job_id = journal.create_job(
+        kind="batch",
+        printer="tcp://127.0.0.1:9",
+        profile="tspl-203",
+        settings="{}",
+        job_orders=numbered,
+        planned=planned,
+    )
+    NumberStore(engine).cancel(numbered[0].waybill_no, "包装破损")
+    started = resume_batch(journal, job_id)
+    assert [row.waybill_no for row in started.rows] == [numbered[1].waybill_no]
+    assert started.cancelled == (numbered[0].waybill_no,)
