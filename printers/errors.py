@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from waybill.errors import WaybillError
 
 __all__ = [
+    "AlreadyPrintedError",
     "JobError",
+    "JobLeaseError",
     "PrinterError",
     "PrinterStatusError",
     "ProfileError",
@@ -40,6 +43,34 @@ class PrinterStatusError(PrinterError):
 
 class JobError(WaybillError):
     exit_code = 8
+
+
+class JobLeaseError(JobError):
+    """Another live process holds the job: it is printing it now."""
+
+    def __init__(self, job_id: int, owner: str | None, expires: datetime | None) -> None:
+        until = f", its lease runs until {expires.astimezone(UTC):%H:%M:%S} UTC" if expires else ""
+        super().__init__(
+            f"job {job_id} is being printed by {owner}{until}; wait for it to finish, or stop that process "
+            "and resume then"
+            if owner
+            else f"job {job_id} is not claimed by this process: resume it to print its labels"
+        )
+        self.job_id = job_id
+        self.owner = owner
+
+
+class AlreadyPrintedError(JobError):
+    """A batch holds waybills that earlier jobs printed; nothing was sent."""
+
+    def __init__(self, earlier: dict[str, int]) -> None:
+        shown = ", ".join(f"{waybill} (job {job})" for waybill, job in sorted(earlier.items())[:10])
+        more = f" and {len(earlier) - 10} more" if len(earlier) > 10 else ""
+        super().__init__(
+            f"{len(earlier)} waybill(s) were printed before: {shown}{more}; nothing was sent. "
+            "--skip-printed leaves them out, --reprint prints them again as recorded reprints (补打)"
+        )
+        self.earlier = dict(earlier)
 
 
 class TransportTimeout(TransportError):

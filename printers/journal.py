@@ -6,29 +6,44 @@ the printer. A label ``sent`` but never confirmed when a run ends early becomes 
 job prints it again and records that attempt as a reprint (补打). Printed labels are never sent again by a
 resume.
 
+A job has one owner at a time: a lease in the store (``owner``, ``lease_expires_at``), taken atomically when
+the job is created or resumed and renewed while it runs. A second process cannot resume a job whose owner is
+alive; a job whose owner died shows as ``interrupted`` and can be resumed. A label is marked ``sent`` only
+by the lease holder, in the same transaction that checks the lease, so no two processes ever send one job.
+
 Tables (component ``print_jobs`` in ``schema_versions``): ``print_jobs``, ``print_orders`` (the orders a job
 was created from, so a resume prints exactly the same labels), ``print_labels`` and ``print_attempts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from printers.errors import JobError
+from printers.errors import JobError, JobLeaseError
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
-from waybill.errors import DatabaseError
 from waybill.model import Order
 from waybill.order_codec import decode_order, encode_order
 
 COMPONENT = "print_jobs"
-QUEUED, SENT, PRINTED, UNCERTAIN = "queued", "sent", "printed", "uncertain"
-STATES = (QUEUED, SENT, PRINTED, UNCERTAIN)
+LabelState = Literal["queued", "sent", "printed", "uncertain"]
+JobStatus = Literal["running", "stopped", "done", "interrupted"]  # interrupted: running, its owner gone
+QUEUED: LabelState = "queued"
+SENT: LabelState = "sent"
+PRINTED: LabelState = "printed"
+UNCERTAIN: LabelState = "uncertain"
+STATES: tuple[LabelState, ...] = (QUEUED, SENT, PRINTED, UNCERTAIN)
+LEASE_SECONDS = 30.0  # a running job's owner renews its lease every third of this
 
 metadata = sa.MetaData()
 jobs = sa.Table(
@@ -43,6 +58,8 @@ jobs = sa.Table(
     sa.Column("profile", sa.String(64), nullable=False),
     sa.Column("settings", sa.Text, nullable=False),  # JSON: how labels are rendered (see printers.jobspec)
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("owner", sa.Text),  # host:pid:token of the process printing it; NULL when nobody is
+    sa.Column("lease_expires_at", UtcDateTime),
 )
 orders = sa.Table(
     "print_orders",
@@ -67,6 +84,8 @@ labels = sa.Table(
     sa.Column("sent_at", UtcDateTime),
     sa.Column("printed_at", UtcDateTime),
     sa.Column("printer", sa.Text),
+    # printed by an earlier job and put in this one on purpose (`waybill print --reprint`): a reprint
+    sa.Column("repeat", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("job_id", "seq"),
     sa.Index("print_labels_job_state", "job_id", "state"),
 )
@@ -87,7 +106,24 @@ def _create_tables(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
-SCHEMA: Sequence[SchemaStep] = (_create_tables,)
+def _add_leases_and_repeats(connection: Connection) -> None:
+    """Version 2: job leases and deliberate repeats. (Version 1 databases made today's tables already.)"""
+    present = {
+        table: {c["name"] for c in sa.inspect(connection).get_columns(table)}
+        for table in ("print_jobs", "print_labels")
+    }
+    timestamp = sa.DateTime(timezone=True).compile(dialect=connection.dialect)
+    wanted = [
+        ("print_jobs", "owner", "TEXT"),
+        ("print_jobs", "lease_expires_at", timestamp),
+        ("print_labels", "repeat", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ]
+    for table, column, kind in wanted:
+        if column not in present[table]:
+            connection.execute(sa.text(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}'))
+
+
+SCHEMA: Sequence[SchemaStep] = (_create_tables, _add_leases_and_repeats)
 
 
 @dataclass(frozen=True)
@@ -99,21 +135,23 @@ class LabelRow:
     waybill_no: str
     page: int
     pages: int
-    state: str
+    state: LabelState
     attempts: int
+    repeat: bool = False
 
 
 @dataclass(frozen=True)
 class JobSummary:
     id: int
     kind: str
-    status: str
+    status: JobStatus
     created_at: datetime
     updated_at: datetime
     printer: str
     profile: str
     counts: dict[str, int]
     reprints: int
+    owner: str | None = None  # the live process printing it, if any
 
     @property
     def total(self) -> int:
@@ -126,15 +164,42 @@ class PlannedLabel:
     waybill_no: str
     page: int
     pages: int
+    repeat: bool = False  # printed before by another job; sending it is a recorded reprint
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_owner() -> str:
+    """This process's name as a lease holder: host, pid and a token unique to this journal."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    """True when ``owner`` was a process on this host that no longer runs (killed, crashed)."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host's process: only its lease's expiry tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _lease_live(owner: str | None, expires: datetime | None, now: datetime) -> bool:
+    return owner is not None and expires is not None and expires > now and not _owner_is_dead(owner)
+
+
 class Journal:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, owner: str | None = None, lease_seconds: float = LEASE_SECONDS) -> None:
         self.engine = engine
+        self.owner = owner or new_owner()
+        self.lease = timedelta(seconds=lease_seconds)
         ensure_schema(engine, COMPONENT, SCHEMA)
 
     def _write(self) -> Any:
@@ -163,6 +228,8 @@ class Journal:
                         printer=printer,
                         profile=profile,
                         settings=settings,
+                        owner=self.owner,
+                        lease_expires_at=now + self.lease,
                     )
                 ).inserted_primary_key[0]
             )
@@ -208,6 +275,7 @@ class Journal:
                 "pages": p.pages,
                 "state": QUEUED,
                 "attempts": 0,
+                "repeat": p.repeat,
             }
             for seq, p in enumerate(planned, start=start)
         ]
@@ -242,17 +310,25 @@ class Journal:
         for job, state, count in counts:
             by_job[job][state] = count
         reprint_counts = dict((job, count) for job, count in reprints)
+        now = _now()
+
+        def status(row: Any) -> JobStatus:
+            if row.status == "running" and not _lease_live(row.owner, row.lease_expires_at, now):
+                return "interrupted"
+            return row.status  # type: ignore[no-any-return]
+
         return [
             JobSummary(
                 row.id,
                 row.kind,
-                row.status,
+                status(row),
                 row.created_at,
                 row.updated_at,
                 row.printer,
                 row.profile,
                 by_job[row.id],
                 reprint_counts.get(row.id, 0),
+                row.owner if _lease_live(row.owner, row.lease_expires_at, now) else None,
             )
             for row in job_rows
         ]
@@ -305,7 +381,9 @@ class Journal:
         return [_label(row) for row in rows]
 
     def begin(self, job_id: int) -> int:
-        """Start (or resume) a run: labels left ``sent`` by an earlier run become ``uncertain``."""
+        """Start (or resume) a run: claim the job, and labels left ``sent`` by an earlier run become
+        ``uncertain``."""
+        self.claim(job_id)
         with self._write() as connection:
             self._require_job(connection, job_id)
             changed = connection.execute(
@@ -319,14 +397,94 @@ class Journal:
         if connection.execute(sa.select(jobs.c.id).where(jobs.c.id == job_id)).first() is None:
             raise JobError(f"no print job {job_id} in the journal (see `waybill jobs`)")
 
+    def claim(self, job_id: int) -> None:
+        """Become the owner of ``job_id``: refused while another live process holds it.
+
+        A compare-and-swap on the owner column, so two processes claiming at once cannot both win, on SQLite
+        (one writer at a time) and on PostgreSQL (the row lock re-checks the condition).
+        """
+        now = _now()
+        with self._write() as connection:
+            row = connection.execute(
+                sa.select(jobs.c.owner, jobs.c.lease_expires_at).where(jobs.c.id == job_id)
+            ).first()
+            if row is None:
+                raise JobError(f"no print job {job_id} in the journal (see `waybill jobs`)")
+            if row.owner != self.owner and _lease_live(row.owner, row.lease_expires_at, now):
+                raise JobLeaseError(job_id, row.owner, row.lease_expires_at)
+            taken = connection.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, _same_owner(row.owner))
+                .values(owner=self.owner, lease_expires_at=now + self.lease, updated_at=now)
+            ).rowcount
+        if not taken:  # someone else claimed it between our read and our write
+            self.claim(job_id)
+
+    def renew(self, job_id: int) -> bool:
+        """Extend this process's lease on ``job_id``; False when it is no longer ours."""
+        now = _now()
+        with self._write() as connection:
+            renewed = connection.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.owner == self.owner)
+                .values(lease_expires_at=now + self.lease)
+            ).rowcount
+        return bool(renewed)
+
+    def release(self, job_id: int) -> None:
+        with self._write() as connection:
+            connection.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.owner == self.owner)
+                .values(owner=None, lease_expires_at=None)
+            )
+
+    @contextmanager
+    def holding(self, job_id: int) -> Iterator[None]:
+        """Hold the lease on ``job_id`` (already claimed) for the block: a thread renews it, the end releases it."""
+        stop = threading.Event()
+        interval = self.lease.total_seconds() / 3
+
+        def keep() -> None:
+            while not stop.wait(interval) and self.renew(job_id):
+                pass
+
+        keeper = threading.Thread(target=keep, name=f"lease-{job_id}", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
+            self.release(job_id)
+
+    def printed_before(self, waybill_nos: Iterable[str]) -> dict[str, int]:
+        """Of ``waybill_nos``, those some job has already sent to a printer: waybill → its latest job."""
+        wanted = sorted({w.upper() for w in waybill_nos})
+        found: dict[str, int] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                rows = connection.execute(
+                    sa.select(labels.c.waybill_no, sa.func.max(labels.c.job_id))
+                    .where(labels.c.waybill_no.in_(wanted[start : start + 500]), labels.c.attempts > 0)
+                    .group_by(labels.c.waybill_no)
+                ).all()
+                found.update((str(w), int(j)) for w, j in rows)
+        return found
+
     def mark_sent(self, label: LabelRow, printer: str, *, reason: str | None = None) -> int:
         """Record, before the first byte goes out, that this label is being sent; returns the attempt id.
 
-        A label that was sent before (uncertain after a drop, or printed and asked for again) is a reprint.
+        A label that was sent before (uncertain after a drop, or printed and asked for again), or put in this
+        job on purpose although another job printed it, is a reprint. Only the job's lease holder may send.
         """
         now = _now()
-        reprint = label.attempts > 0 or label.state != QUEUED
+        again = label.attempts > 0 or label.state != QUEUED
+        reprint = again or label.repeat
         with self._write() as connection:
+            owner = connection.execute(sa.select(jobs.c.owner).where(jobs.c.id == label.job_id)).scalar()
+            if owner != self.owner:
+                raise JobLeaseError(label.job_id, owner, None)
             connection.execute(
                 labels.update()
                 .where(labels.c.id == label.id)
@@ -338,7 +496,7 @@ class Journal:
                     reprint=reprint,
                     printer=printer,
                     started_at=now,
-                    reason=reason or ("resume" if reprint else "first"),
+                    reason=reason or ("resume" if again else "manual" if reprint else "first"),
                 )
             ).inserted_primary_key[0]
         return int(attempt)
@@ -369,10 +527,13 @@ class Journal:
                     labels.update().where(labels.c.id.in_(label_ids), labels.c.state == SENT).values(state=UNCERTAIN)
                 )
 
-    def finish(self, job_id: int, status: str, note: str = "") -> None:
+    def finish(self, job_id: int, status: Literal["stopped", "done"], note: str = "") -> None:
+        """End this process's run of the job: its status, and the lease is let go."""
         with self._write() as connection:
             connection.execute(
-                jobs.update().where(jobs.c.id == job_id).values(status=status, note=note, updated_at=_now())
+                jobs.update()
+                .where(jobs.c.id == job_id)
+                .values(status=status, note=note, updated_at=_now(), owner=None, lease_expires_at=None)
             )
 
     def attempts_of(self, job_id: int) -> list[tuple[LabelRow, bool, str]]:
@@ -387,10 +548,34 @@ class Journal:
         return [(_label(row), bool(row.reprint), str(row.reason)) for row in rows]
 
 
+def _same_owner(owner: str | None) -> Any:
+    return jobs.c.owner.is_(None) if owner is None else jobs.c.owner == owner
+
+
 def _label(row: Any) -> LabelRow:
     return LabelRow(
-        row.id, row.job_id, row.seq, row.order_id, row.waybill_no, row.page, row.pages, row.state, row.attempts
+        row.id,
+        row.job_id,
+        row.seq,
+        row.order_id,
+        row.waybill_no,
+        row.page,
+        row.pages,
+        row.state,
+        row.attempts,
+        bool(row.repeat),
     )
 
 
-__all__ = ["COMPONENT", "STATES", "DatabaseError", "JobSummary", "Journal", "LabelRow", "PlannedLabel"]
+__all__ = [
+    "COMPONENT",
+    "LEASE_SECONDS",
+    "STATES",
+    "JobStatus",
+    "JobSummary",
+    "Journal",
+    "LabelRow",
+    "LabelState",
+    "PlannedLabel",
+    "new_owner",
+]

@@ -7,10 +7,12 @@ stall monitor); this package never imports the stall monitor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from printers.batch import BatchRunner, OnFault, OnPrinted, RunResult
-from printers.errors import JobError, ProfileError, TransportError
+from printers.batch import BatchRunner, OnPrinted, RunResult
+from printers.confirm_policy import BatchPolicy, OnFault
+from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
@@ -23,12 +25,32 @@ from waybill.model import Order
 from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
 
+RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
+
 
 @dataclass(frozen=True)
 class Planned:
     orders: list[Order]
     labels: list[PlannedLabel]
     skipped: list[tuple[Order, LayoutError]]
+    printed_before: dict[str, int] = field(default_factory=dict)  # waybill → the job that printed it
+
+
+def check_printed_before(journal: Journal, planned: Planned, policy: RepeatPolicy) -> Planned:
+    """Before the first byte: waybills some job already sent stop the batch with their list (``refuse``),
+    are left out (``skip``), or print again as recorded reprints, reason ``manual`` (``reprint``)."""
+    earlier = journal.printed_before(order.waybill_no for order in planned.orders)
+    if not earlier:
+        return planned
+    if policy == "refuse":
+        raise AlreadyPrintedError(earlier)
+    if policy == "skip":
+        orders = [order for order in planned.orders if order.waybill_no not in earlier]
+        labels = [label for label in planned.labels if label.waybill_no not in earlier]
+    else:
+        orders = planned.orders
+        labels = [replace(label, repeat=label.waybill_no in earlier) for label in planned.labels]
+    return Planned(orders, labels, planned.skipped, earlier)
 
 
 def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, skip_invalid: bool) -> Planned:
@@ -78,7 +100,8 @@ def run_job(
     reason: str | None = None,
     on_printed: OnPrinted | None = None,
 ) -> RunResult:
-    """Send ``rows`` of job ``job_id`` to the printer of ``session``; the job's own settings render them."""
+    """Send ``rows`` of job ``job_id`` (claimed by ``journal``) to the printer of ``session``; the job's own
+    settings render them. The lease is renewed while it runs and let go at the end."""
     label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
     runner = BatchRunner(
@@ -87,19 +110,20 @@ def run_job(
         session,
         label_job,
         orders,
-        on_fault=on_fault,
+        policy=BatchPolicy(on_fault=on_fault),
         progress=progress,
         reason=reason,
         on_printed=on_printed,
     )
-    result = runner.run(rows)
-    try:
-        session.close()  # a CUPS queue only takes the job now: until then nothing was really sent
-    except TransportError as error:
-        journal.mark_uncertain([row.id for row in rows])
-        journal.finish(job_id, "stopped", note=str(error))
-        raise
-    journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
+    with journal.holding(job_id):
+        result = runner.run(rows)
+        try:
+            session.close()  # a CUPS queue only takes the job now: until then nothing was really sent
+        except TransportError as error:
+            journal.mark_uncertain([row.id for row in rows])
+            journal.finish(job_id, "stopped", note=str(error))
+            raise
+        journal.finish(job_id, "stopped" if journal.pending(job_id) else "done")
     return result
 
 
@@ -162,10 +186,12 @@ def refuse_cancelled(journal: Journal, waybill_no: str) -> None:
 
 
 def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:
-    """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint."""
+    """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint; the
+    job is claimed (refused while another process prints it)."""
     refuse_cancelled(journal, waybill_no)
     rows = journal.labels_of_waybill(waybill_no)
     if not rows:
         raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")
     job_id = rows[-1].job_id
+    journal.claim(job_id)
     return journal.job(job_id), [row for row in rows if row.job_id == job_id]

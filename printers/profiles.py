@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from printers.errors import ProfileError
+from printers.languages import LANGUAGES
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -45,14 +46,14 @@ __all__ = [
     "require_same_dpi",
 ]
 
-Language = Literal["escpos", "tspl"]
+Language = str  # a name in printers.languages.LANGUAGES: the driver that speaks to the printer
 # What ends a label. ESC/POS: GS FF (feed to the next gap), GS V (feed to the cutter and cut), nothing.
-# TSPL: GAP g mm,0 mm; GAP + SET CUTTER 1; GAP 0,0 (continuous media).
+# TSPL: GAP g mm,0 mm; GAP + SET CUTTER 1; GAP 0,0 (continuous media). ZPL: ^MNY gap tracking; + ^MMC
+# cutter; ^MNN continuous media.
 LabelEnd = Literal["gap_feed", "cut", "none"]
 # ESC/POS image command: GS v 0 raster bit image, or GS 8 L fn 112 + GS ( L fn 50 graphics.
 ImageCommand = Literal["raster", "graphics"]
 
-_LANGUAGES: tuple[str, ...] = get_args(Language)
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
 
@@ -74,7 +75,7 @@ class PrinterProfile:
     max_band_bytes: int
     label_end: LabelEnd
     image_command: ImageCommand = "raster"
-    # Answers status queries: DLE EOT n (ESC/POS) or ESC ! ? (TSPL).
+    # Answers status queries: DLE EOT n (ESC/POS), ESC ! ? (TSPL) or ~HS (ZPL).
     answers_status: bool = False
     # Answers GS ( H fn 48 "printed" acknowledgements (ESC/POS).
     answers_ack: bool = False
@@ -124,7 +125,7 @@ def _check(key: str, value: Any) -> str | None:
     if key in ("name", "description"):
         return None if isinstance(value, str) else "must be a string"
     if key == "language":
-        return None if value in _LANGUAGES else f"must be one of {', '.join(_LANGUAGES)}"
+        return None if value in LANGUAGES else f"must be one of {', '.join(sorted(LANGUAGES))}"
     if key == "label_end":
         return None if value in _LABEL_ENDS else f"must be one of {', '.join(_LABEL_ENDS)}"
     if key == "image_command":
@@ -205,6 +206,30 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 head_speed_mm_s=102.0,
                 gap_mm=3.0,
                 description="4-inch waybill printer, TSPL, 300 dpi",
+            ),
+            PrinterProfile(
+                name="zpl-203",
+                language="zpl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 203 dpi (Zebra GK888t class)",
+            ),
+            PrinterProfile(
+                name="zpl-300",
+                language="zpl",
+                dots_per_mm=300 / 25.4,
+                head_width_dots=1248,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 300 dpi (Zebra ZD421 class)",
             ),
         )
     }

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from printers.batch import BatchRunner, OnFault, OnPrinted
+from printers.batch import BatchRunner, OnPrinted
+from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
@@ -69,12 +70,14 @@ class Station:
             session,
             label_job,
             self.orders,
-            on_fault=on_fault,
+            policy=BatchPolicy(on_fault=on_fault),
             reason="station",
             on_printed=on_printed,
             first_byte=self._first_byte,
         )
         self._scanned_at = 0.0
+        self._lease = journal.holding(self.job_id)
+        self._lease.__enter__()  # the station's own job is ours until close()
 
     def warm_up(self) -> None:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
@@ -117,7 +120,9 @@ class Station:
         if rows[0].job_id == self.job_id:
             self.runner.run(rows)
             return
-        # A label first printed by another job is reprinted exactly as that job rendered it.
+        # A label first printed by another job is reprinted exactly as that job rendered it, under that job's
+        # lease: refused (and said) while another process prints that job.
+        self.journal.claim(rows[0].job_id)
         other = JobSettings.from_json(self.journal.settings(rows[0].job_id)).label_job()
         runner = BatchRunner(
             self.journal,
@@ -125,12 +130,15 @@ class Station:
             self.session,
             other,
             {order.order_id: order},
-            on_fault=self.on_fault,
+            policy=BatchPolicy(on_fault=self.on_fault),
             reason="station",
             on_printed=self.on_printed,
             first_byte=self._first_byte,
         )
-        runner.run(rows)
+        try:
+            runner.run(rows)
+        finally:
+            self.journal.release(rows[0].job_id)
 
     def _first_byte(self) -> None:
         if self._scanned_at:
@@ -139,6 +147,7 @@ class Station:
 
     def close(self) -> None:
         self.journal.finish(self.job_id, "done")
+        self._lease.__exit__(None, None, None)
 
     def serve(self, lines: Iterable[str], say: Callable[[str], None], ask: Callable[[str], None]) -> None:
         """Scan every code of ``lines`` (a scanner types one a line) until they end; ``say`` shows each outcome.

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -52,3 +57,36 @@ def test_paths_become_sqlite_urls_and_postgres_gets_psycopg(tmp_path, monkeypatc
 def test_an_unreachable_server_is_a_one_line_error() -> None:
     with pytest.raises(DatabaseError, match="cannot open database"):
         open_database("postgresql://nobody@127.0.0.1:1/none")
+
+
+@pytest.mark.parametrize(("required", "outcome"), [(None, "1 passed, 1 skipped"), ("1", "1 passed, 1 error")])
+def test_without_a_postgresql_server_its_tests_skip_on_a_laptop_and_fail_in_ci(
+    required: str | None, outcome: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WAYBILL_REQUIRE_POSTGRES"}
+    env["WAYBILL_TEST_POSTGRES"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    if required:
+        env["WAYBILL_REQUIRE_POSTGRES"] = required
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{__file__}::test_a_newer_database_is_refused",
+        ],
+        cwd=Path(__file__).parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert outcome in run.stdout, run.stdout
+
+
+def test_postgresql_without_its_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
+    with pytest.raises(DatabaseError, match=r"PostgreSQL needs psycopg: pip install 'waybill\[postgres\]'"):
+        open_database("postgresql://u@127.0.0.1/db")

@@ -43,8 +43,11 @@ def _ms(seconds: float) -> int:
 
 class UsbTransport:
     def __init__(self, vendor: int, product: int, *, timeout: float = 10.0, uri: str) -> None:
-        import usb.core  # imported here: only a USB printer needs pyusb and libusb
-        import usb.util
+        try:  # imported here: only a USB printer needs pyusb and libusb
+            import usb.core
+            import usb.util
+        except ImportError as e:
+            raise TransportError(f"{uri}: USB printers need pyusb: pip install 'waybill[usb]'") from e
 
         self.uri = uri
         self.timeout = timeout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from printers.errors import JobError
-from printers.journal import Journal, PlannedLabel
+from printers.journal import SCHEMA, Journal, PlannedLabel
 from printers.profiles import get_profile
 from tests.printers.jobs import create_job
 from tests.waybill.labels import long_order, sample_orders
@@ -27,7 +27,7 @@ def test_a_job_keeps_its_orders_and_queues_every_label(journal: Journal) -> None
     rows = journal.pending(job_id)
     assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
     assert [(row.page, row.pages) for row in rows if row.order_id == long_order().order_id] == [(1, 2), (2, 2)]
-    assert schema_version(journal.engine, "print_jobs") == 1
+    assert schema_version(journal.engine, "print_jobs") == len(SCHEMA)
 
 
 def test_sent_labels_become_uncertain_on_resume_and_their_next_attempt_is_a_reprint(journal: Journal) -> None:

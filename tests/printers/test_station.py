@@ -137,3 +137,37 @@ def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
 def test_reprint_of_an_unknown_waybill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reprint", "SF0000000000", "--db", str(tmp_path / "w.db")]) == 8
     assert "was never printed" in capsys.readouterr().err
+
+
+def test_a_scan_where_the_reprint_answer_belongs_is_the_next_parcel_not_a_no(
+    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = sample_orders()[0], sample_orders()[1]
+    lines = f"{first.order_id}\n{first.order_id}\n{second.order_id}\n{first.waybill_no}\n是\n"
+
+    assert station(sim, str(tmp_path / "w.db"), lines, monkeypatch, "--orders", str(SAMPLE_ORDERS)) == 0
+
+    out = capsys.readouterr().out
+    assert f"{first.waybill_no}: not reprinted" in out
+    assert f"{second.waybill_no}: printed 1 label(s)" in out
+    assert scanned(sim) == [first.waybill_no, second.waybill_no, first.waybill_no]
+    assert "2 printed, 1 reprinted, 0 unknown" in out
+
+
+def test_a_station_reprint_of_another_jobs_label_leaves_that_job_as_it_was(
+    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "w.db")
+    order = sample_orders()[2]
+    assert station(sim, db, f"{order.order_id}\n", monkeypatch, "--orders", str(SAMPLE_ORDERS)) == 0
+    assert Journal(open_database(db)).job(1).status == "done"
+
+    assert station(sim, db, f"{order.waybill_no}\ny\n", monkeypatch) == 0
+
+    journal = Journal(open_database(db))
+    assert journal.job(1).status == "done" and journal.job(1).owner is None
+    assert [(reprint, reason) for _, reprint, reason in journal.attempts_of(1)] == [
+        (False, "station"),
+        (True, "station"),
+    ]
+    assert scanned(sim) == [order.waybill_no, order.waybill_no]

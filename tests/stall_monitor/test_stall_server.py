@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
 from stall_monitor.samples import kuaidi100_param as push
@@ -22,6 +21,7 @@ from stall_monitor.scan import scan
 from stall_monitor.server import StallServer, make_server
 from stall_monitor.sources.kuaidi100 import read_pushes, signature
 from stall_monitor.store import events, open_store
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 

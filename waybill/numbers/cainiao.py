@@ -16,7 +16,7 @@ from waybill.errors import NumberError
 from waybill.model import Address
 from waybill.numbers.gateway import Gateway, md5_sign
 from waybill.numbers.source import Assigned, Balance, Binding, Refusal, Request, SourceContext
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 __all__ = ["BATCH", "CainiaoSource", "ServiceError", "open_source"]
 

@@ -1,5 +1,5 @@
-"""Sample data shipped in the package: orders, a shop profile, number segments, tracking events and work
-orders."""
+"""Sample data shipped in the package: orders, a shop profile, number segments, tracking events, work orders
+and invoice requests."""
 
 from __future__ import annotations
 

@@ -16,10 +16,11 @@ from waybill.layout.engine import DPI_CHOICES, LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
 from waybill.numbers.assign import assign_numbers, needs_numbers
-from waybill.orders import BEIJING, LoadedOrders, load_orders, parse_time
+from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
 from waybill.shop import Shop, load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING, parse_beijing_time
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -50,7 +51,7 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
     shop = load_shop(args.shop) if args.shop else None
     try:
-        printed_at = parse_time(args.printed_at) if args.printed_at else None
+        printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
         raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
     return LabelJob(

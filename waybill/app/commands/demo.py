@@ -14,12 +14,13 @@ from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
 from waybill.samples import numbered_sample_orders, sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),
         sample_path("work_orders.csv"),
+        sample_path("invoices.jsonl"),
         args.output / "stall-report.html",
     )
     print(f"  stall monitor: {stalls}")

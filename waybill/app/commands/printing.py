@@ -11,11 +11,21 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from printers.batch import OnFault, RunResult
+from printers.batch import RunResult
+from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import Started, open_session, plan, reprint_waybill, resume_batch, run_job, start_batch
+from printers.printing import (
+    Started,
+    check_printed_before,
+    open_session,
+    plan,
+    reprint_waybill,
+    resume_batch,
+    run_job,
+    start_batch,
+)
 from printers.profiles import PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
@@ -24,7 +34,7 @@ from waybill.app.commands.common import add_db_option, add_label_options, label_
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
@@ -57,9 +67,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="paper out or cover open: wait for it to clear (default at a terminal) or stop "
         "with the job saved (default otherwise)",
     )
+    repeats = printing.add_mutually_exclusive_group()
+    repeats.add_argument(
+        "--skip-printed",
+        dest="repeats",
+        action="store_const",
+        const="skip",
+        help="leave out waybills an earlier job printed (default: stop and list them, send nothing)",
+    )
+    repeats.add_argument(
+        "--reprint",
+        dest="repeats",
+        action="store_const",
+        const="reprint",
+        help="print waybills an earlier job printed again, recorded as reprints (补打, reason manual)",
+    )
     add_printer_options(printing, printer_required=False)
     add_label_options(printing, template_default="100x180")
-    printing.set_defaults(handler=print_command, dpi=None)
+    printing.set_defaults(handler=print_command, dpi=None, repeats="refuse")
 
     jobs = subparsers.add_parser("jobs", help="list print jobs and their label counts, or one job's labels")
     jobs.add_argument("job", nargs="?", type=int, help="show this job's labels and reprints")
@@ -135,9 +160,17 @@ def print_command(args: argparse.Namespace) -> int:
     args.dpi = args.dpi or profile.dpi
     job = label_job(args)
     loaded = read_orders_for(args, job, args.orders)
-    planned = plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid)
+    planned = check_printed_before(
+        journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
+    )
     for _, error in planned.skipped:
         print(f"skipped: {error}", file=sys.stderr)
+    if planned.printed_before:
+        done = "left out" if args.repeats == "skip" else "printing again as reprints (补打)"
+        print(f"{len(planned.printed_before)} waybill(s) printed before, {done}", file=sys.stderr)
+    if not planned.labels and planned.printed_before:
+        print("nothing to print: every waybill was printed before")
+        return 0
     if not planned.labels:
         raise UsageError("no orders to print")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
