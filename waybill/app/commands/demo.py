@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         now=datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
     print(f"waybill demo: {len(orders)} sample orders from {sample_path('orders.jsonl')}")
-    print(f"  numbers: {unnumbered} orders without one, served from segments.csv (waybill numbers balance --db {db})")
+    print(f"  numbers: {unnumbered} orders got theirs from the bundled segments.csv")
     outputs: list[tuple[str, LabelSink, Path]] = [
         ("PNG labels", PngFolder(args.output / "png"), args.output / "png"),
         ("PDF", PdfFile(args.output / "labels.pdf"), args.output / "labels.pdf"),
