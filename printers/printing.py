@@ -21,6 +21,7 @@ from printers.session import PrinterSession
 from printers.transports import open_transport
 from waybill.errors import LayoutError
 from waybill.model import Order
+from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
 
 RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
@@ -133,6 +134,7 @@ class Started:
     rows: list[LabelRow]
     printer: str
     profile: PrinterProfile
+    cancelled: tuple[str, ...] = ()  # numbers voided since the job was made: their labels are held back
 
 
 def start_batch(
@@ -156,12 +158,28 @@ def resume_batch(
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
     rows = resumable_rows(journal, job_id)
-    return Started(job_id, rows, printer or summary.printer, profile or get_profile(summary.profile))
+    known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
+    cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
+    kept = [row for row in rows if row.waybill_no not in cancelled]
+    return Started(
+        job_id, kept, printer or summary.printer, profile or get_profile(summary.profile), tuple(sorted(cancelled))
+    )
+
+
+def refuse_cancelled(journal: Journal, waybill_no: str) -> None:
+    """A cancelled number is never printed again: ``JobError`` with the reason it was cancelled."""
+    cancelled = NumberStore(journal.engine).cancellation(waybill_no)
+    if cancelled is not None:
+        raise JobError(
+            f"waybill {cancelled.waybill_no} was cancelled ({cancelled.cancel_reason or 'no reason given'}); "
+            "a cancelled number is never printed again"
+        )
 
 
 def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:
     """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint; the
     job is claimed (refused while another process prints it)."""
+    refuse_cancelled(journal, waybill_no)
     rows = journal.labels_of_waybill(waybill_no)
     if not rows:
         raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")

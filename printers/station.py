@@ -16,6 +16,7 @@ from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
+from printers.printing import refuse_cancelled
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
 from waybill.model import Order
@@ -98,6 +99,7 @@ class Station:
             return f"unknown code {code.strip()!r}: no such order id or waybill number"
         earlier = [row for row in self.journal.labels_of_waybill(order.waybill_no) if row.state != "queued"]
         if earlier:
+            refuse_cancelled(self.journal, order.waybill_no)
             if not confirm_reprint(order, earlier):
                 self.stats.declined += 1
                 return f"{order.waybill_no}: not reprinted"

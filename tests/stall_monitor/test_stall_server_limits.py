@@ -226,6 +226,9 @@ def test_requests_beyond_the_bound_get_503_until_a_slot_frees(engine: Engine, ru
     assert stored(engine) == [("SF0001", 1), ("SF0002", 1), ("SF0003", 1)]
 
 
+# The probe below races the listening socket's close: asyncio may accept it after the server closed and leave
+# that transport (whose peer is already gone) to the garbage collector, which warns from __del__.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_stop_finishes_the_push_in_flight_and_refuses_new_connections(engine: Engine, rules: Rules) -> None:
     body = body_of(one_event_push(5))
     log: list[str] = []

@@ -1,4 +1,5 @@
-"""What every command that turns orders into labels shares (render, print, station, demo): the job, the orders."""
+"""What every command that turns orders into labels shares (render, print, station, demo): the job, the
+orders, and the step before any layout: orders without a number get one (``waybill.numbers``)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-# Re-exported: command modules written before options.py import it from here.
-from waybill.app.commands.options import add_label_options
+# Re-exported: command modules written before options.py import them from here.
+from waybill.app.commands.options import add_db_option, add_label_options
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
+from waybill.numbers.config import needs_numbers
 from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
-from waybill.shop import load_shop
+from waybill.shop import Shop, load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING, parse_beijing_time
 
-__all__ = ["Report", "add_label_options", "label_job", "read_orders_for"]
+__all__ = ["Report", "add_db_option", "add_label_options", "label_job", "read_orders_for", "with_numbers"]
 
 
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
@@ -39,11 +41,35 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
 
 
 def read_orders_for(args: argparse.Namespace, job: LabelJob, path: Path) -> LoadedOrders:
-    """All orders, validated before any output: problems stop the run unless --skip-invalid."""
+    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid."""
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
+    loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return loaded
+
+
+def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | None) -> LoadedOrders:
+    """Orders without a number get one from their carrier's source; one a source could not serve stops
+    the run (nothing is printed), or with --skip-invalid becomes a problem and the rest go on."""
+    if not needs_numbers(loaded.orders, shop):
+        return loaded
+    # The store and the number sources (SQLAlchemy, 0.1 s to import) load only for orders that need them.
+    from waybill.database import open_database
+    from waybill.numbers.assign import assign_numbers
+
+    numbered = assign_numbers(open_database(args.db), loaded.orders, shop)
+    if numbered.taken or numbered.kept:
+        print(f"numbers: {numbered.taken} new, {numbered.kept} already bound in the store", file=sys.stderr)
+    for warning in numbered.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if numbered.refused and not args.skip_invalid:
+        raise numbered.error()
+    refused = tuple(
+        Problem(o.origin.source if o.origin else "orders", o.origin.line if o.origin else None, "waybill_no", reason)
+        for o, reason in numbered.refused
+    )
+    return LoadedOrders(numbered.orders, loaded.problems + refused)
 
 
 @dataclass

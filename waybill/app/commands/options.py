@@ -8,7 +8,7 @@ from pathlib import Path
 from printers.profiles import DEFAULT_PROFILE
 from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
-__all__ = ["add_label_options", "add_printer_options"]
+__all__ = ["add_db_option", "add_label_options", "add_printer_options"]
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -29,6 +29,13 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
     )
 
 
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
+    )
+
+
 def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
     parser.add_argument(
         "--printer",
@@ -38,7 +45,4 @@ def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bo
     )
     parser.add_argument("--profile", help=f"printer profile (`waybill printers profiles`; default {DEFAULT_PROFILE})")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
-    parser.add_argument(
-        "--db",
-        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
-    )
+    add_db_option(parser)

@@ -8,7 +8,7 @@ from typing import Any
 
 from printers.languages import LANGUAGES
 from waybill.app.commands import deferred
-from waybill.app.commands.options import add_label_options
+from waybill.app.commands.options import add_db_option, add_label_options
 
 FORMATS = ("png", "pdf", *LANGUAGES)
 
@@ -26,4 +26,5 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--profile", help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`)")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     add_label_options(parser)
+    add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)
     parser.set_defaults(handler=deferred("waybill.app.handlers.render:run"), dpi=None)

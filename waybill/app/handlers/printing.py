@@ -68,6 +68,8 @@ def print_command(args: argparse.Namespace) -> int:
             raise UsageError("give either ORDERS or --resume JOB, not both")
         profile = _profile(args, journal.job(args.resume).profile)
         started = resume_batch(journal, args.resume, printer=args.printer, profile=profile)
+        for waybill_no in started.cancelled:
+            print(f"not printed: waybill {waybill_no} was cancelled (`waybill numbers cancel`)", file=sys.stderr)
         print(
             f"resuming job {args.resume}: {len(started.rows)} label(s) to print on {started.printer}", file=sys.stderr
         )
