@@ -31,7 +31,7 @@ def cache_file(path: Path, index: int) -> Path:
     return data_home() / "font-cache" / f"{path.stem}-{index}-{key}.metrics"
 
 
-def content_hash(path: Path) -> str:
+def _content_hash(path: Path) -> str:
     with path.open("rb") as font:
         return hashlib.file_digest(font, "sha256").hexdigest()
 
@@ -44,7 +44,7 @@ def font_metrics(path: Path, index: int) -> FontMetrics:
     cached = _read(target)
     if cached is not None and all(cached.source.get(key) == value for key, value in quick.items()):
         return cached
-    digest = content_hash(path)
+    digest = _content_hash(path)
     source = {**quick, "sha256": digest}
     if cached is not None and {**cached.source, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns} == source:
         metrics = replace(cached, source=source)  # touched, not changed: refresh the stamp
