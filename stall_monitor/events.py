@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
+
+from waybill.times import BEIJING
+from waybill.times import parse_time as local_time
 
 __all__ = [
     "BEIJING",
@@ -21,7 +24,6 @@ __all__ = [
     "parse_time",
 ]
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 CANONICAL_STATUSES: tuple[str, ...] = (
     "picked_up",
@@ -82,11 +84,11 @@ def is_known(status: str) -> bool:
 
 
 def parse_time(text: str) -> datetime:
-    """An ISO 8601 time (``T`` or a space between date and time) in UTC; without a zone it is Beijing time."""
-    moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(UTC)
+    """An ISO 8601 time (``T`` or a space between date and time) in UTC; without a zone it is Beijing time.
+
+    ``ValueError`` for text that is not one, or a year outside what ``waybill.times`` allows.
+    """
+    return local_time(text).astimezone(UTC)
 
 
 def beijing_iso(moment: datetime | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.events import BEIJING
+from waybill.times import sane_time
 
 __all__ = ["RuleSet", "Rules", "default_rules", "load_rules", "normalise_province", "parse_rules"]
 
@@ -28,6 +29,7 @@ _HOUR_KEYS = (
     "feed_quiet_hours",
 )
 _KEYS = {"name", "from", "remote_provinces", *_HOUR_KEYS}
+MAX_HOURS = 24 * 366
 
 # Longest first: 新疆维吾尔自治区 must lose 维吾尔自治区, not just 自治区.
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
@@ -134,8 +136,9 @@ def _rule_set(fields: dict[str, Any], where: str, *, first: bool) -> RuleSet:
     hours: dict[str, float] = {}
     for key in _HOUR_KEYS:
         value = fields[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise TrackingError(f"{where}: {key} must be a number of hours ≥ 0, not {value!r}")
+        # NaN compares false with everything and would pass any check; a year of hours is past any sane rule.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_HOURS:
+            raise TrackingError(f"{where}: {key} must be a number of hours from 0 to {MAX_HOURS}, not {value!r}")
         hours[key] = float(value)
     for key in ("normal_hours", "remote_hours"):
         if hours[key] <= hours["warning_margin_hours"]:
@@ -166,5 +169,9 @@ def _instant(value: Any, where: str) -> datetime:
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         raise TrackingError(f"{where}: from must be a date or time, not {value!r}")
+    try:
+        sane_time(value)
+    except ValueError as error:
+        raise TrackingError(f"{where}: from {value.isoformat()}: {error}") from error
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
     return moment.astimezone(UTC)

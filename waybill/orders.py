@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,14 @@ from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
+from waybill.times import BEIJING as BEIJING  # re-exported: callers take both from here
+from waybill.times import parse_time as parse_time
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What a label prints: a quantity of five digits, an amount up to ¥99,999.99 in the COD box.
+MAX_QTY = 99_999
+MAX_MONEY = Decimal("99999.99")
 
 _ORDER_FIELDS = {
     "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service", "recipient", "sender",
@@ -58,7 +62,7 @@ def load_orders(path: Path, shop: Shop | None = None, *, skip_invalid: bool = Fa
 def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
     source = str(path)
     try:
-        text = _decode(path.read_bytes())
+        text = _decode(path.read_bytes(), source)
     except OSError as error:
         raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
     records = _csv_records(text, source) if is_csv(path, text.lstrip()[:1]) else _jsonl_records(text, source)
@@ -90,12 +94,18 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
     return LoadedOrders(tuple(orders), tuple(problems))
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, source: str) -> str:
     # Spreadsheets exported on Chinese Windows write GB18030; everything else writes UTF-8 (maybe with BOM).
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, not_utf8.start) + 1
+            byte = raw[not_utf8.start]
+            problem = Problem(source, line, None, f"not UTF-8 or GB18030 text (byte 0x{byte:02X})")
+            raise OrderError([problem]) from error
 
 
 @dataclass(frozen=True)
@@ -301,10 +311,11 @@ class _Checker:
         return tuple(items)
 
     def quantity(self, value: Any, field: str) -> int:
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 20:
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.problem(field, f"must be a whole number of at least 1, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QTY:
+            shown = repr(value) if len(repr(value)) <= 20 else f"{repr(value)[:20]}…"
+            self.problem(field, f"must be a whole number from 1 to {MAX_QTY:,}, not {shown}")
             return 0
         return value
 
@@ -322,8 +333,9 @@ class _Checker:
             whole_cents = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
         except InvalidOperation:  # too many digits to quantize
             whole_cents = False
-        if not whole_cents or amount < 0:
-            self.problem("cod_amount", f"{value!r} must be at least 0 with at most 2 decimal places")
+        if not whole_cents or not 0 <= amount <= MAX_MONEY:
+            shown = repr(value) if len(repr(value)) <= 20 else f"{repr(value)[:20]}…"
+            self.problem("cod_amount", f"{shown} must be from 0 to {MAX_MONEY:,} with at most 2 decimal places")
             return Decimal(0)
         return amount
 
@@ -343,9 +355,3 @@ def parse_date(text: str) -> date:
     if not ISO_DATE.fullmatch(text.strip()):
         raise ValueError(text)
     return date.fromisoformat(text.strip())
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; one without a zone is Beijing time, as Chinese systems write it."""
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)

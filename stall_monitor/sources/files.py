@@ -15,11 +15,31 @@ from stall_monitor.events import Event, canonical_status, parse_time
 from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
 
-__all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
+__all__ = [
+    "Columns",
+    "WorkOrderRecord",
+    "not_text",
+    "open_text",
+    "read_events",
+    "read_records",
+    "read_work_orders",
+]
 
 T = TypeVar("T")
-EVENT_FIELDS = frozenset(("waybill_no", "time", "status", "context", "location", "carrier"))
-WORK_ORDER_FIELDS = frozenset(("waybill_no", "opened_at", "responded_at"))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The fields a kind of record has, and those it cannot do without: a CSV header is checked against them."""
+
+    known: frozenset[str]
+    required: tuple[str, ...]
+
+
+EVENT_COLUMNS = Columns(
+    frozenset(("waybill_no", "time", "status", "context", "location", "carrier")), ("waybill_no", "time", "status")
+)
+WORK_ORDER_COLUMNS = Columns(frozenset(("waybill_no", "opened_at", "responded_at")), ("waybill_no", "opened_at"))
 
 
 @dataclass(frozen=True)
@@ -44,8 +64,17 @@ def open_text(path: Path) -> IO[str]:
         raise TrackingError(f"{path}: cannot read: {error.strerror}") from error
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
-    """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one."""
+def not_text(source: str, error: UnicodeDecodeError) -> TrackingError:
+    """The error for bytes met while reading that are neither UTF-8 nor GB18030."""
+    return TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}")
+
+
+def read_records(path: Path, columns: Columns | None = None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+    """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one.
+
+    A CSV header naming a column twice (or, given ``columns``, an unknown column or none of a required one)
+    refuses the whole file with a ``TrackingError`` naming the column, before any row is read.
+    """
     source = str(path)
     with open_text(path) as stream:
         try:
@@ -53,12 +82,15 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
             while first.isspace():
                 first = stream.read(1)
             stream.seek(0)
-            yield from (_csv_rows(stream, source) if is_csv(path, first) else json_lines(stream, source, "an event"))
+            if is_csv(path, first):
+                yield from _csv_rows(stream, source, columns)
+            else:
+                yield from json_lines(stream, source, "an event")
         except UnicodeDecodeError as error:
-            raise TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}") from error
+            raise not_text(source, error) from error
 
 
-def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+def _csv_rows(stream: IO[str], source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     reader = csv.reader(stream)
     header: list[str] | None = None
     for cells in reader:
@@ -66,6 +98,7 @@ def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any
             continue
         if header is None:
             header = [cell.strip() for cell in cells]
+            _check_header(header, f"{source}:{reader.line_num}", columns)
             continue
         if len(cells) > len(header):
             yield Problem(source, reader.line_num, None, f"{len(cells) - len(header)} more cells than the header")
@@ -73,20 +106,37 @@ def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any
         yield reader.line_num, {name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()}
 
 
+def _check_header(header: list[str], where: str, columns: Columns | None) -> None:
+    # A column given twice would let one cell silently override the other (a second status closing a parcel).
+    for name in header:
+        if name and header.count(name) > 1:
+            raise TrackingError(f"{where}: column {name!r} is given twice in the header; nothing was read")
+    if columns is None:
+        return
+    for name in header:
+        if name and name not in columns.known:  # a nameless column (a trailing comma) may stay empty
+            known = ", ".join(sorted(columns.known))
+            raise TrackingError(f"{where}: unknown column {name!r} in the header (columns: {known}); nothing was read")
+    for name in columns.required:
+        if name not in header:
+            raise TrackingError(f"{where}: the header has no {name!r} column; nothing was read")
+
+
 def read_events(path: Path) -> Iterator[Event | Problem]:
     """Events of a JSON Lines or CSV file: ``waybill_no``, ``time``, ``status``, ``context``, ``location``,
     optional ``carrier``. A time without a zone is Beijing time; an unknown status is kept as it came."""
-    return _read(path, EVENT_FIELDS, event_from_record)
+    return _read(path, EVENT_COLUMNS, event_from_record)
 
 
 def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
     """Work orders of a JSON Lines or CSV file: ``waybill_no``, ``opened_at``, optional ``responded_at``."""
-    return _read(path, WORK_ORDER_FIELDS, work_order_from_record)
+    return _read(path, WORK_ORDER_COLUMNS, work_order_from_record)
 
 
-def _read(path: Path, known: frozenset[str], build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
+def _read(path: Path, columns: Columns, build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
     source = str(path)
-    for item in read_records(path):
+    known = columns.known
+    for item in read_records(path, columns):
         if isinstance(item, Problem):
             yield item
             continue

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from stall_monitor.errors import TrackingError
 from stall_monitor.events import KUAIDI100_CODES, Event, canonical_status, parse_time
-from stall_monitor.sources.files import open_text
+from stall_monitor.sources.files import not_text, open_text
 from waybill.errors import Problem
+from waybill.records import BadJson, strict_json
 
 __all__ = ["CARRIER_CODES", "parse_push", "read_pushes", "sign_matches", "signature"]
 
@@ -41,7 +42,7 @@ def sign_matches(param: str, sign: str, salt: str) -> bool:
     return hmac.compare_digest(signature(param, salt), sign.strip().upper())
 
 
-class PushError(ValueError):
+class PushError(TrackingError):
     """The push as a whole cannot be read (not JSON, no ``lastResult``, no waybill number)."""
 
 
@@ -51,9 +52,9 @@ def parse_push(param: str, source: str = "push", line: int | None = None) -> lis
     Raises ``PushError`` when the push as a whole is unusable.
     """
     try:
-        data = json.loads(param)
-    except json.JSONDecodeError as error:
-        raise PushError(f"param is not valid JSON ({error.msg} at column {error.colno})") from error
+        data = strict_json(param)
+    except BadJson as error:
+        raise PushError(f"param is {error}") from error
     if not isinstance(data, dict):
         raise PushError("param must be a JSON object")
     result = data.get("lastResult")
@@ -124,10 +125,13 @@ def read_pushes(path: Path) -> Iterator[Event | Problem]:
     """The events of a file of pushes, one ``param`` JSON a line; a bad line is a ``Problem`` with its line."""
     source = str(path)
     with open_text(path) as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield from parse_push(line, source, number)
-            except PushError as error:
-                yield Problem(source, number, None, str(error))
+        try:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield from parse_push(line, source, number)
+                except PushError as error:
+                    yield Problem(source, number, None, str(error))
+        except UnicodeDecodeError as error:
+            raise not_text(source, error) from error

@@ -22,6 +22,7 @@ from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem, UsageError
+from waybill.times import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["register"]
 
@@ -128,7 +129,9 @@ def instant(text: str | None) -> datetime:
     try:
         return parse_time(text)
     except ValueError as error:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
+        raise UsageError(
+            f"--at {text!r} is not an ISO 8601 time from {FIRST_YEAR} to {LAST_YEAR} such as 2022-12-15T08:00+08:00"
+        ) from error
 
 
 def _problems() -> Callable[[Problem], None]:
