@@ -180,7 +180,8 @@ def _scan(args: argparse.Namespace) -> int:
     from stall_monitor.report import stall_table
     from stall_monitor.scan import scan
 
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    result = scan(open_store(args.db, create=False), rules, at)
     if args.json:
         json.dump([s.as_json() for s in result.stalls], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -217,7 +218,8 @@ def _report(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json") else "html"
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    result = scan(open_store(args.db, create=False), rules, at)
     text = render(result, fmt)
     if args.output is None:
         sys.stdout.write(text)
