@@ -16,6 +16,7 @@ from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders
+from waybill.atomic import write_file
 from waybill.errors import Problem
 
 # The sample events run up to this instant (a few days after the sample orders shipped).
@@ -31,6 +32,6 @@ def stall_demo(db: Path, events: Path, work_orders: Path, report: Path) -> str:
     counts = ingest_events(engine, read_events(events), received_at=datetime.now(UTC), on_problem=_refuse)
     ingest_work_orders(engine, read_work_orders(work_orders), on_problem=_refuse)
     result = scan(engine, default_rules(), DEMO_AT)
-    report.write_text(render(result, "html"), encoding="utf-8")
+    write_file(report, render(result, "html").encode("utf-8"))
     headline = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items() if n)
     return f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline} → {report}"

@@ -9,6 +9,7 @@
     │   └── LayoutError             exit 4   an order that cannot be laid out on its template
     ├── FontError                   exit 4   a font that cannot be loaded
     ├── DatabaseError               exit 9   the store cannot be opened or upgraded
+    ├── OutputError                 exit 11  an output file or folder that cannot be written (names the path)
     ├── PrinterError                exit 5   anything between us and a printer (printers.errors)
     │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
     │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
@@ -31,6 +32,7 @@ __all__ = [
     "FontError",
     "LayoutError",
     "OrderError",
+    "OutputError",
     "Problem",
     "TemplateError",
     "UsageError",
@@ -86,3 +88,9 @@ class FontError(WaybillError):
 
 class DatabaseError(WaybillError):
     exit_code = 9
+
+
+class OutputError(WaybillError):
+    """An output that cannot be written: a folder where a file must go, a path under a file, a full disk."""
+
+    exit_code = 11

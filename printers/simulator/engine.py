@@ -20,6 +20,7 @@ from printers.profiles import PrinterProfile
 from printers.simulator.links import Link
 from printers.simulator.state import PrintedLabel, Shared
 from printers.status import ack_reply, asb_report
+from waybill.render.png import write_png
 
 __all__ = ["Faults", "PrintEngine"]
 
@@ -207,7 +208,7 @@ class PrintEngine:
             shared.working = True
             shared.cv.release()
             try:
-                label.image.save(path)
+                write_png(label.image, path)
             finally:
                 shared.cv.acquire()
                 shared.working = False

@@ -21,6 +21,7 @@ from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
+from waybill.atomic import write_file
 from waybill.errors import Problem, UsageError
 from waybill.times import FIRST_YEAR, LAST_YEAR
 
@@ -224,10 +225,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise TrackingError(f"{args.output}: cannot write the report: {error.strerror}") from error
+    write_file(args.output, text.encode("utf-8"))
     print(f"{args.output}: {fmt} report at {beijing_iso(result.at)}: {_headline(result.counts)}")
     return 0
 
