@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from waybill.privacy import mask_phones
+
 __all__ = [
     "DatabaseError",
     "FontError",
@@ -59,7 +61,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        # The message and field may echo input: a phone number in them is shown masked, as on a label.
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {mask_phones(what)}"
 
 
 class OrderError(WaybillError):

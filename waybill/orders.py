@@ -18,6 +18,7 @@ from typing import Any
 
 from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
+from waybill.privacy import mask_phone
 from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
 from waybill.times import BEIJING as BEIJING  # re-exported: callers take both from here
@@ -278,7 +279,7 @@ class _Checker:
         }
         phone_digits = re.sub(r"[\s()+-]", "", fields["phone"])
         if fields["phone"] and not (phone_digits.isdigit() and 5 <= len(phone_digits) <= 20):
-            self.problem(f"{key}.phone", f"{fields['phone']!r} is not a phone number")
+            self.problem(f"{key}.phone", f"{mask_phone(fields['phone'])!r} is not a phone number")
         return Address(**fields) if len(self.problems) == before else None
 
     def items(self, value: Any) -> tuple[Item, ...]:
