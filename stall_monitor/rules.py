@@ -97,6 +97,8 @@ def load_rules(path: Path | None) -> Rules:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TrackingError(f"{path}: cannot read rules: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise TrackingError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
     return parse_rules(text, str(path))
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from printers.profiles import load_profiles
 from printers.status import ResponseParser
-from stall_monitor.rules import parse_rules
+from stall_monitor.rules import load_rules, parse_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import parse_push, read_pushes
 from tests.waybill.labels import NOW, SAMPLE_ORDERS, SAMPLE_SHOP, sample_orders, sample_shop
@@ -25,7 +25,7 @@ from waybill.errors import WaybillError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.orders import CSV_ITEM_COLUMNS, CSV_ORDER_COLUMNS, read_orders
-from waybill.shop import parse_shop
+from waybill.shop import load_shop, parse_shop
 from waybill.template import load_template, resolve_template
 
 T = TypeVar("T")
@@ -184,6 +184,16 @@ def test_template_toml_and_a_label_laid_out_on_it(folder: Path, text: str) -> No
     if not isinstance(template, WaybillError):  # what loads lays out, or says why it cannot, in bounded time
         options = LayoutOptions(dpi=203, shop=sample_shop())
         value_or_own_error(lambda: layout_order(ONE_ORDER, template, FONT, options, now=NOW))
+
+
+@FUZZ
+@given(data=st.binary(max_size=200) | mutated(TEMPLATE_TEXT).map(lambda t: t.encode("gb18030", "replace")))
+def test_toml_files_of_any_bytes(folder: Path, data: bytes) -> None:
+    path = write(folder, "any.toml", data)
+    value_or_own_error(lambda: load_template(str(path)))
+    value_or_own_error(lambda: load_shop(path))
+    value_or_own_error(lambda: load_rules(path))
+    value_or_own_error(lambda: load_profiles(path))
 
 
 # ── tracking: events, work orders, rules, Kuaidi100 pushes ────────────────────────────────────────────

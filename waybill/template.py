@@ -159,6 +159,8 @@ def load_template(name_or_path: str) -> Template:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise TemplateError(f"{path}: cannot read: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise TemplateError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"{path}: not valid TOML: {error}") from error
     return parse_template(data, str(path))
