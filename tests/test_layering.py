@@ -44,9 +44,7 @@ def _is_under(name: str, package: str) -> bool:
 
 def _modules(package: str) -> list[Path]:
     return sorted(
-        path
-        for path in (ROOT / package).rglob("*.py")
-        if not any(_is_under(_module_name(path), app) for app in APP)
+        path for path in (ROOT / package).rglob("*.py") if not any(_is_under(_module_name(path), app) for app in APP)
     )
 
 

@@ -125,6 +125,13 @@ def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
 
 def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from _csv_orders(reader, source)
+    except csv.Error as error:  # a cell over the field size limit (128 KiB): the file is refused
+        yield Problem(source, reader.line_num, None, f"not valid CSV ({error})")
+
+
+def _csv_orders(reader: Any, source: str) -> Iterator[_Record | Problem]:
     header: list[str] = []
     for row in reader:
         if row:

@@ -92,6 +92,13 @@ def read_records(path: Path, columns: Columns | None = None) -> Iterator[tuple[i
 
 def _csv_rows(stream: IO[str], source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     reader = csv.reader(stream)
+    try:
+        yield from _csv_cells(reader, source, columns)
+    except csv.Error as error:  # a cell over the field size limit (128 KiB)
+        yield Problem(source, reader.line_num, None, f"not valid CSV ({error}); the rest of the file was not read")
+
+
+def _csv_cells(reader: Any, source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     header: list[str] | None = None
     for cells in reader:
         if not any(cell.strip() for cell in cells):

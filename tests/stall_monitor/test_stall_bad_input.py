@@ -155,3 +155,14 @@ def test_scan_at_year_1_is_a_usage_error(tmp_path: Path, at: str, capsys: pytest
     assert (
         err == f"waybill: error: --at {at!r} is not an ISO 8601 time from 1970 to 2199 such as 2022-12-15T08:00+08:00\n"
     )
+
+
+def test_a_tracking_csv_cell_past_the_field_size_limit_is_a_problem_of_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(STALLED[0] + "\n" + STALLED[1] + "\n" + f'SF1,2022-12-11 10:00,x,"{"x" * 200_000}",y\n')
+    good, bad = read_events(path)
+    assert not isinstance(good, Problem) and isinstance(bad, Problem)
+    assert (
+        str(bad)
+        == f"{path}:3: not valid CSV (field larger than field limit (131072)); the rest of the file was not read"
+    )

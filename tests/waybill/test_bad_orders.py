@@ -125,3 +125,12 @@ def test_a_csv_header_with_a_duplicated_or_missing_column_is_refused_whole(
     loaded = read_orders(path)
     assert loaded.orders == ()
     assert [str(p) for p in loaded.problems] == [f"{path}:1: {message}"]
+
+
+def test_a_csv_cell_past_the_field_size_limit_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    rows = csv_rows(order(remark="x" * 200_000))
+    path.write_text(csv_text(rows), encoding="utf-8")
+    loaded = read_orders(path)
+    assert loaded.orders == ()
+    assert [str(p) for p in loaded.problems] == [f"{path}:2: not valid CSV (field larger than field limit (131072))"]
