@@ -162,3 +162,26 @@ def test_passing_over_sizes_that_cannot_fit_changes_no_result(
     min_size = max(12, size - shrink)
     fitted = fit_text(text, FONT, width=width, height=height, size=size, min_size=min_size)
     assert fitted == _fit_by_trying_every_size(text, width, height, size, min_size)
+
+
+def _ellipsize_one_character_at_a_time(line: str, size: int, width: float, force: bool) -> str:
+    if not force and FONT.width(line, size) <= width + 1e-6:
+        return line
+    while line and FONT.width(line + "…", size) > width + 1e-6:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    line=st.text(alphabet="中文地址 abcXYZ0123-，。", max_size=200),
+    size=st.integers(8, 60),
+    width=st.integers(0, 800),
+    force=st.booleans(),
+)
+def test_ellipsize_by_bisection_cuts_where_cutting_one_character_at_a_time_did(
+    line: str, size: int, width: int, force: bool
+) -> None:
+    assert ellipsize(line, FONT, size, width, force=force) == _ellipsize_one_character_at_a_time(
+        line, size, width, force
+    )

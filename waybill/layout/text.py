@@ -131,6 +131,13 @@ def ellipsize(line: str, font: Font, size: float, width: float, *, force: bool =
     """Cut ``line`` so that it and an ellipsis fit ``width``; ``force`` adds the ellipsis even if it fits."""
     if not force and font.width(line, size) <= width + 1e-6:
         return line
-    while line and font.width(line + ELLIPSIS, size) > width + 1e-6:
-        line = line[:-1]
-    return line.rstrip() + ELLIPSIS
+    # The longest prefix that fits with the ellipsis, by bisection (widths only grow with length): cutting
+    # one character at a time measured a 20,000-character line 20,000 times.
+    low, high = 0, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.width(line[:middle] + ELLIPSIS, size) <= width + 1e-6:
+            low = middle
+        else:
+            high = middle - 1
+    return line[:low].rstrip() + ELLIPSIS
