@@ -17,6 +17,7 @@ __all__ = [
     "BEIJING",
     "CANONICAL_STATUSES",
     "CLOSING_STATUSES",
+    "MAX_LENGTHS",
     "Event",
     "beijing_iso",
     "canonical_status",
@@ -24,6 +25,10 @@ __all__ = [
     "parse_time",
 ]
 
+
+# The widths of the store's columns: a longer value is refused by the reader as a problem of its line,
+# not by PostgreSQL in the middle of a batch (which would lose the batch's good events too).
+MAX_LENGTHS: dict[str, int] = {"waybill_no": 64, "status": 64, "location": 200, "carrier": 32}
 
 CANONICAL_STATUSES: tuple[str, ...] = (
     "picked_up",

@@ -35,6 +35,8 @@ _ORDER_FIELDS = {
     "items", "cod_amount", "scheduled_delivery", "remark", "shipped_at",
 }  # fmt: skip
 _ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address")
+# Fields the store keeps in columns of this width (print journal, stall monitor).
+_STORED_LENGTHS = {"order_id": 64, "recipient.province": 64}
 _ITEM_FIELDS = ("sku", "name", "spec", "qty", "location")
 
 # CSV: one row per item; order-level columns repeat (or are left blank) on the order's further rows.
@@ -268,7 +270,10 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, str | int):
             self.problem(field, f"must be a string, not {type(value).__name__}")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if len(text) > _STORED_LENGTHS.get(field, len(text)):
+            self.problem(field, f"is longer than {_STORED_LENGTHS[field]} characters")
+        return text
 
     def address(self, value: Any, key: str) -> Address | None:
         if value is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import Event, canonical_status, parse_time
+from stall_monitor.events import MAX_LENGTHS, Event, canonical_status, parse_time
 from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
 
@@ -181,7 +181,10 @@ class _Where:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise _Bad(self.problem(key, f"must be a string, not {type(value).__name__}"))
-        return str(value).strip()
+        text = str(value).strip()
+        if len(text) > MAX_LENGTHS.get(key, len(text)):
+            raise _Bad(self.problem(key, f"is longer than {MAX_LENGTHS[key]} characters"))
+        return text
 
     def time(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
         text = self.text(data, key, required=required)
@@ -206,6 +209,10 @@ def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
         and type(carrier) is str
         and waybill_no.strip()
         and status.strip()
+        and len(waybill_no) <= MAX_LENGTHS["waybill_no"]
+        and len(status) <= MAX_LENGTHS["status"]
+        and len(location) <= MAX_LENGTHS["location"]
+        and len(carrier) <= MAX_LENGTHS["carrier"]
     ):
         try:
             time = parse_time(text)

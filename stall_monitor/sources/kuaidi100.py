@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import KUAIDI100_CODES, Event, canonical_status, parse_time
+from stall_monitor.events import KUAIDI100_CODES, MAX_LENGTHS, Event, canonical_status, parse_time
 from stall_monitor.sources.files import not_text, open_text
 from waybill.errors import Problem
 from waybill.records import BadJson, strict_json
@@ -70,6 +70,10 @@ def parse_push(param: str, source: str = "push", line: int | None = None) -> lis
         raise PushError("lastResult.data must be a list of events")
     com = str(result.get("com") or "").strip().lower()
     carrier = CARRIER_CODES.get(com, com.upper())
+    for field, value in (("nu", waybill_no), ("com", carrier)):
+        limit = MAX_LENGTHS["waybill_no" if field == "nu" else "carrier"]
+        if len(value) > limit:
+            raise PushError(f"lastResult.{field} is longer than {limit} characters")
     state = result.get("state")
     out: list[Event | Problem] = []
     for index, item in enumerate(items):
@@ -94,13 +98,17 @@ def _event(item: Any, waybill_no: str, carrier: str, newest_state: Any) -> Event
     context = item.get("context") or ""
     if not isinstance(context, str):
         raise ValueError("context must be a string")
-    location = item.get("areaName") or item.get("location") or ""
+    location = str(item.get("areaName") or item.get("location") or "").strip()
+    status = _status(item, newest_state)
+    for field, value in (("location", location), ("status", status)):
+        if len(value) > MAX_LENGTHS[field]:
+            raise ValueError(f"{field} is longer than {MAX_LENGTHS[field]} characters")
     return Event(
         waybill_no=waybill_no,
         time=time,
-        status=_status(item, newest_state),
+        status=status,
         context=context.strip(),
-        location=str(location).strip(),
+        location=location,
         carrier=carrier,
     )
 

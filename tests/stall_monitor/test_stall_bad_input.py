@@ -166,3 +166,30 @@ def test_a_tracking_csv_cell_past_the_field_size_limit_is_a_problem_of_its_line(
         str(bad)
         == f"{path}:3: not valid CSV (field larger than field limit (131072)); the rest of the file was not read"
     )
+
+
+def test_values_wider_than_the_stores_columns_are_problems_of_their_lines(engine: Engine, tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            {"waybill_no": "SF" + "1" * 100, "time": "2022-12-10 10:00", "status": "x"},
+            {"waybill_no": "SF1", "time": "2022-12-10 10:00", "status": "x" * 65},
+            {"waybill_no": "SF1", "time": "2022-12-10 10:00", "status": "x", "location": "杭" * 201},
+            {"waybill_no": "SF2", "time": "2022-12-10 10:00", "status": "picked_up"},
+        ],
+    )
+    problems: list[Problem] = []
+    counts = ingest_events(engine, read_events(path), received_at=RECEIVED_AT, on_problem=problems.append)
+    assert (counts.new, counts.rejected) == (1, 3)  # on PostgreSQL the good event used to go with the batch
+    assert [str(p) for p in problems] == [
+        f"{path}:1: waybill_no: is longer than 64 characters",
+        f"{path}:2: status: is longer than 64 characters",
+        f"{path}:3: location: is longer than 200 characters",
+    ]
+
+
+def test_a_push_with_a_waybill_number_wider_than_the_store_is_a_push_error() -> None:
+    with pytest.raises(PushError, match=r"^lastResult\.nu is longer than 64 characters"):
+        parse_push(kuaidi100_param("SF" + "1" * 100, []))
+    (item,) = parse_push(kuaidi100_param("SF1", [("2022-12-10 10:00:00", "x" * 65, "c")]))
+    assert isinstance(item, Problem) and item.message == "status is longer than 64 characters"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.waybill.test_orders import csv_rows, csv_text, order, write_jsonl
+from tests.waybill.test_orders import RECIPIENT, csv_rows, csv_text, order, write_jsonl
 from waybill.app.cli import main
 from waybill.errors import OrderError
 from waybill.orders import MAX_MONEY, read_orders
@@ -144,3 +144,14 @@ def test_fields_of_200000_characters_are_cut_on_the_label(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert "sort_code: cut with an ellipsis" in err and "remark: cut with an ellipsis" in err
     assert (tmp_path / "l.pdf").stat().st_size > 0
+
+
+def test_an_order_id_or_province_wider_than_the_stores_columns_is_a_problem(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "orders.jsonl",
+        [order("T" * 65), order("TB2", "SF1000000002", recipient={**RECIPIENT, "province": "浙" * 65})],
+    )
+    assert messages(path) == [
+        f"{path}:1: order_id: is longer than 64 characters",
+        f"{path}:2: recipient.province: is longer than 64 characters",
+    ]
