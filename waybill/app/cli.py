@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from waybill.errors import WaybillError
+from waybill.privacy import mask_phones
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
     "waybill.app.commands.simulator",
     "waybill.app.commands.stall",
     "waybill.app.commands.invoice",
+    "waybill.app.commands.purge",
 )
 
 
@@ -49,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaybillError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"waybill: error: {error}", file=sys.stderr)
+        print(f"waybill: error: {mask_phones(str(error))}", file=sys.stderr)  # errors may echo input
         return error.exit_code
     except KeyboardInterrupt:
         print("waybill: interrupted", file=sys.stderr)

@@ -217,7 +217,7 @@ def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
 
 
 def jobs_command(args: argparse.Namespace) -> int:
-    journal = Journal(open_database(args.db))
+    journal = Journal(open_database(args.db, create=False))
     if args.job is not None:
         return _job_detail(journal, args.job)
     summaries = journal.jobs(limit=args.limit)
