@@ -12,8 +12,8 @@ the least CPU time (user + system) and the peak resident memory of that process 
 
     python bench/cli.py [--orders 300] [--runs 5] [--template 100x180]
 
-Everything runs with XDG_DATA_HOME and WAYBILL_DB in a temporary folder, so the user's store and font cache
-are untouched; ``--cold`` also times a run whose font cache is empty.
+Everything runs with XDG_DATA_HOME, XDG_CACHE_HOME and WAYBILL_DB in a temporary folder, so the user's store
+and font cache are untouched; ``--cold`` also times a run whose font cache is empty.
 """
 
 from __future__ import annotations
@@ -103,8 +103,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="waybill-bench-") as folder:
         tmp = Path(folder)
-        env = dict(os.environ, XDG_DATA_HOME=str(tmp / "data"), WAYBILL_DB=str(tmp / "waybill.db"))
-        env.pop("XDG_CACHE_HOME", None)
+        env = dict(
+            os.environ, XDG_DATA_HOME=str(tmp / "data"), XDG_CACHE_HOME=str(tmp / "cache"), WAYBILL_DB=str(tmp / "db")
+        )
         print(f"best of {args.runs} runs, whole process, {os.cpu_count()} cores")
         best_of(args.runs, [sys.executable, "-c", "import argparse, json, sqlite3"], env)
         for command in (["--help"], ["stall", "scan", "--help"], ["jobs"]):
@@ -114,7 +115,7 @@ def main() -> None:
         render = [WAYBILL, "render", str(orders), "-t", args.template, "--shop", shop]
         if args.cold:
             print("cold font cache (removed before each run):")
-            best_of(args.runs, [*render, "-f", "pdf", "-o", str(tmp / "labels.pdf")], env, [str(tmp / "data")])
+            best_of(args.runs, [*render, "-f", "pdf", "-o", str(tmp / "labels.pdf")], env, [str(tmp / "cache")])
         print(f"{args.orders} orders, template {args.template}, warm font cache:")
         best_of(args.runs, [*render, "-f", "pdf", "-o", str(tmp / "labels.pdf")], env)
         best_of(args.runs, [*render, "-f", "png", "-o", str(tmp / "png")], env, [str(tmp / "png")])

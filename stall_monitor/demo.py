@@ -19,6 +19,7 @@ from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events, read_invoice_requests, read_work_orders
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders
+from waybill.atomic import write_file
 from waybill.errors import Problem
 from waybill.times import BEIJING
 
@@ -37,7 +38,7 @@ def stall_demo(db: Path, events: Path, work_orders: Path, invoices: Path, report
     ingest_invoice_requests(engine, read_invoice_requests(invoices), on_problem=_refuse)
     result = scan(engine, default_rules(), DEMO_AT)
     invoice_result = invoice_scan(engine, default_invoice_rules(), DEMO_AT)
-    report.write_text(render(result, "html", invoice_result), encoding="utf-8")
+    write_file(report, render(result, "html", invoice_result).encode("utf-8"))
     headline = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items() if n)
     points = invoice_result.points
     return (

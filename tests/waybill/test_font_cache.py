@@ -102,15 +102,16 @@ def test_a_touched_but_unchanged_font_keeps_its_metrics(font: Path) -> None:
 def test_an_unwritable_cache_only_costs_the_parse(font: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder would be", encoding="utf-8")
-    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert font_metrics(font, 0).name == "WenQuanYiMicroHei"
     assert not cache_file(font, 0).exists()
 
 
-def test_pdfs_are_the_same_from_a_cold_and_a_warm_cache(tmp_path: Path) -> None:
+def test_pdfs_are_the_same_from_a_cold_and_a_warm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each run a fresh process (load_font is memoised within one): the first parses, the second reads."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cache = cache_file(bundled_font_path().resolve(), 0)
-    assert not cache.exists()  # XDG_DATA_HOME is this test's own
+    assert not cache.exists()
     outputs = []
     for run in ("cold", "warm"):
         out = tmp_path / f"{run}.pdf"

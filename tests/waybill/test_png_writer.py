@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.waybill.labels import decoded_code128, labels_of, sample_orders
+from waybill.errors import OutputError
 from waybill.layout.label import Label
 from waybill.output import PngFolder, write_all
 from waybill.render.png import PngWriter, encode_png, write_png
@@ -73,7 +74,7 @@ def test_a_failed_write_raises_from_finish(tmp_path: Path) -> None:
     writer = PngWriter(threads=1)
     label = sample_labels()[0]
     writer.write(rasterize(label), tmp_path / "no-such-folder" / "x.png", label.dots_per_mm)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(OutputError, match=r"no-such-folder/x\.png: cannot write"):
         writer.finish()
 
 
@@ -81,9 +82,10 @@ def test_a_failed_write_raises_from_a_later_write_once_the_queue_is_full(tmp_pat
     writer = PngWriter(threads=1, queued=1)
     label = sample_labels()[0]
     image = rasterize(label)
-    writer.write(image, tmp_path / "no-such-folder" / "x.png", label.dots_per_mm)
-    with pytest.raises(FileNotFoundError):
+    writer.write(image, tmp_path / "partial" / "x.png", label.dots_per_mm, shown_as=tmp_path / "x.png")
+    with pytest.raises(OutputError, match=r"x\.png: cannot write") as raised:
         writer.write(image, tmp_path / "y.png", label.dots_per_mm)
+    assert "partial" not in str(raised.value)  # named as the user knows it, not by the staging path
     writer.cancel()
 
 
@@ -95,6 +97,7 @@ def test_an_error_midway_leaves_no_file_behind(tmp_path: Path) -> None:
         raise RuntimeError("the layout of the next order failed")
 
     out = tmp_path / "png"
+    out.mkdir()
     with pytest.raises(RuntimeError):
         write_all(PngFolder(out), stream())
     assert list(out.iterdir()) == []  # not a label, not the staging folder

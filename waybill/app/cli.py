@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Sequence
 
 from waybill.errors import WaybillError
+from waybill.privacy import mask_phones
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
@@ -42,6 +43,7 @@ COMMAND_MODULES = (
     "waybill.app.commands.simulator",
     "waybill.app.commands.stall",
     "waybill.app.commands.invoice",
+    "waybill.app.commands.purge",
 )
 
 
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaybillError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"waybill: error: {error}", file=sys.stderr)
+        print(f"waybill: error: {mask_phones(str(error))}", file=sys.stderr)  # errors may echo input
         return error.exit_code
     except KeyboardInterrupt:
         print("waybill: interrupted", file=sys.stderr)

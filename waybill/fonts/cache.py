@@ -1,4 +1,4 @@
-"""Font metrics parsed once per font file and kept in ``$XDG_DATA_HOME/waybill/font-cache/``.
+"""Font metrics parsed once per font file and kept in ``$XDG_CACHE_HOME/waybill/fonts/``.
 
 A cache file belongs to one font path and subfont. It is used when the font's size and modification time
 are those it was made from (the cheap check), or else when the font's content hash still matches; otherwise,
@@ -18,7 +18,7 @@ from pathlib import Path
 import reportlab  # the package only (its version): the parser modules load on a cache miss
 
 from waybill.fonts.metrics import FontMetrics, MetricsFormatError
-from waybill.paths import data_home
+from waybill.paths import cache_home
 
 __all__ = ["cache_file", "font_metrics"]
 
@@ -28,7 +28,7 @@ PARSER = f"reportlab {reportlab.Version}"
 
 def cache_file(path: Path, index: int) -> Path:
     key = hashlib.blake2b(f"{path}\0{index}".encode(), digest_size=10).hexdigest()
-    return data_home() / "font-cache" / f"{path.stem}-{index}-{key}.metrics"
+    return cache_home() / "fonts" / f"{path.stem}-{index}-{key}.metrics"
 
 
 def _content_hash(path: Path) -> str:

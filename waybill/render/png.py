@@ -1,4 +1,5 @@
-"""1-bit PNG files, encoded here: the same label gives the same bytes (no timestamp, fixed settings).
+"""PNG files, the owner's only (0600: a label shows a recipient's address); the same image gives the same
+bytes (no timestamp, fixed settings). 1-bit images (labels, decoded printer streams) are encoded here.
 
 A label is mostly blank paper and rows that repeat the row above (bars, boxes, the insides of large type),
 so each row is stored with PNG's "Up" filter and deflated run-length: 0.45 ms a 100 x 180 mm label and
@@ -21,6 +22,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from waybill.atomic import writing
+
 __all__ = ["PngWriter", "encode_png", "write_png"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,8 +34,9 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(image: Image.Image, dots_per_mm: float) -> bytes:
-    """A mode "1" image as a 1-bit greyscale PNG (0 black, 1 white, as in the image) with its resolution."""
+def encode_png(image: Image.Image, dots_per_mm: float | None = None) -> bytes:
+    """A mode "1" image as a 1-bit greyscale PNG (0 black, 1 white, as in the image), with its resolution
+    when ``dots_per_mm`` is given."""
     if image.mode != "1":
         raise ValueError(f"a 1-bit PNG needs a mode '1' image, not {image.mode!r}")
     import numpy  # ~40 ms to import: paid by runs that write PNGs, not by every user of waybill.output
@@ -46,21 +50,27 @@ def encode_png(image: Image.Image, dots_per_mm: float) -> bytes:
     numpy.subtract(bits[1:], bits[:-1], out=rows[1:, 1:])  # Up: each byte minus the one above, modulo 256
     deflate = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     data = deflate.compress(rows.tobytes()) + deflate.flush()
-    per_metre = int(round(dots_per_mm * 25.4) / 0.0254 + 0.5)  # from whole dpi, rounded as Pillow does
-    header = struct.pack(">IIBBBBB", image.width, image.height, 1, 0, 0, 0, 0)  # depth 1, greyscale, no interlace
-    return b"".join(
-        (
-            _SIGNATURE,
-            _chunk(b"IHDR", header),
-            _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),  # unit 1: the metre
-            _chunk(b"IDAT", data),
-            _chunk(b"IEND", b""),
-        )
-    )
+    chunks = [_SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", image.width, image.height, 1, 0, 0, 0, 0))]
+    if dots_per_mm is not None:
+        per_metre = int(round(dots_per_mm * 25.4) / 0.0254 + 0.5)  # from whole dpi, rounded as Pillow does
+        chunks.append(_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))  # unit 1: the metre
+    chunks += [_chunk(b"IDAT", data), _chunk(b"IEND", b"")]
+    return b"".join(chunks)
 
 
-def write_png(image: Image.Image, path: Path, dots_per_mm: float) -> None:
-    path.write_bytes(encode_png(image, dots_per_mm))
+def write_png(image: Image.Image, path: Path, dots_per_mm: float | None = None) -> None:
+    """Write ``image`` to ``path`` readable by its owner only (0600); other modes than "1" through Pillow."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:
+        if image.mode == "1":
+            stream.write(encode_png(image, dots_per_mm))
+        else:
+            options = {} if dots_per_mm is None else {"dpi": (round(dots_per_mm * 25.4),) * 2}
+            image.save(stream, format="PNG", **options)
+
+
+def _write_reported(image: Image.Image, path: Path, dots_per_mm: float, shown_as: Path) -> None:
+    with writing(shown_as):
+        write_png(image, path, dots_per_mm)
 
 
 class PngWriter:
@@ -74,10 +84,11 @@ class PngWriter:
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="png")
         self._pending: deque[Future[None]] = deque()
 
-    def write(self, image: Image.Image, path: Path, dots_per_mm: float) -> None:
+    def write(self, image: Image.Image, path: Path, dots_per_mm: float, *, shown_as: Path | None = None) -> None:
+        """Queue ``write_png``; an ``OSError`` becomes the ``OutputError`` naming ``shown_as`` (else ``path``)."""
         while len(self._pending) >= self.queued:
             self._pending.popleft().result()
-        self._pending.append(self._pool.submit(write_png, image, path, dots_per_mm))
+        self._pending.append(self._pool.submit(_write_reported, image, path, dots_per_mm, shown_as or path))
 
     def finish(self) -> None:
         """Wait for every write; raise the first that failed."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from waybill.app.commands import deferred
 from waybill.errors import Problem, UsageError
-from waybill.times import parse_instant
+from waybill.times import FIRST_YEAR, LAST_YEAR, parse_instant
 
 __all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
 
@@ -125,7 +125,9 @@ def instant(text: str | None) -> datetime:
     try:
         return parse_instant(text)
     except ValueError as error:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
+        raise UsageError(
+            f"--at {text!r} is not an ISO 8601 time from {FIRST_YEAR} to {LAST_YEAR} such as 2022-12-15T08:00+08:00"
+        ) from error
 
 
 def print_problems() -> Callable[[Problem], None]:

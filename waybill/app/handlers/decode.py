@@ -9,6 +9,7 @@ from pathlib import Path
 from printers.decode import DecodedLabel, Decoder, LanguageChoice
 from printers.profiles import get_profile
 from waybill.errors import UsageError
+from waybill.render.png import write_png
 
 _CHUNK = 1 << 16
 
@@ -42,7 +43,7 @@ def _write(labels: list[DecodedLabel], output: Path) -> int:
     for label in labels:
         path = output / f"label-{label.index:04d}.png"
         try:
-            label.image.save(path)
+            write_png(label.image, path)
         except OSError as e:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
         width, height = label.image.size

@@ -11,7 +11,7 @@ from waybill.times import BEIJING
 
 
 def jobs_command(args: argparse.Namespace) -> int:
-    journal = Journal(open_database(args.db))
+    journal = Journal(open_database(args.db, create=False))
     if args.job is not None:
         return _job_detail(journal, args.job)
     summaries = journal.jobs(limit=args.limit)

@@ -21,6 +21,7 @@ from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.app.commands.stall import instant, print_problems
+from waybill.atomic import write_file
 from waybill.errors import UsageError
 from waybill.times import beijing_iso
 
@@ -64,7 +65,8 @@ def _scan(args: argparse.Namespace) -> int:
     from stall_monitor.report import stall_table
     from stall_monitor.scan import scan
 
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    result = scan(open_store(args.db, create=False), rules, at)
     if args.json:
         json.dump([s.as_json() for s in result.stalls], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -103,16 +105,15 @@ def _report(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json") else "html"
-    engine, at = open_store(args.db), instant(args.at)
-    result = scan(engine, _load_rules(args), at)
-    text = render(result, fmt, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    invoice_rules = load_invoice_rules(args.invoice_rules)
+    engine = open_store(args.db, create=False)
+    result = scan(engine, rules, at)
+    text = render(result, fmt, invoice_scan(engine, invoice_rules, at))
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise TrackingError(f"{args.output}: cannot write the report: {error.strerror}") from error
+    write_file(args.output, text.encode("utf-8"))
     print(f"{args.output}: {fmt} report at {beijing_iso(result.at)}: {_headline(result.counts)}")
     return 0
 
