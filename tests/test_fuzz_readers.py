@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from printers.profiles import load_profiles
 from printers.languages import LANGUAGES, driver_for
+from printers.profiles import load_profiles
 from stall_monitor.rules import load_rules, parse_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import parse_push, read_pushes
