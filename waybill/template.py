@@ -18,7 +18,8 @@ from waybill.fields import FIELDS, TextExpression, parse_expression
 
 # Thermal print below about 1.5 mm (12 dots at 203 dpi) cannot be read reliably off a parcel.
 MIN_LEGIBLE_MM = 1.5
-PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty")
+PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty", "barcode")
+BARCODE_HEIGHT_MM = 6.0  # an item barcode's bars; handheld imagers read EAN-13 this short
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -89,6 +90,7 @@ class Column:
     title: str
     width: float  # mm; the widest column takes what the others leave when width is 0
     align: Align = "left"
+    height: float = BARCODE_HEIGHT_MM  # the `barcode` column: bar height, mm
 
 
 @dataclass(frozen=True)
@@ -360,12 +362,18 @@ def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListEle
     for index, raw in enumerate(raw_columns):
         column = _Table(raw, f"{t.where}: columns[{index}]", t.problems)
         field = column.choice("field", "name_spec", PICKLIST_COLUMNS)
+        if "height" in column.data and field != "barcode":
+            t.problems.append(f"{column.where}: height is for the barcode column only")
+        height = column.number("height", default=BARCODE_HEIGHT_MM)
+        if height <= 0:
+            t.problems.append(f"{column.where}: height must be greater than 0")
         columns.append(
             Column(
                 field=field,
                 title=column.text("title", default=""),
                 width=column.number("width", default=0),
                 align=column.choice("align", "left", ("left", "center", "right")),
+                height=height,
             )
         )
         column.done()
