@@ -1,4 +1,4 @@
-"""Sample data shipped in the package: orders, a shop profile, tracking events and work orders."""
+"""Sample data shipped in the package: orders, a shop profile, a product catalog, tracking events and work orders."""
 
 from __future__ import annotations
 
