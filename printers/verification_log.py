@@ -102,9 +102,8 @@ class VerificationLog:
         self._add("refused", check, code=code, reason=reason, detail=detail)
 
     def _add(self, kind: EventKind, check: Check | None, *, code: str = "", reason: str = "", detail: str = "") -> None:
-        missing = (
-            [{"sku": line.item.sku, "name": line.item.name, "qty": n} for line, n in check.missing()] if check else []
-        )
+        left = check.missing() if check and kind in ("incomplete", "forced") else []
+        missing = [{"sku": line.item.sku, "name": line.item.name, "qty": n} for line, n in left]
         with self.engine.begin() as connection:
             connection.execute(
                 events.insert().values(

@@ -166,7 +166,12 @@ class Verifier:
         if misread:
             return self._refuse(code, "misread", misread)
         if check is None:
-            return self._refuse(code, "no order open", "not an order id or waybill number; scan the order first")
+            what = (
+                "counts a unit of the open order"
+                if code.startswith(BY_HAND)
+                else "is not an order id or waybill number"
+            )
+            return self._refuse(code, "no order open", f"{code!r} {what}; scan an order first")
         sku = self.catalog.sku_of(code)
         return self._refuse(code, "not in this order", f"the catalog has it as SKU {sku}" if sku else "")
 
