@@ -329,6 +329,8 @@ def station_command(args: argparse.Namespace) -> int:
             f"{'' if orders else ', looking codes up in earlier print jobs'}; {what}",
             file=sys.stderr,
         )
+        if interactive:
+            print("scan: ", end="", file=sys.stderr, flush=True)
 
         def say(line: str) -> None:
             if isinstance(line, Alert):  # a refusal: the bell, and red where stdout is a terminal
