@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import pty
+import select
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -110,9 +112,9 @@ def test_a_complete_order_prints_exactly_once_right_after_its_last_unit(
 
 
 def test_wrong_product_misread_over_scan_switching_and_forcing_are_all_recorded(
-    sim: PrinterSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sim: PrinterSimulator, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "w.db")
+    db = db_url
     lines = [
         FIRST.waybill_no,
         SHEET,  # another product: not in this order
@@ -221,6 +223,31 @@ def test_the_station_reads_a_pipe_as_a_scanner_types(sim: PrinterSimulator, tmp_
     assert "\aREFUSED '6923450000015': misread" in text and "\033[" not in text
     kinds = [(e.kind, e.reason) for e in pack_events(open_database(db))]
     assert kinds == [("refused", "misread"), ("verified", "")]
+
+
+def test_refusals_are_red_when_stdout_is_a_terminal(sim: PrinterSimulator, tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "waybill", *station_args(sim, str(tmp_path / "w.db"))],
+        stdin=subprocess.PIPE,
+        stdout=terminal,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+    )
+    os.close(terminal)
+    process.communicate(f"{FIRST.order_id}\n6923450000090\n".encode(), timeout=60)
+    output = b""
+    while select.select([controller], [], [], 0)[0]:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal's other end is closed: everything was read
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    assert b"\a\x1b[1;31mREFUSED '6923450000090': not in this order" in output
 
 
 def test_station_option_mistakes_are_one_line_errors(
