@@ -76,27 +76,18 @@ class PackingStation(Station):
             pick_list_text(Check(order, self.verifier.lines(order)))
 
     def scan(self, code: str, confirm_reprint: Callable[[Order, list[LabelRow]], bool]) -> str:
-        self._scanned_at = 0.0  # only the scan that completes an order starts the scan → first byte clock
+        self._scanned_at = 0.0  # only a scan that prints starts the scan → first byte clock
         started = time.perf_counter()
         outcome = self.verifier.scan(code)
         if isinstance(outcome, Refused):
-            self.log.refused(outcome.code, outcome.reason, outcome.detail, outcome.check)
-            self.pack.refused += 1
-            detail = f" — {outcome.detail}" if outcome.detail else ""
-            where = f" (order {outcome.check.order.order_id})" if outcome.check else ""
-            return Alert(f"REFUSED {outcome.code!r}: {outcome.reason}{where}{detail}")
+            return self._refused(outcome)
+        aside = ""
         if isinstance(outcome, Opened | PrintedBefore) and outcome.set_aside is not None:
             self.log.incomplete(outcome.set_aside)
             self.pack.set_aside += 1
             aside = f"{outcome.set_aside.order.order_id} set aside incomplete, {_missing(outcome.set_aside)}\n"
-        else:
-            aside = ""
         if isinstance(outcome, PrintedBefore):
-            earlier = self.printed_labels(outcome.order)
-            if not confirm_reprint(outcome.order, earlier):
-                self.stats.declined += 1
-                return f"{aside}{outcome.order.waybill_no}: printed before, not reprinted"
-            return aside + self.reprint(outcome.order, earlier)
+            return aside + self._printed_before(outcome.order, confirm_reprint)
         if isinstance(outcome, Opened):
             return aside + ("still open: " if outcome.resumed else "") + pick_list_text(outcome.check)
         if isinstance(outcome, Forced):
@@ -108,12 +99,26 @@ class PackingStation(Station):
         counted = _counted_text(outcome)
         if not outcome.check.complete:
             return f"{counted}; {_missing(outcome.check, 'left')}"
-        self.log.verified(outcome.check)
+        self.log.verified(outcome.check)  # recorded before the label's first byte, as the journal's `sent`
         self.pack.verified += 1
         self._scanned_at = started
-        return f"{counted}; all {sum(outcome.check.counted)} unit(s) verified → " + self.print_order(
-            outcome.check.order
-        )
+        verified = f"all {sum(outcome.check.counted)} unit(s) verified"
+        return f"{counted}; {verified} → {self.print_order(outcome.check.order)}"
+
+    def _refused(self, outcome: Refused) -> Alert:
+        self.log.refused(outcome.code, outcome.reason, outcome.detail, outcome.check)
+        self.pack.refused += 1
+        detail = f" — {outcome.detail}" if outcome.detail else ""
+        where = f" (order {outcome.check.order.order_id})" if outcome.check else ""
+        return Alert(f"REFUSED {outcome.code!r}: {outcome.reason}{where}{detail}")
+
+    def _printed_before(self, order: Order, confirm_reprint: Callable[[Order, list[LabelRow]], bool]) -> str:
+        """A packed and printed parcel needs no second verification: a reprint is asked for, as without --verify."""
+        earlier = self.printed_labels(order)
+        if not confirm_reprint(order, earlier):
+            self.stats.declined += 1
+            return f"{order.waybill_no}: printed before, not reprinted"
+        return self.reprint(order, earlier)
 
     def close(self) -> None:
         """End of input with an order half-packed: it was not printed, and is recorded incomplete."""
