@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from PIL import Image
 
-from tests.waybill.labels import NOW, barcode_template, sample_orders, sample_shop
+from tests.waybill.labels import NOW, SAMPLE_ORDERS, SAMPLE_SHOP, barcode_template, sample_orders, sample_shop
+from waybill.app.cli import main
+from waybill.catalog import load_catalog
 from waybill.errors import TemplateError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, dots_per_mm, layout_order
@@ -18,6 +21,7 @@ from waybill.layout.picklist import Table
 from waybill.model import Item, Order
 from waybill.product_codes import gtin_key
 from waybill.render.raster import rasterize
+from waybill.samples import sample_path
 from waybill.template import load_template
 
 BARCODES = ("6901234567892", "036000291452", "X-77")  # EAN-13, UPC-A, Code128
@@ -93,3 +97,17 @@ def test_height_belongs_to_the_barcode_column_only(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TemplateError, match="height is for the barcode column only"):
         load_template(str(path))
+
+
+def test_render_with_a_catalog_prints_each_items_catalog_barcode(tmp_path: Path) -> None:
+    template = barcode_template(tmp_path)
+    out = tmp_path / "png"
+    args = ["render", str(SAMPLE_ORDERS), "-t", str(template), "--shop", str(SAMPLE_SHOP), "-o", str(out)]
+    assert main([*args, "--catalog", str(sample_path("catalog.csv"))]) == 0
+
+    first = sample_orders()[0]
+    image = Image.open(out / f"{first.waybill_no}.png").convert("L")
+    read = {r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.barcode_formats_from_str("EAN13"))}
+    catalog = load_catalog(sample_path("catalog.csv"))
+    expected = {catalog.barcodes[item.sku][0] for item in first.items if item.sku in catalog.barcodes}
+    assert read == expected and len(expected) == 2  # TOWEL-70 has no barcode in the catalog
