@@ -20,13 +20,14 @@ from datetime import datetime
 
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.pipeline import LabelJob, labels_for
 from waybill.render.pdf import PdfWriter
 from waybill.render.raster import rasterize
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]

@@ -1,16 +1,12 @@
 """Running a print job: labels go out as fast as the head takes them, each recorded in the journal before
 its first byte, confirmed by the printer where it can say so, and every stop leaves a resumable job.
 
-Confirmation, by what the printer can do (its profile, and whether the link reads back):
-- ``GS ( H`` acknowledgements (ESC/POS): each label carries a token and is ``printed`` when the printer
-  answers it; at most ``ack_window`` labels are unacknowledged at once, which keeps the head busy.
-- status only (TSPL ``ESC ! ?``, which reports "printing" while anything sent is unprinted): every
-  ``confirm_every`` labels the runner waits until the printer reports itself idle with no fault, and those
-  labels are ``printed``. The head idles for one status round trip.
-- neither (a file, a CUPS queue, an ESC/POS printer without acknowledgements): labels stay ``sent``.
-A fault (paper out, cover open …) is waited out (``on_fault="wait"``) or stops the job (``"stop"``); a
-dropped link stops it. Labels sent but not confirmed when a job stops become ``uncertain``: the next
-``--resume`` prints them again as recorded reprints.
+When to wait and for what is decided by ``printers.confirm_policy`` (a state machine without I/O, fed the
+events and the time); this module does the I/O it asks for. Confirmation, by what the printer can do: ``GS
+( H`` acknowledgements (ESC/POS), an idle status every ``confirm_every`` labels (TSPL), or nothing (a file, a
+CUPS queue: labels stay ``sent``). A fault (paper out, cover open …) is waited out (``on_fault="wait"``) or
+stops the job (``"stop"``); a dropped link stops it. Labels sent but not confirmed when a job stops become
+``uncertain``: the next ``--resume`` prints them again as recorded reprints.
 """
 
 from __future__ import annotations
@@ -18,21 +14,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import TypeVar
 
+from printers.confirm_policy import BatchPolicy, Confirmation, ConfirmMode, Next
 from printers.errors import PrinterError, PrinterStatusError, TransportError, TransportTimeout
 from printers.journal import Journal, LabelRow
 from printers.profiles import PrinterProfile
 from printers.progress import Progress
 from printers.render_ahead import RenderAhead
 from printers.session import PrinterSession
-from printers.status import PrinterStatus, ack_request
+from printers.status import PrinterStatus
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
-OnFault = Literal["wait", "stop"]
 OnPrinted = Callable[[list[LabelRow]], None]  # told of labels the printer confirmed
 T = TypeVar("T")
+DEFAULT_POLICY = BatchPolicy()
 TOKEN_RANGE = 79**4
 POLL_S = 0.25
 
@@ -64,13 +61,13 @@ class BatchRunner:
         label_job: LabelJob,
         orders: Mapping[str, Order],
         *,
-        on_fault: OnFault = "stop",
+        policy: BatchPolicy = DEFAULT_POLICY,
         progress: Progress | None = None,
-        ack_window: int = 2,
-        confirm_every: int = 10,
         reason: str | None = None,
         on_printed: OnPrinted | None = None,
         first_byte: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self.journal = journal
         self.job_id = job_id
@@ -78,16 +75,20 @@ class BatchRunner:
         self.profile: PrinterProfile = session.profile
         self.label_job = label_job
         self.orders = orders
-        self.on_fault = on_fault
+        self.policy = policy
         self.progress = progress
-        self.ack_window = ack_window
-        self.confirm_every = confirm_every
         self.reason = reason
+        self.clock = clock
+        self.pause = pause
         self.on_printed = on_printed
         self.first_byte = first_byte  # called just before a label's first byte goes out (station latency)
         self.outstanding: dict[int, LabelRow] = {}  # token → sent, not yet confirmed
         self.counts = {"sent": 0, "printed": 0, "reprints": 0}
-        self.mode: str | None = None  # how labels get confirmed; decided by the first run
+        self.confirmation: Confirmation | None = None  # how labels get confirmed; decided by the first run
+
+    @property
+    def mode(self) -> ConfirmMode | None:
+        return self.confirmation.mode if self.confirmation else None
 
     @property
     def head_seconds(self) -> float:
@@ -96,11 +97,12 @@ class BatchRunner:
         return (template.height_mm + self.profile.gap_mm) / self.profile.head_speed_mm_s
 
     def run(self, rows: list[LabelRow]) -> RunResult:
-        started = time.monotonic()
+        started = self.clock()
         ahead = RenderAhead(rows, self.orders, self.label_job, self.profile)
         try:
-            if self.mode is None:
+            if self.confirmation is None:
                 self._choose_mode()
+            assert self.confirmation is not None
             for ready in ahead:
                 self._before_next_label()
                 token = ready.row.id % TOKEN_RANGE
@@ -108,7 +110,8 @@ class BatchRunner:
                 self.counts["sent"] += 1
                 self.counts["reprints"] += ready.row.attempts > 0 or ready.row.state != "queued"
                 self.outstanding[token] = ready.row
-                payload = ready.data + (ack_request(token) if self.mode == "ack" else b"")
+                self.confirmation.label_sent()
+                payload = ready.data + (self.session.driver.ack_request(token) if self.mode == "ack" else b"")
                 if self.first_byte:
                     self.first_byte()
                 self._write(payload)
@@ -127,7 +130,7 @@ class BatchRunner:
             self.counts["sent"],
             self.counts["printed"],
             self.counts["reprints"],
-            time.monotonic() - started,
+            self.clock() - started,
             self.mode or "sent",
         )
 
@@ -136,32 +139,43 @@ class BatchRunner:
     def _choose_mode(self) -> None:
         """Ask the printer how it is; its answer (or silence) decides how labels get confirmed."""
         status = self._guarded(lambda: self.session.query_status())
+        mode: ConfirmMode
         if status is None:
-            self.mode = "sent"
+            mode = "sent"
             if self.profile.answers_status and self.progress:
                 self.progress.say(
                     f"printer at {self.session.uri} does not answer status: labels are marked sent, not printed"
                 )
-            return
-        # Only TSPL's status says whether the printer is still busy with what it was sent; ESC/POS status
-        # without acknowledgements cannot confirm a label.
-        self.mode = "ack" if self.profile.answers_ack else "idle" if self.profile.language == "tspl" else "sent"
-        if not status.ready:
+        else:
+            mode = self.session.driver.confirmation(self.profile)
+        self.confirmation = Confirmation(self.policy, mode, self.head_seconds)
+        if status is not None and not status.ready:
             self._fault(status)
 
+    @property
+    def _confirming(self) -> Confirmation:
+        assert self.confirmation is not None, "the mode is chosen before the first label"
+        return self.confirmation
+
     def _before_next_label(self) -> None:
-        if self.mode == "ack":
-            self._check_pushed_status()
-            if len(self.outstanding) >= self.ack_window:
-                self._await_acks(until=self.ack_window - 1)
-        elif self.mode == "idle":
+        if self.mode == "idle":
             status = self._guarded(lambda: self.session.query_status())
             if status is not None and not status.ready:
                 self._fault(status)
-            if len(self.outstanding) >= self.confirm_every:
-                self._confirm_when_idle()
         else:
             self._check_pushed_status()
+        self._settle(self._confirming.label_ready(self.clock()))
+
+    def _wait_until_confirmed(self) -> None:
+        self._settle(self._confirming.finishing(self.clock()))
+
+    def _settle(self, step: Next) -> None:
+        """Do what the policy asked before the next label (or the end of the run)."""
+        if step is Next.AWAIT_ACKS:
+            self._await_acks()
+        elif step is Next.AWAIT_IDLE:
+            self._confirm_when_idle()
+        elif step is Next.FORGET_SENT:
             self._confirm([*self.outstanding.values()], printed=False)
 
     def _take_acks(self, timeout: float) -> None:
@@ -180,49 +194,40 @@ class BatchRunner:
                 self.on_printed(rows)
         done = {row.id for row in rows}
         self.outstanding = {token: row for token, row in self.outstanding.items() if row.id not in done}
+        self._confirming.confirmed(len(rows), self.clock())
         if self.progress:
             self.progress.advance(len(rows))
 
     def _confirm_when_idle(self) -> None:
-        deadline = time.monotonic() + self._patience(len(self.outstanding))
+        confirming = self._confirming
         while True:
             status = self._guarded(lambda: self.session.query_status())
-            if status is not None and not status.ready:
-                self._fault(status)
-                deadline = time.monotonic() + self._patience(len(self.outstanding))
-            elif status is not None and not status.printing:
+            if status is None:
+                step = confirming.tick(self.clock())
+            else:
+                step = confirming.idle_status(ready=status.ready, printing=status.printing, now=self.clock())
+            if step is Next.DONE:
                 self._confirm([*self.outstanding.values()], printed=True)
                 return
-            if time.monotonic() > deadline:
+            if step is Next.GONE:
                 raise _Stopped(TransportError(f"printer at {self.session.uri} stopped answering while printing"))
-            time.sleep(POLL_S / 5)
+            if status is not None and step in (Next.STOP, Next.WAIT_OUT_FAULT):
+                self._fault(status)
+                confirming.fault_cleared(self.clock())
+            self.pause(POLL_S / 5)
 
-    def _wait_until_confirmed(self) -> None:
-        if self.mode == "idle" and self.outstanding:
-            self._confirm_when_idle()
-        elif self.mode == "sent":
-            self._confirm([*self.outstanding.values()], printed=False)
-        if self.mode == "ack":
-            self._await_acks(until=0)
-
-    def _await_acks(self, until: int) -> None:
-        """Wait until at most ``until`` labels are unacknowledged; a printer that stays silent far longer than
-        its head needs (and reports no fault) counts as gone, so a run never hangs."""
-        deadline = time.monotonic() + self._patience(len(self.outstanding))
-        while len(self.outstanding) > until:
-            before = len(self.outstanding)
+    def _await_acks(self) -> None:
+        """Wait until at most ``ack_target`` labels are unacknowledged; a printer that stays silent far longer
+        than its head needs (and reports no fault) counts as gone, so a run never hangs."""
+        confirming = self._confirming
+        while len(self.outstanding) > confirming.ack_target:
             self._take_acks(POLL_S)
-            waited = self._check_pushed_status()
-            if waited or len(self.outstanding) < before:
-                deadline = time.monotonic() + self._patience(len(self.outstanding))
-            elif time.monotonic() > deadline:
+            if self._check_pushed_status():
+                confirming.fault_cleared(self.clock())
+            elif len(self.outstanding) > confirming.ack_target and confirming.tick(self.clock()) is Next.GONE:
                 raise _Stopped(
                     TransportError(f"printer at {self.session.uri} did not confirm {len(self.outstanding)} label(s)")
                 )
-
-    def _patience(self, labels: int) -> float:
-        """How long confirmations may take before the printer counts as gone."""
-        return 3 * self.head_seconds * max(1, labels) + 15
 
     # ── faults and the link ───────────────────────────────────────────────────────────────────────
 
@@ -238,17 +243,17 @@ class BatchRunner:
         if status is None:
             return
         message = f"printer at {self.session.uri}: {status.describe()}"
-        if self.on_fault == "stop":
+        if self._confirming.status(status.ready) is Next.STOP:
             raise _Stopped(PrinterStatusError(message, status))
         if self.progress:
             self.progress.say(f"{message} — waiting for it to clear (Ctrl-C stops; the job is saved)")
         while status is not None and not status.ready:
-            if self.profile.language == "escpos":
+            if self.session.driver.reports_status_changes:
                 status = self.session.wait_for_status_change(POLL_S * 4)
                 if self.mode == "ack":
                     self._take_acks(0.0)
             else:
-                time.sleep(POLL_S * 2)
+                self.pause(POLL_S * 2)
                 status = self._guarded(lambda: self.session.query_status())
             self._guarded(self.session.raise_if_link_down)
         if self.progress:

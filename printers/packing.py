@@ -15,7 +15,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from printers.batch import OnFault, OnPrinted
+from printers.batch import OnPrinted
+from printers.confirm_policy import OnFault
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.session import PrinterSession

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from printers.batch import BatchRunner, OnFault, OnPrinted, RunResult
-from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
+from printers.batch import BatchRunner, OnPrinted, RunResult
+from printers.confirm_policy import BatchPolicy, OnFault
+from printers.errors import AlreadyPrintedError, JobError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
@@ -19,7 +20,6 @@ from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
 from waybill.errors import LayoutError
-from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -66,18 +66,10 @@ def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, ski
                 raise
             skipped.append((order, error))
             continue
-        check_fits(labels[0], profile)
+        profile.check_fits(labels[0].width)
         kept.append(order)
         planned.extend(PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in labels)
     return Planned(kept, planned, skipped)
-
-
-def check_fits(label: Label, profile: PrinterProfile) -> None:
-    if label.width + profile.offset_x_dots > profile.head_width_dots:
-        raise ProfileError(
-            f"a {label.width_mm:g} mm label is {label.width} dots wide (+{profile.offset_x_dots} offset) but the "
-            f"head of {profile.name} is {profile.head_width_dots} dots"
-        )
 
 
 def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
@@ -108,7 +100,7 @@ def run_job(
         session,
         label_job,
         orders,
-        on_fault=on_fault,
+        policy=BatchPolicy(on_fault=on_fault),
         progress=progress,
         reason=reason,
         on_printed=on_printed,

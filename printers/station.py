@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from printers.batch import BatchRunner, OnFault, OnPrinted
+from printers.batch import BatchRunner, OnPrinted
+from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.printing import check_fits
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
 from waybill.model import Order
@@ -69,7 +69,7 @@ class Station:
             session,
             label_job,
             self.orders,
-            on_fault=on_fault,
+            policy=BatchPolicy(on_fault=on_fault),
             reason="station",
             on_printed=on_printed,
             first_byte=self._first_byte,
@@ -82,7 +82,7 @@ class Station:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
         for order in list(self.orders.values())[:1]:
             label = self.label_job.layout(order).labels[0]
-            check_fits(label, self.session.profile)
+            self.session.profile.check_fits(label.width)
             encode_for_session(rasterize(label), self.session.profile)
 
     def find(self, code: str) -> Order | None:
@@ -140,7 +140,7 @@ class Station:
             self.session,
             other,
             {order.order_id: order},
-            on_fault=self.on_fault,
+            policy=BatchPolicy(on_fault=self.on_fault),
             reason="station",
             on_printed=self.on_printed,
             first_byte=self._first_byte,

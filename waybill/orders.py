@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
+from waybill.times import parse_beijing_time
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -234,7 +234,7 @@ class _Checker:
             cod_amount=self.money(data.get("cod_amount")),
             scheduled_delivery=self.parsed(data, "scheduled_delivery", parse_date, "a date YYYY-MM-DD"),
             remark=self.text(data, "remark"),
-            shipped_at=self.parsed(data, "shipped_at", parse_time, "an ISO 8601 time"),
+            shipped_at=self.parsed(data, "shipped_at", parse_beijing_time, "an ISO 8601 time"),
             origin=Origin(self.source, self.line),
         )
         if not sender_given and (shop is None or shop.sender_for(order) is None):
@@ -352,9 +352,3 @@ def parse_date(text: str) -> date:
     if not ISO_DATE.fullmatch(text.strip()):
         raise ValueError(text)
     return date.fromisoformat(text.strip())
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; one without a zone is Beijing time, as Chinese systems write it."""
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)

@@ -57,6 +57,7 @@ class BarcodeElement:
     data: TextExpression
     module: float  # preferred module width, mm (rounded to whole dots)
     min_module: float
+    vertical: bool = False  # the symbol runs down the box (read top to bottom)
     when: str | None = None
 
 
@@ -323,6 +324,7 @@ def _barcode_element(t: _Table, page: Template, default_id: str) -> BarcodeEleme
         data=t.expression("data"),
         module=module,
         min_module=min_module,
+        vertical=t.flag("vertical", False),
         when=t.when(),
     )
 

@@ -13,24 +13,43 @@ from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fonts import Font
-from waybill.layout.codes import QUIET_MODULES, code128_modules
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.codes import Capacity, code128_capacity, module_sizes
+from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement
+from waybill.units import DPI_CHOICES, dots_per_mm
+
+
+@dataclass(frozen=True)
+class BarcodeCapacity:
+    """The longest number one barcode element carries at one dpi (at its narrowest allowed module)."""
+
+    element: str  # "elements: waybill_no", "continuation: waybill_no"
+    dpi: int
+    module: int  # dots
+    capacity: Capacity
 
 
 @dataclass(frozen=True)
 class CheckResult:
     problems: tuple[str, ...]  # the template must be fixed
     notes: tuple[str, ...]  # worth knowing: text that shrinks or is cut on the sample orders
+    barcodes: tuple[BarcodeCapacity, ...]
 
 
 def check_template(
-    template: Template, font: Font, orders: Sequence[Order], shop: Shop | None, *, now: datetime
+    template: Template,
+    font: Font,
+    orders: Sequence[Order],
+    shop: Shop | None,
+    *,
+    now: datetime,
+    dpis: Sequence[int] = DPI_CHOICES,
 ) -> CheckResult:
     problems: list[str] = []
     notes: list[str] = []
+    barcodes: list[BarcodeCapacity] = []
     for section, elements in (("elements", template.elements), ("continuation", template.continuation)):
         for element in elements:
             where = f"{section}: {element.id}"
@@ -40,8 +59,8 @@ def check_template(
                     f"needs {element.min_size * element.line_height:.2f} mm, so text would go below the minimum size"
                 )
             if isinstance(element, BarcodeElement):
-                notes.extend(_barcode_capacity(where, element))
-    for dpi in DPI_CHOICES:
+                barcodes.extend(barcode_capacity(where, element, dpi) for dpi in dpis)
+    for dpi in dpis:
         options = LayoutOptions(dpi=dpi, shop=shop)
         for order in orders:
             try:
@@ -50,17 +69,26 @@ def check_template(
                 problems.append(f"at {dpi} dpi: {error}")
                 continue
             notes.extend(f"at {dpi} dpi: {warning}" for warning in laid_out.warnings)
-    return CheckResult(tuple(problems), tuple(dict.fromkeys(notes)))
+    return CheckResult(tuple(problems), tuple(dict.fromkeys(notes)), tuple(barcodes))
 
 
-def _barcode_capacity(where: str, element: BarcodeElement) -> list[str]:
-    notes = []
-    for dpi in DPI_CHOICES:
-        dpmm = dots_per_mm(dpi)
-        module = max(1, round(element.min_module * dpmm))
-        room = round(element.box.w * dpmm) // module - 2 * QUIET_MODULES
-        notes.append(
-            f"{where}: at {dpi} dpi holds a symbol of up to {room} modules at {module}-dot modules "
-            f"(an SF number such as SF1234567890123 takes {len(code128_modules('SF1234567890123'))})"
+def barcode_capacity(where: str, element: BarcodeElement, dpi: int) -> BarcodeCapacity:
+    dpmm = dots_per_mm(dpi)
+    module = module_sizes(element.module, element.min_module, dpmm)[-1]
+    length = round((element.box.h if element.vertical else element.box.w) * dpmm)
+    return BarcodeCapacity(where, dpi, module, code128_capacity(length, module))
+
+
+def capacity_table(barcodes: Sequence[BarcodeCapacity]) -> list[str]:
+    """The longest numbers, one line per barcode and dpi (nothing when the template has no barcode)."""
+    if not barcodes:
+        return []
+    width = max(len(b.element) for b in barcodes)
+    lines = ["longest number each barcode carries (at its narrowest module, quiet zones of 10 modules):"]
+    for b in barcodes:
+        mm = b.module / dots_per_mm(b.dpi)
+        lines.append(
+            f"  {b.element:<{width}}  {b.dpi} dpi, {b.module}-dot modules ({mm:.3f} mm): "
+            f"{b.capacity.characters:>2} characters of A-Z 0-9 - (any mix), {b.capacity.digits:>2} digits"
         )
-    return notes
+    return lines

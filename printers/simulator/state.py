@@ -12,7 +12,7 @@ from pathlib import Path
 
 from printers.decode import DecodedLabel
 from printers.simulator.links import Link
-from printers.status import PrinterStatus, asb_report
+from printers.status import PrinterStatus
 
 __all__ = ["PrintedLabel", "Segment", "Shared", "SimEvent"]
 
@@ -76,15 +76,17 @@ class Shared:
         """Record an event (caller holds ``cv``); ``on_event`` must not block."""
         event = SimEvent(time.monotonic(), kind, detail)
         self.events.append(event)
+        self.cv.notify_all()  # someone may be waiting for this event (PrinterSimulator.wait_event)
         if self.on_event is not None:
             self.on_event(event)
 
     def set_status(self, status: PrinterStatus) -> None:
         """Change the status (caller holds ``cv``); links with automatic status back hear of a change."""
         before, self.status = self.status, status
-        report = asb_report(status)
-        if report != asb_report(before):
-            for link in self.links:
-                if link.asb and link.send(report):
-                    self.log("asb", report.hex(" "))
+        for link in self.links:
+            if link.reports is None:
+                continue
+            report = link.reports(status)
+            if report != link.reports(before) and link.send(report):
+                self.log("asb", report.hex(" "))
         self.cv.notify_all()

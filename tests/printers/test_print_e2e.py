@@ -12,12 +12,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
@@ -26,7 +26,7 @@ from waybill.app.cli import main
 from waybill.database import open_database
 
 FAST = 3000.0  # mm/s: a 100 x 180 label in 0.06 s, so the tests stay quick
-PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203"}
+PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203", "zpl": "zpl-203"}
 
 
 def expected_pages() -> Counter[str]:
@@ -97,7 +97,7 @@ def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
     )  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_clean_batch(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         assert main(print_args(sim.uri, db, language)) == 0
@@ -106,7 +106,7 @@ def test_a_clean_batch(language: str, link: str, db: str) -> None:
         assert len(sim.labels) == sum(expected_pages().values())
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.8) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "wait")) == 0
@@ -114,19 +114,19 @@ def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
         assert any(event.kind == "paper-out" for event in sim.events)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.5) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "stop")) == 7
         err = capsys.readouterr().err
         assert "paper out" in err and "waybill print --resume 1" in err
         assert Journal(open_database(db)).job(1).status == "stopped"
-        time.sleep(0.8)  # the roll is changed
+        assert sim.wait_event("paper-back", timeout=10)  # the roll is changed
         assert main(["print", "--resume", "1", "--db", db, "--on-fault", "stop"]) == 0
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, "tcp", drop_after=7) as sim:
         assert main(print_args(sim.uri, db, language)) == 6
@@ -135,7 +135,7 @@ def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         sim.speed_mm_s = 400.0  # slow enough to kill mid-batch: ~0.46 s a label
@@ -152,7 +152,7 @@ def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, d
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
     language: str, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,22 +160,25 @@ def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
 
+    answered = threading.Event()
+
     def answer_like_a_web_server() -> None:
         connection, _ = server.accept()
         with connection:
             connection.recv(1024)
             connection.sendall(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
-            time.sleep(1)
+            answered.wait(timeout=10)  # keep the connection open until waybill has judged the answer
 
     thread = threading.Thread(target=answer_like_a_web_server, daemon=True)
     thread.start()
     try:
         code = main(print_args(f"tcp://127.0.0.1:{port}", db, language))
     finally:
+        answered.set()
         thread.join(timeout=5)
         server.close()
     assert code == 6
-    name = {"escpos": "ESC/POS", "tspl": "TSPL"}[language]
+    name = {"escpos": "ESC/POS", "tspl": "TSPL", "zpl": "ZPL II"}[language]
     assert f"does not answer like a {name} printer: it sent b'HTTP/1.1 400" in capsys.readouterr().err
     assert Journal(open_database(db)).jobs() == []
 
@@ -244,3 +247,14 @@ def test_skip_printed_prints_only_the_new_orders(db: str, tmp_path: Path, capsys
         assert sim.wait_idle(timeout=30)
         assert printed_waybills(sim) == expected_pages()  # each waybill exactly once over both runs
         assert set(printed_first) <= set(expected_pages())
+
+
+def test_zpl_to_a_file_sends_every_label(tmp_path: Path, db: str) -> None:
+    """A device file (file:///dev/usb/lp0) reads nothing back: the labels are sent, and decode."""
+    target = tmp_path / "lp0"
+    target.touch()
+    assert main(print_args(f"file://{target}", db, "zpl")) == 0
+    summary = Journal(open_database(db)).job(1)
+    assert (summary.status, summary.counts["sent"]) == ("done", sum(expected_pages().values()))
+    labels = decode(target.read_bytes(), profile=get_profile("zpl-203")).labels
+    assert Counter(code for label in labels for code in set(decoded_code128(label.image))) == expected_pages()

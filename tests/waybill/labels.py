@@ -14,10 +14,11 @@ from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.label import Label
 from waybill.model import Order
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.samples import sample_path
 from waybill.shop import Shop, load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 TEMPLATES = ("76x130", "100x150", "100x180")
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)

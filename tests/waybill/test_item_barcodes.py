@@ -14,7 +14,7 @@ from waybill.app.cli import main
 from waybill.catalog import load_catalog
 from waybill.errors import TemplateError
 from waybill.fonts import load_font
-from waybill.layout.engine import LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.item_codes import ItemSymbol, fit_symbol, item_modules
 from waybill.layout.label import Rect
 from waybill.layout.picklist import Table
@@ -23,6 +23,7 @@ from waybill.product_codes import gtin_key
 from waybill.render.raster import rasterize
 from waybill.samples import sample_path
 from waybill.template import load_template
+from waybill.units import dots_per_mm
 
 BARCODES = ("6901234567892", "036000291452", "X-77")  # EAN-13, UPC-A, Code128
 

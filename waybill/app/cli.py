@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "waybill.app.commands.printing",
     "waybill.app.commands.simulator",
     "waybill.app.commands.stall",
+    "waybill.app.commands.invoice",
 )
 
 

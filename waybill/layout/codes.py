@@ -1,13 +1,16 @@
-"""Code128 and QR symbols as rectangles at whole printer dots.
+"""Code128 and QR symbols as rectangles at whole printer dots, and how long a number a Code128 box carries.
 
 Code128 uses reportlab's encoder: it switches to code set C for even runs of digits, which gives the
 shortest symbol (a typical ``SF`` number: 145 modules, where python-barcode's encoder takes 156), so the
-main barcode keeps its 3-dot modules on narrower stock.
+main barcode keeps its 3-dot modules on narrower stock. It switches only where that shortens the symbol,
+so a number without digits is the longest of its length: the worst case a box must carry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import segno
 from reportlab.graphics.barcode.code128 import Code128
@@ -22,6 +25,22 @@ class SymbolDoesNotFit(Exception):
     """The symbol cannot be drawn at an allowed module size inside its box (a template error)."""
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """The longest numbers a Code128 box carries at its narrowest module, every shorter one included."""
+
+    characters: int  # any mix of A-Z, 0-9 and - (the worst case for code set choice: no digits)
+    digits: int  # numbers of digits only
+
+
+def module_sizes(preferred_mm: float, min_mm: float, dots_per_mm: float) -> tuple[int, ...]:
+    """Whole-dot module widths to try, widest first: from ``preferred_mm`` (rounded) down to the narrowest
+    that is still at least ``min_mm`` (rounded up, so a module is never thinner than the rule)."""
+    narrowest = max(1, math.ceil(min_mm * dots_per_mm - 1e-6))
+    widest = max(narrowest, round(preferred_mm * dots_per_mm))
+    return tuple(range(widest, narrowest - 1, -1))
+
+
 def code128_modules(data: str) -> str:
     """The symbol as a string of ``1`` (bar) and ``0`` (space) modules, quiet zones excluded."""
     symbol = Code128(data)
@@ -34,22 +53,49 @@ def code128_modules(data: str) -> str:
     )
 
 
-def code128_rects(data: str, x: int, y: int, width: int, height: int, modules: Sequence[int]) -> list[Rect]:
-    """Bars of ``data`` centred in the box, at the first module size (dots) of ``modules`` that fits."""
+def code128_width(data: str) -> int:
+    """Modules of the symbol of ``data`` with both quiet zones."""
+    return len(code128_modules(data)) + 2 * QUIET_MODULES
+
+
+def code128_rects(
+    data: str, x: int, y: int, width: int, height: int, modules: Sequence[int], *, vertical: bool = False
+) -> list[Rect]:
+    """Bars of ``data`` centred in the box, at the first module size (dots) of ``modules`` that fits.
+    ``vertical``: the symbol runs down the box (read top to bottom), bars across its width."""
     pattern = code128_modules(data)
     needed = len(pattern) + 2 * QUIET_MODULES
+    length = height if vertical else width
     for module in modules:
-        if needed * module <= width:
-            left = x + (width - len(pattern) * module) // 2
-            return _runs(pattern, left, y, module, height)
+        if needed * module <= length:
+            start = (length - len(pattern) * module) // 2
+            if vertical:
+                return [Rect(x, y + r.x, width, r.w) for r in bar_runs(pattern, start, 0, module, 1)]
+            return bar_runs(pattern, x + start, y, module, height)
     smallest = min(modules)
     raise SymbolDoesNotFit(
         f"Code128 of {data!r} needs {needed} modules with quiet zones: {needed * smallest} dots at "
-        f"{smallest}-dot modules, but the box is {width} dots wide"
+        f"{smallest}-dot modules, but the box is {length} dots {'high' if vertical else 'wide'}"
     )
 
 
-def _runs(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
+def code128_capacity(length: int, module: int) -> Capacity:
+    """How long a number fits ``length`` dots at ``module``-dot modules with its quiet zones."""
+
+    def longest(number: Callable[[int], str]) -> int:
+        count = 0
+        while count < _LONGEST and code128_width(number(count + 1)) * module <= length:
+            count += 1
+        return count
+
+    return Capacity(characters=longest(lambda n: "A" * n), digits=longest(lambda n: "1" * n))
+
+
+_LONGEST = 99  # far past the 32 characters an order's waybill_no may have
+
+
+def bar_runs(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
+    """One rectangle per run of bar modules (``1``) of ``pattern``, ``module`` dots each."""
     rects: list[Rect] = []
     start = None
     for index, bit in enumerate(pattern + "0"):
@@ -76,5 +122,5 @@ def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
     rects: list[Rect] = []
     for row_index, row in enumerate(symbol.matrix):
         pattern = "".join("1" if cell else "0" for cell in row)
-        rects.extend(_runs(pattern, offset_x, offset_y + row_index * module, module, module))
+        rects.extend(bar_runs(pattern, offset_x, offset_y + row_index * module, module, module))
     return rects

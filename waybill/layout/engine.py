@@ -9,7 +9,7 @@ from datetime import datetime
 from waybill.errors import LayoutError
 from waybill.fields import Value, is_set, order_context
 from waybill.fonts import Font
-from waybill.layout.codes import SymbolDoesNotFit, code128_rects, qr_rects
+from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_rects, module_sizes, qr_rects
 from waybill.layout.label import Label, LayoutWarning, Mark, Rect
 from waybill.layout.picklist import Row, Table, paginate, totals_text
 from waybill.layout.text import fit_text
@@ -28,18 +28,19 @@ from waybill.template import (
     Template,
     TextElement,
 )
+from waybill.units import DEFAULT_DPI, dots_per_mm
 
-DPI_CHOICES = (203, 300)
+_BARCODE_TITLES = {"waybill_no": "main barcode", "waybill_no_small": "second barcode"}
 
 
-def dots_per_mm(dpi: int) -> float:
-    """203 dpi heads are 8 dots/mm exactly; others are taken at their nominal dpi."""
-    return 8.0 if dpi == 203 else dpi / 25.4
+def barcode_title(element_id: str) -> str:
+    """What errors call a barcode element: the built-in templates' ids by their role, others by id."""
+    return _BARCODE_TITLES.get(element_id, f"barcode {element_id}")
 
 
 @dataclass(frozen=True)
 class LayoutOptions:
-    dpi: int = 203
+    dpi: int = DEFAULT_DPI
     mask: bool = True  # privacy waybill: recipient name and phone masked
     shop: Shop | None = None
     printed_at: datetime | None = None  # the print time on the label; default: the order's shipped_at
@@ -61,6 +62,7 @@ class _Layout:
         self.order = order
         self.template = template
         self.font = font
+        self.dpi = options.dpi
         self.dpmm = dots_per_mm(options.dpi)
         printed_at = options.printed_at or order.shipped_at or now
         self.context = order_context(order, options.shop, mask=options.mask, printed_at=printed_at)
@@ -185,11 +187,15 @@ class _Layout:
         if not data:
             return []
         box = self.box(element.box)
-        largest, smallest = max(1, self.dots(element.module)), max(1, self.dots(element.min_module))
+        modules = module_sizes(element.module, element.min_module, self.dpmm)
         try:
-            return list(code128_rects(data, box.x, box.y, box.w, box.h, range(largest, smallest - 1, -1)))
+            return list(code128_rects(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical))
         except SymbolDoesNotFit as error:
-            raise LayoutError(f"order {self.order.order_id}: {element.id}: {error}") from error
+            capacity = code128_capacity(box.h if element.vertical else box.w, modules[-1])
+            raise LayoutError(
+                f"order {self.order.order_id}: {element.id}: {error}; this template's {barcode_title(element.id)} "
+                f"carries at most {capacity.characters} characters at {self.dpi} dpi ({capacity.digits} if all digits)"
+            ) from error
         except ValueError as error:  # characters outside Code128's set
             raise LayoutError(f"order {self.order.order_id}: {element.id}: cannot encode {data!r}") from error
 

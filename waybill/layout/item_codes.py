@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import barcode
 
+from waybill.layout.codes import bar_runs, module_sizes
 from waybill.layout.label import Rect
 from waybill.product_codes import Symbology, symbology
 
@@ -20,7 +21,7 @@ QUIET: dict[Symbology, tuple[int, int]] = {"ean13": (11, 7), "upca": (9, 9), "co
 MODULE_MM = 0.33  # EAN-13's nominal module
 MIN_MODULE_MM = 0.25  # 2 dots at 203 dpi; a thermal head's dot gain makes 1-dot bars unreadable
 
-__all__ = ["MIN_MODULE_MM", "MODULE_MM", "QUIET", "ItemSymbol", "bar_rects", "fit_symbol", "item_modules"]
+__all__ = ["MIN_MODULE_MM", "MODULE_MM", "QUIET", "ItemSymbol", "fit_symbol", "item_modules"]
 
 
 def item_modules(code: str) -> str:
@@ -44,7 +45,7 @@ class ItemSymbol:
     def rects(self, x: int, y: int, width: int, height: int) -> list[Rect]:
         """The bars, the symbol and its quiet zones centred in the box."""
         left = x + (width - self.width) // 2 + self.quiet[0] * self.module
-        return bar_rects(self.modules, left, y, self.module, height)
+        return bar_runs(self.modules, left, y, self.module, height)
 
 
 def fit_symbol(code: str, width: int, dots_per_mm: float) -> ItemSymbol | str:
@@ -52,24 +53,11 @@ def fit_symbol(code: str, width: int, dots_per_mm: float) -> ItemSymbol | str:
     ``width`` dots with its quiet zones; else why it does not fit."""
     modules = item_modules(code)
     quiet = QUIET[symbology(code)]
-    largest = max(1, round(MODULE_MM * dots_per_mm))
-    smallest = max(1, round(MIN_MODULE_MM * dots_per_mm))
-    for module in range(largest, smallest - 1, -1):
+    sizes = module_sizes(MODULE_MM, MIN_MODULE_MM, dots_per_mm)
+    smallest = sizes[-1]
+    for module in sizes:
         symbol = ItemSymbol(code, modules, module, quiet)
         if symbol.width <= width:
             return symbol
     needed = (len(modules) + sum(quiet)) * smallest
     return f"{code!r} needs {needed} dots at {smallest}-dot modules, the column has {width}; printed as text"
-
-
-def bar_rects(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
-    """One rectangle per run of bar modules of ``pattern``."""
-    rects: list[Rect] = []
-    start = None
-    for index, bit in enumerate(pattern + "0"):
-        if bit == "1" and start is None:
-            start = index
-        elif bit == "0" and start is not None:
-            rects.append(Rect(left + start * module, top, (index - start) * module, height))
-            start = None
-    return rects

@@ -1,4 +1,5 @@
-"""Sample data shipped in the package: orders, a shop profile, a product catalog, tracking events and work orders."""
+"""Sample data shipped in the package: orders, a shop profile, a product catalog, tracking events, work
+orders and invoice requests."""
 
 from __future__ import annotations
 

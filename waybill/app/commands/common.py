@@ -11,13 +11,15 @@ from pathlib import Path
 from waybill.catalog import Catalog, load_catalog
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions
+from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
-from waybill.orders import BEIJING, LoadedOrders, load_orders, parse_time
+from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING, parse_beijing_time
+from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -28,7 +30,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
         required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
     )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
+    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
     parser.add_argument(
         "--catalog", type=Path, help="CSV sku,barcode: barcodes for items that carry none (a row per barcode)"
@@ -44,7 +46,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
     shop = load_shop(args.shop) if args.shop else None
     try:
-        printed_at = parse_time(args.printed_at) if args.printed_at else None
+        printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
         raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
     return LabelJob(

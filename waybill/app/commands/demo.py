@@ -13,12 +13,13 @@ from waybill.app.commands.common import Report
 from waybill.app.wiring import stall_registrar
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),
         sample_path("work_orders.csv"),
+        sample_path("invoices.jsonl"),
         args.output / "stall-report.html",
     )
     print(f"  stall monitor: {stalls}")

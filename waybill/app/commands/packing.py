@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 
 from printers.verification_log import Figures, pack_events
 from printers.verification_log import figures as verification_figures
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 __all__ = ["figures_line", "print_verification"]
 

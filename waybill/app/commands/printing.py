@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from printers.batch import OnFault, RunResult
+from printers.batch import RunResult
+from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
@@ -27,7 +28,7 @@ from printers.printing import (
     run_job,
     start_batch,
 )
-from printers.profiles import PrinterProfile, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
@@ -37,9 +38,8 @@ from waybill.app.commands.packing import figures_line, print_verification
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
-DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 RED, RESET = "\033[1;31m", "\033[0m"
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from waybill.fonts import load_font
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import builtin_template_names, load_template
-from waybill.template_check import check_template
+from waybill.template_check import capacity_table, check_template
+from waybill.times import BEIJING
+from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -23,12 +25,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "check",
         help="check a template for problems",
         description="Report unknown fields, elements off the page, barcodes that do not fit with their quiet "
-        "zones and text below its minimum size; lay out sample orders at 203 and 300 dpi.",
+        "zones and text below its minimum size; show the longest number each barcode carries; lay out sample "
+        "orders at 203 and 300 dpi (or the one --dpi).",
     )
     check.add_argument("template", help="template name or .toml file")
     check.add_argument("--orders", type=Path, help="orders to try (default: the bundled sample orders)")
     check.add_argument("--shop", type=Path, help="shop profile for those orders")
     check.add_argument("--font", type=Path, help="font to measure with")
+    check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help="check at this resolution only")
     check.set_defaults(handler=check_command)
 
 
@@ -46,7 +50,10 @@ def check_command(args: argparse.Namespace) -> int:
     shop_path = args.shop or (None if args.orders else Path(str(samples.joinpath("shop.toml"))))
     shop = load_shop(shop_path) if shop_path else None
     orders = load_orders(orders_path, shop).orders
-    result = check_template(template, load_font(args.font), orders, shop, now=datetime.now(BEIJING))
+    dpis = (args.dpi,) if args.dpi else DPI_CHOICES
+    result = check_template(template, load_font(args.font), orders, shop, now=datetime.now(BEIJING), dpis=dpis)
+    for line in capacity_table(result.barcodes):
+        print(line)
     for note in result.notes:
         print(f"note: {note}")
     for problem in result.problems:
@@ -54,5 +61,5 @@ def check_command(args: argparse.Namespace) -> int:
     if result.problems:
         print(f"{template.source}: {len(result.problems)} problem(s)")
         return 1
-    print(f"{template.source}: ok ({len(orders)} sample orders laid out at 203 and 300 dpi)")
+    print(f"{template.source}: ok ({len(orders)} sample orders laid out at {' and '.join(map(str, dpis))} dpi)")
     return 0
