@@ -37,7 +37,7 @@ from waybill.times import BEIJING
 def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]
     """``count`` labels of the samples cycled under new waybill numbers (PNG files are named by them)."""
     shop = load_shop(sample_path("shop.toml"))
-    # The samples that carry their number (the others take one from the store: bench/waybill_numbers.py).
+    # The samples that carry their number (the others take one from the store: bench/number_pool.py).
     orders = tuple(o for o in load_orders(sample_path("orders.jsonl"), shop).orders if o.waybill_no)
     job = LabelJob(load_template(template), load_font(), LayoutOptions(dpi=dpi, shop=shop), datetime.now(BEIJING))
     renamed = (

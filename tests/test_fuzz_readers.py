@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from printers.languages import LANGUAGES, driver_for
 from printers.profiles import load_profiles
-from printers.status import ResponseParser
 from stall_monitor.rules import load_rules, parse_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import parse_push, read_pushes
@@ -280,11 +280,11 @@ def test_printer_profiles_toml(folder: Path, text: str) -> None:
 
 @FUZZ
 @given(
-    language=st.sampled_from(["escpos", "tspl"]),
+    language=st.sampled_from(sorted(LANGUAGES)),
     steps=st.lists(st.tuples(st.lists(st.sampled_from([1, 2, 4]), max_size=3), st.binary(max_size=40)), max_size=8),
 )
 def test_printer_status_bytes(language: str, steps: list[tuple[list[int], bytes]]) -> None:
-    parser = ResponseParser(language)  # type: ignore[arg-type]
+    parser = driver_for(language).response_parser()
     for queries, data in steps:
         for n in queries:
             parser.expect(n)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from waybill import product_codes
 from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 from waybill.privacy import mask_phone
@@ -36,7 +37,7 @@ _ORDER_FIELDS = {
 _ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address")
 # Fields the store keeps in columns of this width (print journal, stall monitor).
 _STORED_LENGTHS = {"order_id": 64, "recipient.province": 64}
-_ITEM_FIELDS = ("sku", "name", "spec", "qty", "location")
+_ITEM_FIELDS = ("sku", "name", "spec", "qty", "location", "barcode")
 
 # CSV: one row per item; order-level columns repeat (or are left blank) on the order's further rows.
 CSV_ORDER_COLUMNS = (
@@ -44,7 +45,7 @@ CSV_ORDER_COLUMNS = (
     *(f"recipient_{f}" for f in _ADDRESS_FIELDS), *(f"sender_{f}" for f in _ADDRESS_FIELDS),
     "cod_amount", "scheduled_delivery", "remark", "shipped_at",
 )  # fmt: skip
-CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location")
+CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location", "barcode")
 
 
 @dataclass(frozen=True)
@@ -313,11 +314,19 @@ class _Checker:
                 qty=qty,
                 spec=checker.text(raw, "spec", path=f"{path}."),
                 location=checker.text(raw, "location", path=f"{path}."),
+                barcode=checker.barcode(raw, f"{path}."),
             )
             self.problems.extend(checker.problems)
             if not checker.problems:
                 items.append(item)
         return tuple(items)
+
+    def barcode(self, raw: dict[str, Any], path: str) -> str:
+        code = self.text(raw, "barcode", path=path)
+        wrong = product_codes.problem(code) if code else None
+        if wrong:
+            self.problem(f"{path}barcode", wrong)
+        return code
 
     def quantity(self, value: Any, field: str) -> int:
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 20:

@@ -28,7 +28,8 @@ LINE_HEIGHT = (0.8, 3.0)
 MODULE_MM = (0.1, 2.0)
 THICKNESS_MM = (0.05, 20.0)
 MAX_LINES = (1, 50)
-PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty")
+PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty", "barcode")
+BARCODE_HEIGHT_MM = 6.0  # an item barcode's bars; handheld imagers read EAN-13 this short
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -100,6 +101,7 @@ class Column:
     title: str
     width: float  # mm; the widest column takes what the others leave when width is 0
     align: Align = "left"
+    height: float = BARCODE_HEIGHT_MM  # the `barcode` column: bar height, mm
 
 
 @dataclass(frozen=True)
@@ -398,12 +400,18 @@ def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListEle
     for index, raw in enumerate(raw_columns):
         column = _Table(raw, f"{t.where}: columns[{index}]", t.problems)
         field = column.choice("field", "name_spec", PICKLIST_COLUMNS)
+        if "height" in column.data and field != "barcode":
+            t.problems.append(f"{column.where}: height is for the barcode column only")
+        height = column.number("height", default=BARCODE_HEIGHT_MM)
+        if height <= 0:
+            t.problems.append(f"{column.where}: height must be greater than 0")
         columns.append(
             Column(
                 field=field,
                 title=column.text("title", default=""),
                 width=column.number("width", default=0, within=(0, page.width_mm)),
                 align=column.choice("align", "left", ("left", "center", "right")),
+                height=height,
             )
         )
         column.done()

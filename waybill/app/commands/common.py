@@ -11,6 +11,7 @@ from pathlib import Path
 
 # Re-exported: command modules written before options.py import them from here.
 from waybill.app.commands.options import add_db_option, add_label_options
+from waybill.catalog import Catalog, load_catalog
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
@@ -23,7 +24,15 @@ from waybill.shop import Shop, load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING, parse_beijing_time
 
-__all__ = ["Report", "add_db_option", "add_label_options", "label_job", "read_orders_for", "with_numbers"]
+__all__ = [
+    "Report",
+    "add_db_option",
+    "add_label_options",
+    "catalog_for",
+    "label_job",
+    "read_orders_for",
+    "with_numbers",
+]
 
 
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
@@ -40,13 +49,21 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
     )
 
 
-def read_orders_for(args: argparse.Namespace, job: LabelJob, path: Path) -> LoadedOrders:
-    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid."""
+def read_orders_for(
+    args: argparse.Namespace, job: LabelJob, path: Path, catalog: Catalog | None = None
+) -> LoadedOrders:
+    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid.
+    With ``--catalog``, items without a barcode get their SKU's."""
+    catalog = catalog or catalog_for(args)
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
     loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
         print(f"skipped: {problem}", file=sys.stderr)
-    return loaded
+    return LoadedOrders(catalog.fill_all(loaded.orders), loaded.problems) if catalog.barcodes else loaded
+
+
+def catalog_for(args: argparse.Namespace) -> Catalog:
+    return load_catalog(args.catalog) if args.catalog else Catalog()
 
 
 def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | None) -> LoadedOrders:

@@ -21,6 +21,9 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
     )
     parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
+    parser.add_argument(
+        "--catalog", type=Path, help="CSV sku,barcode: barcodes for items that carry none (a row per barcode)"
+    )
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
     parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")
     parser.add_argument("--printed-at", help="print time on the labels (ISO 8601; default: each order's shipped_at)")

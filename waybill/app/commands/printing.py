@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     station.add_argument("--orders", type=Path, help="orders file (.jsonl or .csv) to look codes up in")
     station.add_argument("--on-fault", choices=("wait", "stop"), default="wait")
+    station.add_argument(
+        "--verify",
+        action="store_true",
+        help="pack verification (扫描验货): scan the order, then every unit; the label prints after the last one",
+    )
+    station.add_argument(
+        "--force-code", metavar="CODE", help="with --verify: scanned, prints the open order short of what is missing"
+    )
+    station.add_argument(
+        "--station-name", default=socket.gethostname(), help="recorded with each verification (default: hostname)"
+    )
     add_printer_options(station, printer_required=True)
     add_label_options(station, template_default="100x180")
     station.set_defaults(handler=deferred("waybill.app.handlers.printing:station_command"), dpi=None)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 
 from printers.journal import Journal
+from printers.verification_log import figures as verification_figures
+from waybill.app.handlers.packing import figures_line, print_verification
 from waybill.database import open_database
 from waybill.times import BEIJING
 
@@ -13,7 +15,9 @@ from waybill.times import BEIJING
 def jobs_command(args: argparse.Namespace) -> int:
     journal = Journal(open_database(args.db, create=False))
     if args.job is not None:
-        return _job_detail(journal, args.job)
+        _job_detail(journal, args.job)
+        print_verification(journal.engine, args.job)
+        return 0
     summaries = journal.jobs(limit=args.limit)
     if not summaries:
         print("no print jobs yet")
@@ -29,10 +33,13 @@ def jobs_command(args: argparse.Namespace) -> int:
             f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
             f"{s.printer} ({s.profile})"
         )
+    line = figures_line(verification_figures(journal.engine))
+    if line:
+        print(line)
     return 0
 
 
-def _job_detail(journal: Journal, job_id: int) -> int:
+def _job_detail(journal: Journal, job_id: int) -> None:
     summary = journal.job(job_id)
     counts = ", ".join(f"{n} {state}" for state, n in summary.counts.items() if n)
     print(f"job {job_id} ({summary.kind}, {summary.status}) on {summary.printer} ({summary.profile}): {counts}")
@@ -49,4 +56,3 @@ def _job_detail(journal: Journal, job_id: int) -> int:
                 "station": "scanned again at the station",
             }.get(reason, reason)
             print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
-    return 0

@@ -14,6 +14,7 @@ from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.packing import Alert, PackingStation
 from printers.printing import (
     Started,
     check_printed_before,
@@ -28,10 +29,12 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import label_job, read_orders_for
+from waybill.app.commands.common import catalog_for, label_job, read_orders_for
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
+
+RED, RESET = "\033[1;31m", "\033[0m"
 
 
 @contextmanager
@@ -142,36 +145,63 @@ def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
 
 
 def station_command(args: argparse.Namespace) -> int:
+    if args.force_code and not args.verify:
+        raise UsageError("--force-code is for --verify stations")
     engine = open_database(args.db)
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
     job = label_job(args)
-    orders = read_orders_for(args, job, args.orders).orders if args.orders else ()
+    catalog = catalog_for(args)
+    orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
+    by_id = {o.order_id: o for o in orders}
+    if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
+        raise UsageError(f"--force-code {args.force_code!r} is an order's code; choose one no order uses")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
+    colour = sys.stdout.isatty()
     with session:
-        station = Station(
-            journal,
-            session,
-            job,
-            settings,
-            {o.order_id: o for o in orders},
-            on_fault=args.on_fault,
-            on_printed=stall_registrar(engine, journal),
-        )
+        station: Station
+        if args.verify:
+            station = PackingStation(
+                journal,
+                session,
+                job,
+                settings,
+                by_id,
+                station_name=args.station_name,
+                catalog=catalog,
+                force_code=args.force_code,
+                on_fault=args.on_fault,
+                on_printed=stall_registrar(engine, journal),
+            )
+        else:
+            station = Station(
+                journal,
+                session,
+                job,
+                settings,
+                by_id,
+                on_fault=args.on_fault,
+                on_printed=stall_registrar(engine, journal),
+            )
         station.warm_up()
+        what = "scan an order, then each unit" if args.verify else "scan a code"
         print(
-            f"station ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
-            f"{'' if orders else ', looking codes up in earlier print jobs'}; scan a code",
+            f"station {args.station_name} ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
+            f"{'' if orders else ', looking codes up in earlier print jobs'}; {what}",
             file=sys.stderr,
         )
+        if interactive:
+            print("scan: ", end="", file=sys.stderr, flush=True)
 
         def say(line: str) -> None:
+            if isinstance(line, Alert):  # a refusal: the bell, and red where stdout is a terminal
+                line = f"\a{RED}{line}{RESET}" if colour else f"\a{line}"
             print(line, flush=True)
             if interactive:
-                print("scan a code: ", end="", file=sys.stderr, flush=True)
+                print("scan: ", end="", file=sys.stderr, flush=True)
 
         def ask(question: str) -> None:
             print(question, end="", file=sys.stderr, flush=True)
@@ -185,6 +215,12 @@ def station_command(args: argparse.Namespace) -> int:
         f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
         f"{stats.unknown} unknown code(s)"
     )
+    if isinstance(station, PackingStation):
+        pack = station.pack
+        print(
+            f"verification: {pack.verified} verified, {pack.forced} forced, {pack.set_aside} set aside incomplete, "
+            f"{pack.refused} refused scan(s)"
+        )
     return 0
 
 
