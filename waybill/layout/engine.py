@@ -8,9 +8,8 @@ from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fields import Value, is_set, order_context
-from waybill.fonts import Font
-from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_rects, module_sizes, qr_rects
-from waybill.layout.label import Label, LayoutWarning, Mark, Rect
+from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_mark, module_sizes, qr_mark
+from waybill.layout.label import Label, LabelFont, LayoutWarning, Mark, Rect
 from waybill.layout.picklist import Row, Table, paginate, totals_text
 from waybill.layout.text import fit_text
 from waybill.layout.typeset import DotBox, outline, place_text
@@ -57,13 +56,17 @@ class LaidOut:
     warnings: tuple[LayoutWarning, ...]
 
 
-def layout_order(order: Order, template: Template, font: Font, options: LayoutOptions, *, now: datetime) -> LaidOut:
+def layout_order(
+    order: Order, template: Template, font: LabelFont, options: LayoutOptions, *, now: datetime
+) -> LaidOut:
     """The first label and any continuation labels of ``order``; ``now`` is the print time of last resort."""
     return _Layout(order, template, font, options, now).run()
 
 
 class _Layout:
-    def __init__(self, order: Order, template: Template, font: Font, options: LayoutOptions, now: datetime) -> None:
+    def __init__(
+        self, order: Order, template: Template, font: LabelFont, options: LayoutOptions, now: datetime
+    ) -> None:
         self.order = order
         self.template = template
         self.font = font
@@ -192,7 +195,7 @@ class _Layout:
         box = self.box(element.box)
         modules = module_sizes(element.module, element.min_module, self.dpmm)
         try:
-            return list(code128_rects(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical))
+            return [code128_mark(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical)]
         except SymbolDoesNotFit as error:
             capacity = code128_capacity(box.h if element.vertical else box.w, modules[-1])
             raise LayoutError(
@@ -208,7 +211,7 @@ class _Layout:
             return []
         box = self.box(element.box)
         try:
-            return list(qr_rects(data, box.x, box.y, min(box.w, box.h)))
+            return [qr_mark(data, box.x, box.y, min(box.w, box.h))]
         except SymbolDoesNotFit as error:
             raise LayoutError(f"order {self.order.order_id}: {element.id}: {error}") from error
 

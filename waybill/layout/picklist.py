@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from natsort import natsort_keygen, ns
 
-from waybill.fonts import Font
+from waybill.fonts.metrics import FontMetrics
 from waybill.layout.label import Mark, Rect
 from waybill.layout.text import FittedText, fit_text
 from waybill.layout.typeset import DotBox, place_text
@@ -51,7 +51,7 @@ class Table:
     """One pick-list element's geometry in dots."""
 
     element: PickListElement
-    font: Font
+    font: FontMetrics
     box: DotBox
     columns: tuple[DotBox, ...]  # x and w of each column (y and h unused)
     size: int
@@ -61,7 +61,7 @@ class Table:
     rule: int
 
     @classmethod
-    def at(cls, element: PickListElement, font: Font, dots_per_mm: float) -> Table:
+    def at(cls, element: PickListElement, font: FontMetrics, dots_per_mm: float) -> Table:
         def dots(mm: float) -> int:
             return round(mm * dots_per_mm)
 

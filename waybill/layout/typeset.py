@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from waybill.fonts import EM, Font
+from waybill.fonts import EM
+from waybill.fonts.metrics import FontMetrics
 from waybill.layout.label import Mark, Rect, TextRun
 from waybill.layout.text import FittedText
 
@@ -20,7 +21,7 @@ class DotBox:
 def place_text(
     fitted: FittedText,
     box: DotBox,
-    font: Font,
+    font: FontMetrics,
     *,
     align: str = "left",
     valign: str = "top",
@@ -46,7 +47,7 @@ def place_text(
 
 
 def _line_marks(
-    line: str, x: float, baseline: int, size: int, font: Font, bold: bool, white: bool, out: list[Mark]
+    line: str, x: float, baseline: int, size: int, font: FontMetrics, bold: bool, white: bool, out: list[Mark]
 ) -> set[str]:
     missing: set[str] = set()
     run_start = 0
