@@ -115,9 +115,10 @@ def _runs(pattern: str, left: int, top: int, module: int, height: int) -> list[R
     return rects
 
 
-def qr_matrix(data: str) -> list[str]:
-    """The QR code of ``data`` (error correction M, the smallest version) as rows of ``1``/``0`` modules."""
-    symbol = segno.make(data, error="m", micro=False)
+def qr_matrix(data: str, error: str = "m") -> list[str]:
+    """The QR code of ``data`` (error correction M unless ``error`` says l, q or h; the smallest version)
+    as rows of ``1``/``0`` modules."""
+    symbol = segno.make(data, error=error, micro=False)
     return ["".join("1" if cell else "0" for cell in row) for row in symbol.matrix]
 
 

@@ -136,7 +136,9 @@ class _Layout:
             self._fit_warnings(f"items[{row.item_index}].{column.field}", cell.size, cell.truncated, element.size)
 
     def _fit_warnings(self, field: str, size: int, truncated: bool, preferred_mm: float) -> None:
-        if size < self.dots(preferred_mm):
+        preferred = max(1, self.dots(preferred_mm))
+        # A resident font sets the preferred size at its nearest cell size below: no shrinking, the printer's grid.
+        if size < self.font.sizes(preferred, preferred)[0]:
             self.warn(field, f"shrunk from {preferred_mm:g} mm to {size / self.dpmm:.2g} mm to fit")
         if truncated:
             self.warn(field, "cut with an ellipsis: the text does not fit even at the minimum size")

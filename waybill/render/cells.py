@@ -53,9 +53,9 @@ def text_mask(font: CellFont, text: str, xmul: int = 1, ymul: int = 1, *, bold: 
     for char in text:
         glyph = cell_glyph(font, char, xmul, ymul)
         if not char.isspace():
-            mask.paste(1, (x, 0, x + glyph.width, glyph.height), glyph)
+            mask.paste(255, (x, 0, x + glyph.width, glyph.height), glyph)
             if bold:
-                mask.paste(1, (x + 1, 0, x + 1 + glyph.width, glyph.height), glyph)
+                mask.paste(255, (x + 1, 0, x + 1 + glyph.width, glyph.height), glyph)
         x += glyph.width
     return mask
 

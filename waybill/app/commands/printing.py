@@ -30,7 +30,7 @@ from printers.profiles import PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import add_label_options, label_job, read_orders_for, resident_name
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
@@ -159,7 +159,7 @@ def print_command(args: argparse.Namespace) -> int:
         raise UsageError("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)")
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     loaded = read_orders_for(args, job, args.orders)
     planned = check_printed_before(
         journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
@@ -174,7 +174,9 @@ def print_command(args: argparse.Namespace) -> int:
         return 0
     if not planned.labels:
         raise UsageError("no orders to print")
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
         started = start_batch(journal, planned, settings, args.printer, profile)
@@ -266,9 +268,11 @@ def station_command(args: argparse.Namespace) -> int:
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     orders = read_orders_for(args, job, args.orders).orders if args.orders else ()
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
     with session:
