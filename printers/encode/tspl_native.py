@@ -17,7 +17,8 @@ rotated 90° clockwise about its reference point, so the point is the symbol's t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import groupby
 
 from printers.encode.encoded import EncodedLabel
@@ -26,7 +27,7 @@ from printers.encode.tspl import CRLF, setup
 from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
 from waybill.fonts.cells import CellFont
-from waybill.layout.label import Barcode, Label, QRCode, Rect, TextRun
+from waybill.layout.label import Barcode, Label, Mark, QRCode, Rect, TextRun
 from waybill.render.cells import text_mask
 
 __all__ = ["encode_native_label", "quote"]
@@ -54,7 +55,7 @@ def encode_native_label(label: Label, profile: PrinterProfile, with_setup: bool 
     out = bytearray(setup((label.width, label.height), profile) if with_setup else b"")
     out += b"CLS" + CRLF
     dx, dy = profile.offset_x_dots, profile.offset_y_dots
-    for mark in label.marks:
+    for mark in _joined(label.marks, font):
         if isinstance(mark, Rect):
             if mark.w > 0 and mark.h > 0:
                 word = "ERASE" if mark.white else "BAR"
@@ -67,6 +68,34 @@ def encode_native_label(label: Label, profile: PrinterProfile, with_setup: bool 
             out += _qrcode(mark, dx, dy)
     out += b"PRINT 1,1" + CRLF
     return EncodedLabel(bytes(out))
+
+
+def _joined(marks: Iterable[Mark], font: CellFont) -> Iterator[Mark]:
+    """The marks with each run of black text joined to the next when spaces bridge the gap exactly (cells on
+    one line of a pick list): the same dots in one command instead of several."""
+    pending: TextRun | None = None
+    for mark in marks:
+        if pending is not None and isinstance(mark, TextRun):
+            space = font.cell_width(" ") * font.magnification(pending.size)
+            gap = mark.x - pending.x - font.width(pending.text, pending.size)
+            same_line = (mark.baseline, mark.size, mark.bold, mark.white) == (
+                pending.baseline,
+                pending.size,
+                pending.bold,
+                False,
+            )
+            if same_line and gap >= 0 and gap % space == 0 and mark.x == round(mark.x):
+                pending = replace(pending, text=pending.text + " " * int(gap // space) + mark.text)
+                continue
+        if pending is not None:
+            yield pending
+            pending = None
+        if isinstance(mark, TextRun) and not mark.white and mark.x == round(mark.x):
+            pending = mark
+        else:
+            yield mark
+    if pending is not None:
+        yield pending
 
 
 def _text(run: TextRun, font: CellFont, dx: int, dy: int) -> Iterator[bytes]:
