@@ -245,3 +245,23 @@ def test_render_previews_native_labels_and_refuses_a_raster_profile_for_png(
         assert same(printed.image, Image.open(tmp_path / "png" / f"{stem}.png"))
     assert main([*args, "-f", "png", "--profile", "tspl-203", "-o", str(tmp_path / "x")]) == 2
     assert "--profile goes with -f" in capsys.readouterr().err
+
+
+def test_templates_check_reports_what_the_native_profile_cannot_draw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = tmp_path / "orders.jsonl"
+    lines = SAMPLE_ORDERS.read_text(encoding="utf-8").splitlines()
+    orders.write_text(lines[0].replace(sample_orders()[0].recipient.address, "陕西省西安市碑林区堃园路𠀋号") + "\n")
+    args = ["templates", "check", "100x180", "--orders", str(orders), "--shop", str(SAMPLE_SHOP)]
+    assert main([*args, "--profile", "tspl-203-native"]) == 0
+    out = capsys.readouterr().out
+    assert "profile tspl-203-native draws labels itself" in out
+    assert "native: elements: recipient.address: 堃 not in TSS24.BF2: sent as bitmaps" in out
+    assert "native: elements: recipient.address: 𠀋 in neither TSS24.BF2 nor the bundled font" in out
+    assert "native: elements: sort_code: size 8 mm set at 6 mm" in out
+    assert "native: elements: monthly_account: size 2.4 mm is below TSS24.BF2's smallest: set at 3 mm" in out
+    assert "(1 sample orders laid out at 203 dpi)" in out
+    assert main([*args, "--profile", "tspl-203"]) == 0
+    out = capsys.readouterr().out
+    assert "prints every label as one bitmap" in out and "native:" not in out
