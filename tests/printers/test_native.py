@@ -4,9 +4,12 @@ the waybill number, with masked phones only."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+import numpy as np
+import pypdfium2
 import pytest
 import zxingcpp
 from PIL import Image, ImageChops
@@ -30,6 +33,7 @@ from waybill.layout.label import Label, Rect, TextRun
 from waybill.layout.text import fit_text
 from waybill.model import Order
 from waybill.privacy import mask_phone
+from waybill.render.pdf import PdfWriter
 from waybill.render.raster import rasterize
 from waybill.template import load_template
 
@@ -265,3 +269,22 @@ def test_templates_check_reports_what_the_native_profile_cannot_draw(
     assert main([*args, "--profile", "tspl-203"]) == 0
     out = capsys.readouterr().out
     assert "prints every label as one bitmap" in out and "native:" not in out
+
+
+def test_the_pdf_preview_draws_the_printer_cells() -> None:
+    buffer = io.BytesIO()
+    labels = [label for order in sample_orders()[:3] for label in native_labels(order, "100x180")]
+    with PdfWriter(buffer) as writer:
+        for label in labels:
+            writer.add(label)
+    pdf = pypdfium2.PdfDocument(buffer.getvalue())
+    for page, label, order in zip(pdf, labels, sample_orders()[:3], strict=True):
+        image = page.render(scale=203 / 72).to_pil().convert("1")
+        assert set(decoded_code128(image)) == {order.waybill_no}
+        text = page.get_textpage().get_text_range()
+        assert mask_phone(order.recipient.phone) in text and order.recipient.phone not in text
+        # Drawn with the same cells as the raster preview: nearly every dot agrees (the PDF is anti-aliased).
+        pdf_ink = np.array(image.convert("L").resize((label.width, label.height))) < 128
+        raster_ink = np.array(rasterize(label).convert("L")) < 128
+        assert (pdf_ink & raster_ink).sum() > 0.9 * raster_ink.sum()
+        assert (pdf_ink != raster_ink).mean() < 0.03
