@@ -20,7 +20,7 @@ from waybill.fonts.cells import CellFont, resident_font
 from waybill.layout.codes import code128_modules, qr_matrix
 from waybill.render.cells import text_mask
 
-__all__ = ["DRAWING_COMMANDS", "Drawing", "parse_drawing"]
+__all__ = ["DRAWING_COMMANDS", "Drawing", "NotDrawn", "parse_drawing"]
 
 _NUM = rb"\s*(-?\d+)\s*"
 _STRING = rb'\s*"((?:[^"\\]|\\\["\]|\\)*)"\s*'

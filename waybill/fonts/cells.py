@@ -45,7 +45,7 @@ class CellFont:
         return 500.0 if " " <= char <= "~" else 1000.0
 
     def width(self, text: str, size: float) -> float:
-        return sum(500.0 if " " <= c <= "~" else 1000.0 for c in text) * size / 1000.0
+        return sum(map(self.advance, text)) * size / 1000.0
 
     def cell_width(self, char: str) -> int:
         """Dots a cell of ``char`` is wide at magnification 1."""
