@@ -164,8 +164,14 @@ def resume_batch(
 ) -> Started:
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
+    profile = profile or get_profile(summary.profile)
+    if profile.native and JobSettings.from_json(journal.settings(job_id)).resident_font is None:
+        raise ProfileError(
+            f"job {job_id} was laid out for {summary.profile}, which prints bitmaps; printer profile "
+            f"{profile.name} prints native labels, fitted to its own font: resume with --profile {summary.profile}"
+        )
     rows = resumable_rows(journal, job_id)
-    return Started(job_id, rows, printer or summary.printer, profile or get_profile(summary.profile))
+    return Started(job_id, rows, printer or summary.printer, profile)
 
 
 def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:

@@ -288,3 +288,20 @@ def test_the_pdf_preview_draws_the_printer_cells() -> None:
         raster_ink = np.array(rasterize(label).convert("L")) < 128
         assert (pdf_ink & raster_ink).sum() > 0.9 * raster_ink.sum()
         assert (pdf_ink != raster_ink).mean() < 0.03
+
+
+def test_a_raster_job_resumed_on_a_native_profile_is_refused_before_a_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "waybill.db")
+    args = ["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "-t", "100x180", "--db", db]
+    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=3000.0, drop_after=2) as sim:
+        assert main([*args, "--printer", sim.uri, "--profile", "tspl-203"]) == 6  # the link drops mid-job
+        assert sim.wait_idle(timeout=30)
+        printed = len(sim.labels)
+        capsys.readouterr()
+        assert main(["print", "--resume", "1", "--db", db, "--profile", "tspl-203-native"]) == 5
+        assert "job 1 was laid out for tspl-203, which prints bitmaps" in capsys.readouterr().err
+        assert sim.wait_idle(timeout=30) and len(sim.labels) == printed
+        assert main(["print", "--resume", "1", "--db", db]) == 0
+        assert Journal(open_database(db)).job(1).status == "done"
