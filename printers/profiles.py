@@ -309,6 +309,9 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         problem = _check(key, value)
         if problem:
             raise ProfileError(f"{where} {key}: {problem}")
+    language = values.get("language", base.language if base else None)
+    if values.get("native", base.native if base else False) and language and language not in NATIVE_LANGUAGES:
+        raise ProfileError(f"{where} native: native labels are made for {', '.join(NATIVE_LANGUAGES)}, not {language}")
     if base is None:
         missing = [key for key in _REQUIRED if key not in values]
         if missing:

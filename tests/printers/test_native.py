@@ -200,7 +200,9 @@ def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver
     path.write_text('[profiles.shelf]\nbase = "tspl-300"\nnative = true\n', encoding="utf-8")
     assert load_profiles(path)["shelf"].native
     path.write_text('[profiles.zebra]\nbase = "zpl-203"\nnative = true\n', encoding="utf-8")
-    with pytest.raises(ProfileError, match="native: native labels are made for tspl, not zpl"):
+    with pytest.raises(
+        ProfileError, match=r"printers.toml: \[profiles.zebra\] native: native labels are made for tspl, not zpl"
+    ):
         load_profiles(path)
     path.write_text('[profiles.x]\nbase = "tspl-203"\nnative = "yes"\n', encoding="utf-8")
     with pytest.raises(ProfileError, match=r"\[profiles.x\] native: must be true or false"):
