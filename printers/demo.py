@@ -12,7 +12,7 @@ from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import open_session, plan, run_job
-from printers.profiles import PrinterProfile, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
 from waybill.fonts.cells import CellFont
@@ -31,9 +31,9 @@ def print_through_simulator(
     on_printed: Callable[[Engine, Journal], OnPrinted] | None = None,
     profile: PrinterProfile | None = None,
 ) -> str:
-    """Print ``orders`` on a simulated printer (``profile``, default ``tspl-203``; ``job`` laid out for it);
-    ``on_printed(engine, journal)`` builds the hook told of each printed label."""
-    profile = profile or get_profile("tspl-203")
+    """Print ``orders`` on a simulated printer (``profile``, default ``DEFAULT_PROFILE``; ``job`` laid out for
+    it); ``on_printed(engine, journal)`` builds the hook told of each printed label."""
+    profile = profile or get_profile(DEFAULT_PROFILE)
     db = folder / "waybill.db"
     engine = open_database(str(db))
     journal = Journal(engine)

@@ -33,15 +33,16 @@ from typing import Any, Literal, get_args
 
 from printers.errors import ProfileError
 from printers.languages import LANGUAGES
+from waybill.units import dots_per_mm
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "DEFAULT_PROFILE",
     "NATIVE_LANGUAGES",
     "ImageCommand",
     "LabelEnd",
     "Language",
     "PrinterProfile",
-    "dots_per_mm_for_dpi",
     "get_profile",
     "load_profiles",
     "require_same_dpi",
@@ -55,14 +56,11 @@ LabelEnd = Literal["gap_feed", "cut", "none"]
 # ESC/POS image command: GS v 0 raster bit image, or GS 8 L fn 112 + GS ( L fn 50 graphics.
 ImageCommand = Literal["raster", "graphics"]
 
+DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
+
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
 NATIVE_LANGUAGES = ("tspl",)  # the languages whose driver draws native labels
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
-
-
-def dots_per_mm_for_dpi(dpi: float) -> float:
-    """Dots per mm of a head sold as ``dpi``; a "203 dpi" head is exactly 8 dots/mm (203.2 dpi)."""
-    return 8.0 if round(dpi) == 203 else dpi / 25.4
 
 
 @dataclass(frozen=True)
@@ -115,10 +113,20 @@ class PrinterProfile:
     def mm(self, dots: int) -> float:
         return dots / self.dots_per_mm
 
+    def check_fits(self, width: int) -> None:
+        """Raise unless a label ``width`` dots wide fits the head once moved by the x offset."""
+        right = self.offset_x_dots + width
+        if right > self.head_width_dots:
+            raise ProfileError(
+                f"label is {width} dots wide ({self.mm(width):.1f} mm); with the x offset of {self.offset_x_dots} "
+                f"dots it needs {right} dots, but printer profile {self.name!r} has a head of "
+                f"{self.head_width_dots} dots ({self.mm(self.head_width_dots):.1f} mm)"
+            )
+
 
 def require_same_dpi(dpi: int, profile: PrinterProfile) -> None:
     """Labels laid out at ``dpi`` must be printed by a head of the same resolution, or they change size."""
-    if abs(dots_per_mm_for_dpi(dpi) - profile.dots_per_mm) > 0.01:
+    if abs(dots_per_mm(dpi) - profile.dots_per_mm) > 0.01:
         raise ProfileError(f"labels are laid out at {dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi")
 
 
@@ -302,7 +310,7 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         dpi = values.pop("dpi")
         if not _is_number(dpi) or dpi <= 0:
             raise ProfileError(f"{where} dpi: must be a number above 0")
-        values["dots_per_mm"] = dots_per_mm_for_dpi(dpi)
+        values["dots_per_mm"] = dots_per_mm(dpi)
     for key, value in values.items():
         if key == "name":
             raise ProfileError(f"{where} name: the name is the table's name; remove this key")

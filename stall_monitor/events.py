@@ -11,13 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from waybill.times import parse_instant
-
-__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "Event", "canonical_status", "event_key", "parse_time"]
-
-# The old name of ``waybill.times.parse_instant``: stall_monitor/server.py, being rewritten under issue 9,
-# still imports it from here. Drop it when the new server lands.
-parse_time = parse_instant
+__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "Event", "canonical_status", "event_key"]
 
 CANONICAL_STATUSES: tuple[str, ...] = (
     "picked_up",

@@ -78,7 +78,7 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
                 (seen_orders, "order_id", order.order_id),
                 (seen_waybills, "waybill_no", order.waybill_no),
             ):
-                if value in seen:
+                if value and value in seen:  # orders without a number yet get distinct ones later
                     checker.problem(key, f"{value!r} already used on line {seen[value]}")
                     order = None
                 else:
@@ -127,11 +127,7 @@ def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
         for n in sorted(set(header))
         if header.count(n) > 1 and n in known
     ]
-    problems += [
-        Problem(source, header_line, n, "missing column")
-        for n in ("order_id", "carrier", "waybill_no")
-        if n not in header
-    ]
+    problems += [Problem(source, header_line, n, "missing column") for n in ("order_id", "carrier") if n not in header]
     if problems:
         yield from problems
         return
@@ -213,7 +209,8 @@ class _Checker:
         carrier = CARRIERS.get(carrier_code)
         if carrier_code and carrier is None:
             self.problem("carrier", f"unknown carrier {carrier_code!r}; known: {', '.join(CARRIERS)}")
-        waybill_no = self.text(data, "waybill_no", required=True).upper()
+        # Left out, the number (with sort_code and package_center) comes from the shop's number source.
+        waybill_no = self.text(data, "waybill_no").upper()
         if waybill_no and not WAYBILL_NO.fullmatch(waybill_no):
             self.problem("waybill_no", f"{waybill_no!r} must be 8-32 characters of A-Z, 0-9 and -")
         recipient = self.address(data.get("recipient"), "recipient")

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from waybill.fields import Value, order_context
 from waybill.fonts.cells import CellFont
-from waybill.layout.engine import dots_per_mm
 from waybill.layout.picklist import cell_text
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import Element, PickListElement, Template, TextElement
+from waybill.units import dots_per_mm
 
 __all__ = ["native_notes"]
 

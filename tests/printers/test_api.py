@@ -9,12 +9,12 @@ import pytest
 PUBLIC = {
     "printers.profiles": {
         "BUILTIN_PROFILES",
+        "DEFAULT_PROFILE",
         "ImageCommand",
         "LabelEnd",
         "Language",
         "NATIVE_LANGUAGES",
         "PrinterProfile",
-        "dots_per_mm_for_dpi",
         "get_profile",
         "load_profiles",
         "require_same_dpi",

@@ -17,6 +17,7 @@ from waybill.errors import WaybillError
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
+    "waybill.app.commands.numbers",
     "waybill.app.commands.templates",
     "waybill.app.commands.demo",
     "waybill.app.commands.printers",

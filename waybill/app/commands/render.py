@@ -10,7 +10,7 @@ from typing import Any
 from printers.encode import encode_label_for_session, session_opening
 from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
-from waybill.app.commands.common import Report, add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import Report, add_db_option, add_label_options, label_job, read_orders_for
 from waybill.errors import UsageError
 from waybill.layout.label import Label
 from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     add_label_options(parser)
+    add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)
     parser.set_defaults(handler=run, dpi=None)
 
 

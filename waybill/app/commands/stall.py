@@ -105,7 +105,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     serve = commands.add_parser("serve", help="receive Kuaidi100 pushes and serve the live report")
     db_option(serve)
     rules_option(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: loopback only; any other needs --salt)"
+    )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--salt", help="Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored")
     serve.set_defaults(handler=_serve)
@@ -237,18 +239,19 @@ def _headline(counts: dict[str, int]) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from stall_monitor.server import make_server
+    from stall_monitor.server import check_exposure, make_server
 
+    check_exposure(args.host, args.salt)  # before the store is opened or created
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
-    host, port = server.server_address[0], server.server_address[1]
-    print(
-        f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
-        flush=True,
-    )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+
+    def ready(address: tuple[str, int]) -> None:
+        host, port = address
+        print(
+            f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+            flush=True,
+        )
+
+    server.serve(ready)
     return 0
 
 

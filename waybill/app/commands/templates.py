@@ -12,13 +12,13 @@ from printers.encode import layout_font
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.fonts import load_font
 from waybill.fonts.cells import CellFont
-from waybill.layout.engine import DPI_CHOICES
 from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import builtin_template_names, load_template
 from waybill.template_check import capacity_table, check_template
 from waybill.template_native import native_notes
 from waybill.times import BEIJING
+from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
