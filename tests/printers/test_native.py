@@ -307,3 +307,20 @@ def test_a_raster_job_resumed_on_a_native_profile_is_refused_before_a_byte(
         assert sim.wait_idle(timeout=30) and len(sim.labels) == printed
         assert main(["print", "--resume", "1", "--db", db]) == 0
         assert Journal(open_database(db)).job(1).status == "done"
+
+
+def test_the_station_prints_a_scanned_order_natively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    order = sample_orders()[0]
+    db = str(tmp_path / "w.db")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{order.order_id}\n"))
+    with PrinterSimulator("tspl", NATIVE, speed_mm_s=3000.0) as sim:
+        args = ["station", "--printer", sim.uri, "--profile", "tspl-203-native", "--shop", str(SAMPLE_SHOP)]
+        assert main([*args, "--db", db, "--orders", str(SAMPLE_ORDERS)]) == 0
+        assert sim.wait_idle(timeout=20)
+        (printed,) = sim.labels
+    assert set(decoded_code128(printed.image)) == {order.waybill_no}
+    (label,) = native_labels(order, "100x180")
+    assert same(crop_label(printed, NATIVE, (label.width, label.height)), rasterize(label))
+    assert "1 printed" in capsys.readouterr().out
