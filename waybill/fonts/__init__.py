@@ -46,6 +46,10 @@ class Font:
         widths = self._widths
         return sum(widths.get(ord(c), EM) for c in text) * size / EM
 
+    def sizes(self, size: int, min_size: int) -> range:
+        """Outlines scale to any whole dot: every size from ``size`` down to ``min_size``."""
+        return range(size, min(size, min_size) - 1, -1)
+
 
 @functools.cache
 def load_font(path: Path | None = None, index: int = 0) -> Font:
