@@ -12,7 +12,7 @@ from typing import Literal
 
 from printers.batch import BatchRunner, OnPrinted, RunResult
 from printers.confirm_policy import BatchPolicy, OnFault
-from printers.errors import AlreadyPrintedError, JobError, TransportError
+from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
@@ -157,13 +157,17 @@ def resume_batch(
 ) -> Started:
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
+    profile = profile or get_profile(summary.profile)
+    if profile.native and JobSettings.from_json(journal.settings(job_id)).resident_font is None:
+        raise ProfileError(
+            f"job {job_id} was laid out for {summary.profile}, which prints bitmaps; printer profile "
+            f"{profile.name} prints native labels, fitted to its own font: resume with --profile {summary.profile}"
+        )
     rows = resumable_rows(journal, job_id)
     known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
     cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
     kept = [row for row in rows if row.waybill_no not in cancelled]
-    return Started(
-        job_id, kept, printer or summary.printer, profile or get_profile(summary.profile), tuple(sorted(cancelled))
-    )
+    return Started(job_id, kept, printer or summary.printer, profile, tuple(sorted(cancelled)))
 
 
 def refuse_cancelled(journal: Journal, waybill_no: str) -> None:

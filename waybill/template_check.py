@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from waybill.errors import LayoutError
-from waybill.fonts import Font
 from waybill.layout.codes import Capacity, code128_capacity, module_sizes
 from waybill.layout.engine import LayoutOptions, layout_order
+from waybill.layout.label import LabelFont
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement
@@ -40,7 +40,7 @@ class CheckResult:
 
 def check_template(
     template: Template,
-    font: Font,
+    font: LabelFont,
     orders: Sequence[Order],
     shop: Shop | None,
     *,

@@ -2,7 +2,7 @@
 
 ``Font`` gives the metrics layout needs (advance widths, ascent, glyph coverage) from the font file itself,
 so raster and PDF output place every glyph at the same advance. The metrics are parsed once per font file
-and read back from a cache afterwards (``waybill.fonts.cache``).
+and read back from a cache afterwards (``waybill.fonts.cache``, ``waybill.fonts.record``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from itertools import repeat
 from pathlib import Path
 
 from waybill.errors import FontError
-from waybill.fonts.cache import font_metrics
-from waybill.fonts.metrics import FontMetrics
+from waybill.fonts.cache import font_record
+from waybill.fonts.record import FontRecord
 
 __all__ = ["BUNDLED_FONT", "EM", "Font", "bundled_font_path", "load_font"]
 
@@ -34,7 +34,7 @@ class Font:
     index: int
     ascent: float  # of an em
     descent: float  # of an em, positive
-    metrics: FontMetrics = field(repr=False, compare=False)
+    record: FontRecord = field(repr=False, compare=False)  # all the cache keeps: the PDF writer subsets from it
     _widths: dict[str, float] = field(repr=False, compare=False)
 
     def has_glyph(self, char: str) -> bool:
@@ -48,6 +48,10 @@ class Font:
         """Width of ``text`` set at ``size`` (an em of ``size`` units), in the same units."""
         return sum(map(self._widths.get, text, repeat(EM))) * size / EM
 
+    def sizes(self, size: int, min_size: int) -> range:
+        """Outlines scale to any whole dot: every size from ``size`` down to ``min_size``."""
+        return range(size, min(size, min_size) - 1, -1)
+
 
 @functools.cache
 def load_font(path: Path | None = None, index: int = 0) -> Font:
@@ -56,7 +60,7 @@ def load_font(path: Path | None = None, index: int = 0) -> Font:
     if not font_path.is_file():
         raise FontError(f"font file not found: {font_path}")
     try:
-        metrics = font_metrics(font_path, index)
+        record = font_record(font_path, index)
     except (OSError, ValueError) as error:
         raise FontError(
             f"cannot use font {font_path}: {error} (need TrueType outlines; CFF fonts such as Noto Sans CJK "
@@ -65,8 +69,8 @@ def load_font(path: Path | None = None, index: int = 0) -> Font:
     return Font(
         path=font_path,
         index=index,
-        ascent=metrics.ascent / EM,
-        descent=-metrics.descent / EM,
-        metrics=metrics,
-        _widths=dict(zip(map(chr, metrics.codes), metrics.widths, strict=True)),
+        ascent=record.ascent / EM,
+        descent=-record.descent / EM,
+        record=record,
+        _widths=dict(zip(map(chr, record.codes), record.widths, strict=True)),
     )

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import reportlab  # the package only (its version): the parser modules load on a cache miss
 
-from waybill.fonts.metrics import FontMetrics, MetricsFormatError
+from waybill.fonts.record import FontRecord, RecordFormatError
 from waybill.paths import cache_home
 
-__all__ = ["cache_file", "font_metrics"]
+__all__ = ["cache_file", "font_record"]
 
 # Widths and subsets come from reportlab's parser: another version rebuilds the cache.
 PARSER = f"reportlab {reportlab.Version}"
@@ -36,8 +36,8 @@ def _content_hash(path: Path) -> str:
         return hashlib.file_digest(font, "sha256").hexdigest()
 
 
-def font_metrics(path: Path, index: int) -> FontMetrics:
-    """The metrics of subfont ``index`` of ``path`` (resolved); raises what the parser raises for a bad font."""
+def font_record(path: Path, index: int) -> FontRecord:
+    """The record of subfont ``index`` of ``path`` (resolved); raises what the parser raises for a bad font."""
     stat = path.stat()
     quick = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "index": index, "parser": PARSER}
     target = cache_file(path, index)
@@ -56,14 +56,14 @@ def font_metrics(path: Path, index: int) -> FontMetrics:
     return metrics
 
 
-def _read(target: Path) -> FontMetrics | None:
+def _read(target: Path) -> FontRecord | None:
     try:
-        return FontMetrics.from_bytes(target.read_bytes())
-    except (OSError, MetricsFormatError):
+        return FontRecord.from_bytes(target.read_bytes())
+    except (OSError, RecordFormatError):
         return None
 
 
-def _write(target: Path, metrics: FontMetrics) -> None:
+def _write(target: Path, metrics: FontRecord) -> None:
     """Replace ``target`` atomically, so a concurrent reader sees the old file or the new one, never half."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

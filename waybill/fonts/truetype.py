@@ -1,4 +1,4 @@
-"""reportlab's TrueType parser and subsetter, fed from ``FontMetrics`` instead of a fresh parse.
+"""reportlab's TrueType parser and subsetter, fed from ``FontRecord`` instead of a fresh parse.
 
 ``parse`` reads a font once (the slow part, ~0.1 s for the bundled collection); ``Subsetter`` builds the
 embedded font program of a PDF subset (reportlab's ``makeSubset``, the code the PDF tests were written
@@ -14,12 +14,12 @@ from typing import Any
 
 from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
 
-from waybill.fonts.metrics import FontMetrics
+from waybill.fonts.record import FontRecord
 
 __all__ = ["Subsetter", "parse"]
 
 
-def parse(path: Path, index: int, source: dict[str, object]) -> FontMetrics:
+def parse(path: Path, index: int, source: dict[str, object]) -> FontRecord:
     """Parse subfont ``index`` of the TTF/TTC at ``path``; raises OSError or ValueError (not a usable font)."""
     try:
         face: Any = TTFontFile(str(path), subfontIndex=index)
@@ -27,7 +27,7 @@ def parse(path: Path, index: int, source: dict[str, object]) -> FontMetrics:
         raise ValueError(str(error)) from error
     codes = sorted(face.charToGlyph)
     widths = face.charWidths
-    return FontMetrics(
+    return FontRecord(
         source=source,
         name=bytes(face.name).decode("latin-1"),
         subfont_suffix=face.subfontNameX.decode("latin-1"),
@@ -67,8 +67,8 @@ class Subsetter(TTFontFile):  # type: ignore[misc]
     are byte for byte those of a freshly parsed font.
     """
 
-    def __init__(self, metrics: FontMetrics, data: bytes) -> None:
-        self.metrics = metrics
+    def __init__(self, metrics: FontRecord, data: bytes) -> None:
+        self.record = metrics
         self._ttf_data = data
         self._pos = 0
         self.filename = metrics.name
@@ -78,7 +78,7 @@ class Subsetter(TTFontFile):  # type: ignore[misc]
 
     def program(self, codes: list[int]) -> bytes:
         """The TrueType program of a PDF subset: byte ``i`` shows character ``codes[i]``."""
-        known, glyphs = self.metrics.codes, self.metrics.glyphs
+        known, glyphs = self.record.codes, self.record.glyphs
         self.charToGlyph = {}
         for code in codes:
             at = bisect_left(known, code)

@@ -8,9 +8,8 @@ from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fields import Value, is_set, order_context
-from waybill.fonts import Font
-from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_rects, module_sizes, qr_rects
-from waybill.layout.label import Label, LayoutWarning, Mark, Rect
+from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_mark, module_sizes, qr_mark
+from waybill.layout.label import Label, LabelFont, LayoutWarning, Mark, Rect
 from waybill.layout.picklist import Row, Table, paginate, totals_text
 from waybill.layout.text import fit_text
 from waybill.layout.typeset import DotBox, outline, place_text
@@ -52,13 +51,17 @@ class LaidOut:
     warnings: tuple[LayoutWarning, ...]
 
 
-def layout_order(order: Order, template: Template, font: Font, options: LayoutOptions, *, now: datetime) -> LaidOut:
+def layout_order(
+    order: Order, template: Template, font: LabelFont, options: LayoutOptions, *, now: datetime
+) -> LaidOut:
     """The first label and any continuation labels of ``order``; ``now`` is the print time of last resort."""
     return _Layout(order, template, font, options, now).run()
 
 
 class _Layout:
-    def __init__(self, order: Order, template: Template, font: Font, options: LayoutOptions, now: datetime) -> None:
+    def __init__(
+        self, order: Order, template: Template, font: LabelFont, options: LayoutOptions, now: datetime
+    ) -> None:
         self.order = order
         self.template = template
         self.font = font
@@ -130,7 +133,9 @@ class _Layout:
             self._fit_warnings(f"items[{row.item_index}].{column.field}", cell.size, cell.truncated, element.size)
 
     def _fit_warnings(self, field: str, size: int, truncated: bool, preferred_mm: float) -> None:
-        if size < self.dots(preferred_mm):
+        preferred = max(1, self.dots(preferred_mm))
+        # A resident font sets the preferred size at its nearest cell size below: no shrinking, the printer's grid.
+        if size < self.font.sizes(preferred, preferred)[0]:
             self.warn(field, f"shrunk from {preferred_mm:g} mm to {size / self.dpmm:.2g} mm to fit")
         if truncated:
             self.warn(field, "cut with an ellipsis: the text does not fit even at the minimum size")
@@ -189,7 +194,7 @@ class _Layout:
         box = self.box(element.box)
         modules = module_sizes(element.module, element.min_module, self.dpmm)
         try:
-            return list(code128_rects(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical))
+            return [code128_mark(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical)]
         except SymbolDoesNotFit as error:
             capacity = code128_capacity(box.h if element.vertical else box.w, modules[-1])
             raise LayoutError(
@@ -205,7 +210,7 @@ class _Layout:
             return []
         box = self.box(element.box)
         try:
-            return list(qr_rects(data, box.x, box.y, min(box.w, box.h)))
+            return [qr_mark(data, box.x, box.y, min(box.w, box.h))]
         except SymbolDoesNotFit as error:
             raise LayoutError(f"order {self.order.order_id}: {element.id}: {error}") from error
 

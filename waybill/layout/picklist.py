@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from natsort import natsort_keygen, ns
 
-from waybill.fonts import Font
+from waybill.fonts.metrics import FontMetrics
 from waybill.layout.item_codes import ItemSymbol, fit_symbol
 from waybill.layout.label import Mark, Rect
 from waybill.layout.text import FittedText, fit_text
@@ -54,7 +54,7 @@ class Table:
     """One pick-list element's geometry in dots."""
 
     element: PickListElement
-    font: Font
+    font: FontMetrics
     box: DotBox
     columns: tuple[DotBox, ...]  # x and w of each column (y and h unused)
     size: int
@@ -65,7 +65,7 @@ class Table:
     dots_per_mm: float
 
     @classmethod
-    def at(cls, element: PickListElement, font: Font, dots_per_mm: float) -> Table:
+    def at(cls, element: PickListElement, font: FontMetrics, dots_per_mm: float) -> Table:
         def dots(mm: float) -> int:
             return round(mm * dots_per_mm)
 

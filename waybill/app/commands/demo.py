@@ -15,4 +15,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help="output folder")
     parser.add_argument("-t", "--template", default="100x180", help="template for the demo labels")
+    parser.add_argument(
+        "--profile", default="tspl-203", help="the simulated printer's profile (tspl-203-native: native labels)"
+    )
     parser.set_defaults(handler=deferred("waybill.app.handlers.demo:run"))

@@ -23,7 +23,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("orders", type=Path, help="orders file (.jsonl or .csv)")
     parser.add_argument("-f", "--format", choices=FORMATS, default="png", help="output format")
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for PNGs, file for the others")
-    parser.add_argument("--profile", help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`)")
+    parser.add_argument(
+        "--profile",
+        help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`); with png/pdf, a native "
+        "profile previews its labels",
+    )
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     add_label_options(parser)
     add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)

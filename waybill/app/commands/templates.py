@@ -26,4 +26,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("--shop", type=Path, help="shop profile for those orders")
     check.add_argument("--font", type=Path, help="font to measure with")
     check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help="check at this resolution only")
+    check.add_argument(
+        "--profile",
+        help="lay out for this printer profile (its dpi; a native profile's resident font) and report what a "
+        "native profile cannot draw itself",
+    )
+    check.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     check.set_defaults(handler=deferred("waybill.app.handlers.template_check:check_command"))

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from printers.demo import print_through_simulator
+from printers.encode import layout_font
+from printers.profiles import get_profile
 from stall_monitor.demo import stall_demo
 from waybill.app.commands.common import Report
 from waybill.app.wiring import stall_registrar
@@ -34,9 +36,10 @@ def run(args: argparse.Namespace) -> int:
     db = args.output / "waybill.db"
     args.output.mkdir(parents=True, exist_ok=True)
     orders = numbered_sample_orders(open_database(str(db)))
+    profile = get_profile(args.profile)
     job = LabelJob(
         template=load_template(args.template),
-        font=load_font(),
+        font=layout_font(profile, load_font()),
         options=LayoutOptions(shop=shop),
         now=datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
     printed = print_through_simulator(
-        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar
+        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar, profile
     )
     print(f"  printing: {printed}")
     stalls = stall_demo(

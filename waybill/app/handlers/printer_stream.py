@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from printers.encode import encode_for_session, session_opening
+from printers.encode import encode_label_for_session, session_opening
 from printers.profiles import PrinterProfile
 from waybill.layout.label import Label
 from waybill.output import PrinterFile
-from waybill.render.raster import rasterize
 
 
 def printer_file(output: Path, profile: PrinterProfile) -> PrinterFile:
@@ -17,7 +16,7 @@ def printer_file(output: Path, profile: PrinterProfile) -> PrinterFile:
 
 
 def _encoded(label: Label, profile: PrinterProfile) -> bytes:
-    encoded = encode_for_session(rasterize(label), profile)
+    encoded = encode_label_for_session(label, profile)
     if encoded.altered_dots:
         print(
             f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "

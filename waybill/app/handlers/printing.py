@@ -29,7 +29,7 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import catalog_for, label_job, read_orders_for
+from waybill.app.commands.common import catalog_for, label_job, read_orders_for, resident_name
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
@@ -84,7 +84,7 @@ def print_command(args: argparse.Namespace) -> int:
         raise UsageError("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)")
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     loaded = read_orders_for(args, job, args.orders)
     planned = check_printed_before(
         journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
@@ -99,7 +99,9 @@ def print_command(args: argparse.Namespace) -> int:
         return 0
     if not planned.labels:
         raise UsageError("no orders to print")
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
         started = start_batch(journal, planned, settings, args.printer, profile)
@@ -151,13 +153,15 @@ def station_command(args: argparse.Namespace) -> int:
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     catalog = catalog_for(args)
     orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
     by_id = {o.order_id: o for o in orders}
     if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
         raise UsageError(f"--force-code {args.force_code!r} is an order's code; choose one no order uses")
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
     colour = sys.stdout.isatty()

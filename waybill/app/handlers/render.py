@@ -26,14 +26,18 @@ def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSi
 
 
 def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
-    """The profile for printer formats, which must speak the format's language and match the dpi."""
+    """The profile for printer formats, which must speak the format's language and match the dpi; with
+    png/pdf, a native profile whose labels to preview."""
     if args.format not in LANGUAGES:
-        if args.profile:
-            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}")
-        return None
-    profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
-    if profile.language != args.format:
-        raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
+        if not args.profile:
+            return None
+        profile = get_profile(args.profile, args.profiles)
+        if not profile.native:
+            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}, or names a native profile to preview")
+    else:
+        profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
+        if profile.language != args.format:
+            raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
     args.dpi = args.dpi or profile.dpi
     require_same_dpi(args.dpi, profile)
     return profile
@@ -42,7 +46,7 @@ def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
 def run(args: argparse.Namespace) -> int:
     profile = printer_profile(args)
     args.dpi = args.dpi or 203
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     loaded = read_orders_for(args, job, args.orders)
     report = Report()
     report.problems(loaded.problems)
