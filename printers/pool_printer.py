@@ -4,7 +4,9 @@ Each run is a print job the thread claims with its own journal (its own lease-ho
 through ``printers.printing.run_job`` with ``on_fault="stop"``, so a fault leaves the run saved with its
 unconfirmed labels uncertain. Then the thread probes the printer every ``poll`` seconds: back within
 ``grace`` seconds, it carries on with the run (uncertain labels print again as recorded reprints); still
-faulted after ``grace``, it asks the pool to hand its queued runs over to the other printers.
+faulted after ``grace``, it asks the pool to hand its queued runs over to the other printers. An idle
+printer is asked how it is every ``check_every`` seconds, so the pool's status shows a printer unplugged
+between jobs.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class PoolPrinter:
         *,
         grace: float,
         poll: float,
+        check_every: float = 15.0,
         serials: Serials,
         hand_over: HandOver,
         run_done: Callable[[int], None],
@@ -84,6 +87,7 @@ class PoolPrinter:
         self.journal = Journal(engine)  # this thread's own lease-holder token
         self.grace = grace
         self.poll = poll
+        self.check_every = check_every
         self._serials = serials
         self._hand_over = hand_over
         self._run_done = run_done
@@ -147,13 +151,17 @@ class PoolPrinter:
             self.probed.set()
             while True:
                 with self._cv:
-                    while not self._stopping and not self._queue and self._state in ("ready", "printing"):
-                        self._cv.wait()
+                    woken = self._cv.wait_for(
+                        lambda: self._stopping or self._queue or self._state not in ("ready", "printing"),
+                        self.check_every,
+                    )
                     if self._stopping:
                         return
                     job_id = self._queue[0] if self._queue else None
                     healthy = self._state in ("ready", "printing")
-                if healthy and job_id is not None:
+                if not woken:  # idle all along: is it still there?
+                    self._take(probe(self.spec.uri, self.spec.profile))
+                elif healthy and job_id is not None:
                     self._print(job_id)
                 else:
                     self._recover()

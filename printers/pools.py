@@ -155,8 +155,17 @@ class Pool:
         ]
 
     @classmethod
-    def from_file(cls, pool_file: PoolFile, name: str, engine: Engine, **options: object) -> Pool:
-        return cls(name, pool_file.pool(name), engine, **options)  # type: ignore[arg-type]
+    def from_file(
+        cls,
+        pool_file: PoolFile,
+        name: str,
+        engine: Engine,
+        *,
+        grace: float = 20.0,
+        poll: float = 1.0,
+        on_printed: OnPrinted | None = None,
+    ) -> Pool:
+        return cls(name, pool_file.pool(name), engine, grace=grace, poll=poll, on_printed=on_printed)
 
     # ── life ─────────────────────────────────────────────────────────────────────────────────────
     def start(self, timeout: float = 15.0) -> Pool:
@@ -171,6 +180,9 @@ class Pool:
         """Stop each printer after the run it prints now; what is queued stays for ``resume``."""
         for printer in self.printers:
             printer.stop(timeout)
+        with self._cv:
+            self._open.clear()  # nobody here prints them now: they are stopped, for ``resume``
+            self._cv.notify_all()
 
     def __enter__(self) -> Pool:
         return self.start()
@@ -197,6 +209,11 @@ class Pool:
         the ready printers. A layout error, a waybill printed before (``repeats``) or a pool with no ready
         printer refuses the job before anything is recorded."""
         now = now or datetime.now(BEIJING)
+        seen: set[str] = set()
+        for order in orders:
+            if order.order_id in seen:
+                raise UsageError(f"order {order.order_id} is in the job twice")
+            seen.add(order.order_id)
         ready = [printer for printer in self.printers if printer.healthy]
         if not ready:
             raise PrinterError(f"no printer of pool {self.name} is ready: {self._faults()}")

@@ -43,19 +43,20 @@ def engine(tmp_path: Path) -> Iterator[sa.Engine]:
 
 
 @contextmanager
-def simulators(*faults: dict[str, float]) -> Iterator[list[PrinterSimulator]]:
+def simulators(*faults: dict[str, float], language: str = "tspl") -> Iterator[list[PrinterSimulator]]:
+    """TSPL printers by default (their labels are compared dot for dot); one fault dict each."""
     with ExitStack() as stack:
         yield [
-            stack.enter_context(PrinterSimulator("tspl", PROFILE, speed_mm_s=FAST, **fault))  # type: ignore[arg-type]
+            stack.enter_context(PrinterSimulator(language, speed_mm_s=FAST, **fault))  # type: ignore[arg-type]
             for fault in faults
         ]
 
 
-def pool_file(tmp_path: Path, uris: list[str]) -> Path:
+def pool_file(tmp_path: Path, uris: list[str], profiles: list[str] | None = None) -> Path:
     lines = []
-    for n, uri in enumerate(uris, start=1):
+    for n, (uri, profile) in enumerate(zip(uris, profiles or ["tspl-203"] * len(uris), strict=True), start=1):
         line = "AB"[n % 2]
-        lines += [f"[printers.p{n}]", f'uri = "{uri}"', 'profile = "tspl-203"', f'line = "{line}"']
+        lines += [f"[printers.p{n}]", f'uri = "{uri}"', f'profile = "{profile}"', f'line = "{line}"']
     names = ", ".join(f'"p{n}"' for n in range(1, len(uris) + 1))
     lines += ["[pools]", f"line-a = [{names}]"]
     path = tmp_path / "pool.toml"
@@ -203,8 +204,9 @@ def test_an_unreachable_printer_takes_no_share_and_is_a_line_in_the_status(tmp_p
     closed = socket.create_server(("127.0.0.1", 0))
     dead = f"tcp://127.0.0.1:{closed.getsockname()[1]}"
     closed.close()
-    with simulators({}, {}) as sims:
-        spec = load_pool_file(pool_file(tmp_path, [sims[0].uri, dead, sims[1].uri]))
+    with simulators({}, {}, language="escpos") as sims:  # ESC/POS: labels confirmed by acknowledgements
+        uris, profiles = [sims[0].uri, dead, sims[1].uri], ["escpos-4inch"] * 3
+        spec = load_pool_file(pool_file(tmp_path, uris, profiles))
         with Pool.from_file(spec, "line-a", engine, grace=0.5, poll=0.05) as pool:
             views = {view.name: view for view in pool.status()}
             assert views["p2"].state == "down" and dead in views["p2"].detail
@@ -216,3 +218,27 @@ def test_an_unreachable_printer_takes_no_share_and_is_a_line_in_the_status(tmp_p
     assert [run.printer for run in status.runs] == ["p1", "p3"]
     assert status.status == "done" and status.reprints == 0
     assert printed_waybills(sims[0]) + printed_waybills(sims[1]) == expected_pages()
+
+
+def test_a_job_stopped_with_no_printer_to_take_it_resumes_on_another_pool(tmp_path: Path, engine: sa.Engine) -> None:
+    with simulators({"paper_out_after": 3, "paper_out_seconds": 3600.0}, {}) as (empty, spare):
+        first = load_pool_file(pool_file(tmp_path, [empty.uri]))
+        with Pool.from_file(first, "line-a", engine, grace=0.2, poll=0.05) as pool:
+            job = pool.submit(list(sample_orders()), "100x180", shop=SAMPLE_SHOP)
+            assert empty.wait_event("paper-out", timeout=30)
+            assert not job.wait(timeout=0.5)  # nowhere to move its labels: they wait
+        assert job.status().status == "stopped"
+
+        (tmp_path / "spare").mkdir()
+        second = load_pool_file(pool_file(tmp_path / "spare", [spare.uri]))  # p1 is now the spare printer
+        with Pool.from_file(second, "line-a", engine, grace=0.2, poll=0.05) as pool:
+            resumed = pool.resume(job.id)
+            assert resumed.wait(timeout=120)
+            status = resumed.status()
+        assert spare.wait_idle(timeout=30)
+        printed = printed_waybills(empty) + printed_waybills(spare)  # the empty printer's buffer never prints
+    assert status.status == "done" and status.printed == status.labels == sum(expected_pages().values())
+    recorded = reprints(engine, job)
+    for waybill, pages in expected_pages().items():
+        assert pages <= printed[waybill] <= pages + recorded[waybill]
+    assert recorded  # the labels in flight when the paper ran out printed again, recorded
