@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
 
 from sqlalchemy.engine import Engine
 
@@ -42,8 +40,9 @@ from printers.errors import JobError, JobLeaseError, PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.pool_file import PoolFile, PrinterSpec
-from printers.pool_printer import PoolPrinter, PrinterState
+from printers.pool_printer import PoolPrinter
 from printers.pool_split import fill_levels, split_runs
+from printers.pool_status import PoolJobStatus, PrinterView, RunView, job_status
 from printers.pool_store import PoolJobRecord, PoolStore, RunRecord
 from printers.printing import RepeatPolicy, check_fits, check_printed_before, plan
 from waybill.errors import UsageError
@@ -56,45 +55,6 @@ from waybill.shop import load_shop
 from waybill.template import load_template
 
 __all__ = ["Pool", "PoolJob", "PoolJobStatus", "PrinterView", "RunView"]
-
-JobState = Literal["queued", "running", "stopped", "done"]
-_PER_PRINTER = ("labels", "printed", "queued", "uncertain", "reprints")
-
-
-@dataclass(frozen=True)
-class PrinterView:
-    """One printer of a running pool, as the service shows it."""
-
-    name: str
-    uri: str
-    profile: str
-    line: str | None
-    state: PrinterState
-    detail: str  # "ready", "paper out", the link error …
-    faults: int  # faults since the pool started
-    queued: int  # labels waiting for this printer, all jobs
-    printed: int  # labels it confirmed printed since the pool started
-
-
-@dataclass(frozen=True)
-class RunView:
-    job: int  # the run's print job in the journal (`waybill jobs JOB`)
-    printer: str
-    from_job: int | None  # the run its labels were moved from
-    counts: dict[str, int]  # queued, sent, printed, uncertain
-    reprints: int
-
-
-@dataclass(frozen=True)
-class PoolJobStatus:
-    job: int
-    pool: str
-    status: JobState
-    labels: int
-    printed: int
-    reprints: int
-    printers: dict[str, dict[str, int]]  # name → labels, printed, queued, uncertain, reprints
-    runs: tuple[RunView, ...]
 
 
 class PoolJob:
@@ -312,36 +272,9 @@ class Pool:
         return views
 
     def job_status(self, pool_job_id: int) -> PoolJobStatus:
-        record = self.store.pool_job(pool_job_id)
-        runs: list[RunView] = []
-        printers: dict[str, dict[str, int]] = {}
-        for run in self.store.runs(pool_job_id):
-            summary = self.journal.job(run.job_id)
-            runs.append(RunView(run.job_id, run.printer, run.from_job, summary.counts, summary.reprints))
-            mine = printers.setdefault(run.printer, dict.fromkeys(_PER_PRINTER, 0))
-            mine["labels"] += summary.total
-            mine["printed"] += summary.counts["printed"]
-            mine["queued"] += summary.counts["queued"]
-            mine["uncertain"] += summary.counts["uncertain"]
-            mine["reprints"] += summary.reprints
         with self._cv:
             open_here = pool_job_id in self._open.values()
-        left = sum(view.counts["queued"] + view.counts["uncertain"] for view in runs)
-        started = any(view.counts["printed"] or view.counts["sent"] or view.reprints for view in runs)
-        status: JobState = (
-            "done" if not left and not open_here else "running" if open_here and started else
-            "queued" if open_here else "stopped"
-        )  # fmt: skip
-        return PoolJobStatus(
-            record.id,
-            record.pool,
-            status,
-            sum(sum(view.counts.values()) for view in runs),
-            sum(view.counts["printed"] for view in runs),
-            sum(view.reprints for view in runs),
-            printers,
-            tuple(runs),
-        )
+        return job_status(self.store, self.journal, pool_job_id, open_here=open_here)
 
     # ── the printers' threads call these ─────────────────────────────────────────────────────────
     def _queue(self, printer: PoolPrinter, pool_job_id: int, job_id: int) -> None:

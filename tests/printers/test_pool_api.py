@@ -11,6 +11,7 @@ PUBLIC = {
     "printers.pool_file": {"PoolFile", "PoolFileError", "PrinterSpec", "load_pool_file", "parse_pool_file"},
     "printers.pool_printer": {"PoolPrinter", "PrinterState", "Probe", "probe"},
     "printers.pool_split": {"fill_levels", "split_runs"},
+    "printers.pool_status": {"JobState", "PoolJobStatus", "PrinterView", "RunView", "job_status"},
     "printers.pool_store": {"COMPONENT", "PoolJobRecord", "PoolStore", "RunRecord", "batch_serial"},
 }
 

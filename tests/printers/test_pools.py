@@ -42,6 +42,14 @@ def engine(tmp_path: Path) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def any_engine(db_url: str) -> Iterator[sa.Engine]:
+    """The store on SQLite, then on PostgreSQL: three printers' threads write to it at once."""
+    engine = open_database(db_url)
+    yield engine
+    engine.dispose()
+
+
 @contextmanager
 def simulators(*faults: dict[str, float], language: str = "tspl") -> Iterator[list[PrinterSimulator]]:
     """TSPL printers by default (their labels are compared dot for dot); one fault dict each."""
@@ -141,7 +149,10 @@ def test_a_job_splits_in_contiguous_runs_and_every_label_prints_once(tmp_path: P
     assert [status.printers[f"p{n}"]["printed"] for n in (1, 2, 3)] == [len(s) for s in sequences]
 
 
-def test_a_printer_out_of_paper_past_the_grace_hands_its_share_to_the_others(tmp_path: Path, engine: sa.Engine) -> None:
+def test_a_printer_out_of_paper_past_the_grace_hands_its_share_to_the_others(
+    tmp_path: Path, any_engine: sa.Engine
+) -> None:
+    engine = any_engine
     with simulators({"paper_out_after": 5, "paper_out_seconds": 4.0}, {}, {}) as sims:
         spec = load_pool_file(pool_file(tmp_path, [sim.uri for sim in sims]))
         with Pool.from_file(spec, "line-a", engine, grace=0.5, poll=0.05) as pool:
