@@ -5,6 +5,8 @@ a QR-like block) of 100 x 180 mm: 800 x 1440 dots at 203 dpi, 1181 x 2126 at 300
 profile gets a 576-dot wide strip. ``--image PNG`` times a real 1-bit render instead (same image for all
 profiles that can hold it). Random noise, the worst case for packing and hazard defusing, is shown too.
 
+For ZPL profiles the two ^GFA compressions are shown side by side (the encoder sends the shorter).
+
     python bench/encode.py [--labels 200] [--image label.png]
 """
 
@@ -19,6 +21,7 @@ import time
 from PIL import Image, ImageDraw
 
 from printers.encode import encode_labels, raster
+from printers.encode.zpl_graphics import acs, z64
 from printers.profiles import BUILTIN_PROFILES, PrinterProfile
 
 
@@ -112,6 +115,9 @@ def main() -> None:
             median, best, size, altered = measure(image, profile, args.labels)
             dims = f"{image.width}x{image.height}"
             print(f"{profile.name:<14}{kind:<8}{dims:>11}{median:>10.2f}{best:>9.2f}{size:>13,}{altered:>9}")
+            if profile.language == "zpl":
+                row_bytes, packed = raster.pack_black(image)
+                print(f"{'':<22}^GFA data: Z64 {len(z64(packed)):,} B, ACS {len(acs(packed, row_bytes)):,} B")
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.model import Order
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 PROFILE = get_profile("tspl-203")
 SHOP = sample_path("shop.toml")

@@ -3,9 +3,9 @@
 1. a batch of N labels (default 200, 100 x 180 mm) at the head's speed (default 152 mm/s): labels per hour
    against the physical ceiling for that label length (target ≥ 95 %);
 2. the print station: scan → first byte on the wire, p50 and p95 over S scans after warm-up (target p95 ≤ 50 ms);
-3. bytes and seconds per label over TCP and over a serial line at 115200 baud.
+3. bytes and seconds per label over TCP and over a serial line at 115200 baud, per language.
 
-    python bench/print.py [--labels 200] [--speed 152] [--languages tspl escpos] [--scans 60] [--skip-serial]
+    python bench/print.py [--labels 200] [--speed 152] [--languages tspl escpos zpl] [--scans 60] [--skip-serial]
 """
 
 from __future__ import annotations
@@ -31,19 +31,21 @@ from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.pipeline import LabelJob
 from waybill.samples import sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
-PROFILES = {"tspl": "tspl-203", "escpos": "escpos-4inch"}
+PROFILES = {"tspl": "tspl-203", "escpos": "escpos-4inch", "zpl": "zpl-203"}
 
 
 def single_page_orders(count: int, job: LabelJob) -> list[Order]:
     """``count`` one-label orders: the samples repeated under new order ids and waybill numbers."""
     shop = load_shop(sample_path("shop.toml"))
-    samples = [o for o in load_orders(sample_path("orders.jsonl"), shop).orders if len(job.layout(o).labels) == 1]
+    orders = load_orders(sample_path("orders.jsonl"), shop).orders
+    samples = [o for o in orders if o.waybill_no and len(job.layout(o).labels) == 1]  # numbered ones suffice
     orders = []
     for n, base in zip(range(count), itertools.cycle(samples), strict=False):
         orders.append(replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}"))
@@ -118,14 +120,14 @@ def station(language: str, scans: int, folder: Path) -> None:
     )
 
 
-def link(kind: str, folder: Path) -> None:
-    profile = get_profile("tspl-203")
+def link(kind: str, language: str, speed: float, folder: Path) -> None:
+    profile = get_profile(PROFILES[language])
     job = label_job(profile)
     orders = single_page_orders(3 if kind == "tcp" else 1, job)
-    engine = open_database(str(folder / f"link-{kind}.db"))
+    engine = open_database(str(folder / f"link-{kind}-{language}.db"))
     journal = Journal(engine)
     with PrinterSimulator(
-        "tspl",
+        language,
         profile,
         speed_mm_s=100000,
         serial=kind == "serial",
@@ -140,8 +142,8 @@ def link(kind: str, folder: Path) -> None:
         elapsed = time.monotonic() - started
         sent = sim.received_bytes - before
     print(
-        f"link   {kind:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
-        f"(the head at 152 mm/s needs {(180 + profile.gap_mm) / 152:.2f} s)"
+        f"link   {kind:<6} {language:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
+        f"(the head at {speed:g} mm/s needs {(180 + profile.gap_mm) / speed:.2f} s)"
     )
 
 
@@ -149,16 +151,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=200)
     parser.add_argument("--speed", type=float, default=152.0, help="head speed, mm/s")
-    parser.add_argument("--languages", nargs="+", default=["tspl", "escpos"], choices=sorted(PROFILES))
+    parser.add_argument("--languages", nargs="+", default=["tspl", "escpos", "zpl"], choices=sorted(PROFILES))
     parser.add_argument("--scans", type=int, default=60)
     parser.add_argument("--skip-serial", action="store_true", help="skip the 12-second serial measurement")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for language in args.languages:
             station(language, args.scans, Path(folder))
-        link("tcp", Path(folder))
-        if not args.skip_serial:
-            link("serial", Path(folder))
+        for language in args.languages:
+            link("tcp", language, args.speed, Path(folder))
+            if not args.skip_serial:
+                link("serial", language, args.speed, Path(folder))
         for language in args.languages:
             batch(language, args.labels, args.speed, Path(folder))
 

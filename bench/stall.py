@@ -22,13 +22,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from stall_monitor.events import beijing_iso
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
 from stall_monitor.store import open_store, waybills
+from waybill.times import beijing_iso
 
 END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # the scan instant: most parcels moved in the 48 h before it
 

@@ -23,7 +23,7 @@ from printers.profiles import PrinterProfile
 from printers.progress import Progress
 from printers.render_ahead import RenderAhead
 from printers.session import PrinterSession
-from printers.status import PrinterStatus, ack_request
+from printers.status import PrinterStatus
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -111,7 +111,7 @@ class BatchRunner:
                 self.counts["reprints"] += ready.row.attempts > 0 or ready.row.state != "queued"
                 self.outstanding[token] = ready.row
                 self.confirmation.label_sent()
-                payload = ready.data + (ack_request(token) if self.mode == "ack" else b"")
+                payload = ready.data + (self.session.driver.ack_request(token) if self.mode == "ack" else b"")
                 if self.first_byte:
                     self.first_byte()
                 self._write(payload)
@@ -147,9 +147,7 @@ class BatchRunner:
                     f"printer at {self.session.uri} does not answer status: labels are marked sent, not printed"
                 )
         else:
-            # Only TSPL's status says whether the printer is still busy with what it was sent; ESC/POS status
-            # without acknowledgements cannot confirm a label.
-            mode = "ack" if self.profile.answers_ack else "idle" if self.profile.language == "tspl" else "sent"
+            mode = self.session.driver.confirmation(self.profile)
         self.confirmation = Confirmation(self.policy, mode, self.head_seconds)
         if status is not None and not status.ready:
             self._fault(status)
@@ -250,7 +248,7 @@ class BatchRunner:
         if self.progress:
             self.progress.say(f"{message} — waiting for it to clear (Ctrl-C stops; the job is saved)")
         while status is not None and not status.ready:
-            if self.profile.language == "escpos":
+            if self.session.driver.reports_status_changes:
                 status = self.session.wait_for_status_change(POLL_S * 4)
                 if self.mode == "ack":
                     self._take_acks(0.0)

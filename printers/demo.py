@@ -12,7 +12,7 @@ from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import open_session, plan, run_job
-from printers.profiles import get_profile
+from printers.profiles import DEFAULT_PROFILE, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
 from waybill.model import Order
@@ -31,7 +31,7 @@ def print_through_simulator(
 ) -> str:
     """Print ``orders`` on a simulated printer; ``on_printed(engine, journal)`` builds the hook told of
     each printed label."""
-    profile = get_profile("tspl-203")
+    profile = get_profile(DEFAULT_PROFILE)
     db = folder / "waybill.db"
     engine = open_database(str(db))
     journal = Journal(engine)

@@ -21,11 +21,11 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 
 from printers.batch import OnPrinted
-from printers.errors import JobLeaseError, PrinterStatusError, TransportError
+from printers.errors import JobError, JobLeaseError, PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.pool_file import PrinterSpec
-from printers.printing import open_session, run_job
+from printers.printing import open_session, resume_batch, run_job
 from printers.profiles import PrinterProfile
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
@@ -209,8 +209,7 @@ class PoolPrinter:
             self._state = "printing"
         try:
             with session:
-                self.journal.begin(job_id)  # claims the run; labels left sent become uncertain
-                rows = self.journal.pending(job_id)
+                rows = self._claim(job_id)
                 if rows:
                     run_job(
                         self.journal,
@@ -223,7 +222,7 @@ class PoolPrinter:
                         label_job=self._label_job(job_id),
                     )
                 else:
-                    self.journal.finish(job_id, "done")
+                    self.journal.finish(job_id, "stopped" if self.journal.pending(job_id) else "done")
         except PrinterStatusError as error:
             self._take(Probe("fault", str(error.status.describe())))
             return
@@ -237,6 +236,16 @@ class PoolPrinter:
             if self._state == "printing":
                 self._state, self._detail = "ready", "ready"
         self._run_done(job_id)
+
+    def _claim(self, job_id: int) -> list[LabelRow]:
+        """Claim the run (labels left sent become uncertain) and what it has to print, as ``waybill print
+        --resume`` takes it: labels of numbers cancelled since are held back."""
+        try:
+            return resume_batch(self.journal, job_id, printer=self.spec.uri, profile=self.spec.profile).rows
+        except JobLeaseError:
+            raise
+        except JobError:  # every label of it was sent already
+            return []
 
     def _label_job(self, job_id: int) -> LabelJob:
         """The run's own settings, with each label's batch serial."""

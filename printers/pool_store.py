@@ -26,7 +26,7 @@ from printers.journal import Journal
 from printers.journal import jobs as print_jobs
 from printers.journal import labels as print_labels
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 __all__ = ["COMPONENT", "PoolJobRecord", "PoolStore", "RunRecord", "batch_serial"]
 

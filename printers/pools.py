@@ -44,15 +44,16 @@ from printers.pool_printer import PoolPrinter
 from printers.pool_split import fill_levels, split_runs
 from printers.pool_status import PoolJobStatus, PrinterView, RunView, job_status
 from printers.pool_store import PoolJobRecord, PoolStore, RunRecord
-from printers.printing import RepeatPolicy, check_fits, check_printed_before, plan
+from printers.printing import RepeatPolicy, check_printed_before, plan
 from waybill.errors import UsageError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
-from waybill.orders import BEIJING
+from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 __all__ = ["Pool", "PoolJob", "PoolJobStatus", "PrinterView", "RunView"]
 
@@ -98,6 +99,9 @@ class Pool:
         self.engine = engine
         self.store = PoolStore(engine)
         self.journal = Journal(engine)  # creates and moves runs; the printers' threads have their own
+        # Every table the printers' threads read exists before they start: two threads creating SQLite tables
+        # at once both find none, and one fails (``ensure_schema`` serialises that on PostgreSQL only).
+        NumberStore(engine)
         self._cv = threading.Condition(threading.RLock())
         self._open: dict[int, int] = {}  # run job id → pool job id, for runs queued on a printer here
         self.printers = [
@@ -185,9 +189,9 @@ class Pool:
         planned = check_printed_before(self.journal, plan(orders, job, profile, skip_invalid=False), repeats)
         if not planned.labels:
             raise UsageError("no orders to print" + (": every waybill was printed before" if orders else ""))
-        first = job.layout(planned.orders[0]).labels[0]
+        width = job.layout(planned.orders[0]).labels[0].width
         for printer in ready[1:]:
-            check_fits(first, printer.spec.profile)
+            printer.spec.profile.check_fits(width)
         settings = JobSettings.capture(template, shop, font, job.options, job.now).to_json()
         sizes = _group_sizes([label.order_id for label in planned.labels])
         record = self.store.create_pool_job(self.name, now)

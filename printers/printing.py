@@ -12,7 +12,7 @@ from typing import Literal
 
 from printers.batch import BatchRunner, OnPrinted, RunResult
 from printers.confirm_policy import BatchPolicy, OnFault
-from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
+from printers.errors import AlreadyPrintedError, JobError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
@@ -20,8 +20,8 @@ from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
 from waybill.errors import LayoutError
-from waybill.layout.label import Label
 from waybill.model import Order
+from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
 
 RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
@@ -67,18 +67,10 @@ def plan(orders: Sequence[Order], job: LabelJob, profile: PrinterProfile, *, ski
                 raise
             skipped.append((order, error))
             continue
-        check_fits(labels[0], profile)
+        profile.check_fits(labels[0].width)
         kept.append(order)
         planned.extend(PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in labels)
     return Planned(kept, planned, skipped)
-
-
-def check_fits(label: Label, profile: PrinterProfile) -> None:
-    if label.width + profile.offset_x_dots > profile.head_width_dots:
-        raise ProfileError(
-            f"a {label.width_mm:g} mm label is {label.width} dots wide (+{profile.offset_x_dots} offset) but the "
-            f"head of {profile.name} is {profile.head_width_dots} dots"
-        )
 
 
 def open_session(uri: str, profile: PrinterProfile) -> PrinterSession:
@@ -144,6 +136,7 @@ class Started:
     rows: list[LabelRow]
     printer: str
     profile: PrinterProfile
+    cancelled: tuple[str, ...] = ()  # numbers voided since the job was made: their labels are held back
 
 
 def start_batch(
@@ -167,12 +160,28 @@ def resume_batch(
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
     rows = resumable_rows(journal, job_id)
-    return Started(job_id, rows, printer or summary.printer, profile or get_profile(summary.profile))
+    known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
+    cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
+    kept = [row for row in rows if row.waybill_no not in cancelled]
+    return Started(
+        job_id, kept, printer or summary.printer, profile or get_profile(summary.profile), tuple(sorted(cancelled))
+    )
+
+
+def refuse_cancelled(journal: Journal, waybill_no: str) -> None:
+    """A cancelled number is never printed again: ``JobError`` with the reason it was cancelled."""
+    cancelled = NumberStore(journal.engine).cancellation(waybill_no)
+    if cancelled is not None:
+        raise JobError(
+            f"waybill {cancelled.waybill_no} was cancelled ({cancelled.cancel_reason or 'no reason given'}); "
+            "a cancelled number is never printed again"
+        )
 
 
 def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list[LabelRow]]:
     """The labels of ``waybill_no`` as its latest job printed them, to send again as a manual reprint; the
     job is claimed (refused while another process prints it)."""
+    refuse_cancelled(journal, waybill_no)
     rows = journal.labels_of_waybill(waybill_no)
     if not rows:
         raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")

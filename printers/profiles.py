@@ -32,34 +32,33 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from printers.errors import ProfileError
+from printers.languages import LANGUAGES
+from waybill.units import dots_per_mm
 
 __all__ = [
     "BUILTIN_PROFILES",
+    "DEFAULT_PROFILE",
     "ImageCommand",
     "LabelEnd",
     "Language",
     "PrinterProfile",
-    "dots_per_mm_for_dpi",
     "get_profile",
     "load_profiles",
     "require_same_dpi",
 ]
 
-Language = Literal["escpos", "tspl"]
+Language = str  # a name in printers.languages.LANGUAGES: the driver that speaks to the printer
 # What ends a label. ESC/POS: GS FF (feed to the next gap), GS V (feed to the cutter and cut), nothing.
-# TSPL: GAP g mm,0 mm; GAP + SET CUTTER 1; GAP 0,0 (continuous media).
+# TSPL: GAP g mm,0 mm; GAP + SET CUTTER 1; GAP 0,0 (continuous media). ZPL: ^MNY gap tracking; + ^MMC
+# cutter; ^MNN continuous media.
 LabelEnd = Literal["gap_feed", "cut", "none"]
 # ESC/POS image command: GS v 0 raster bit image, or GS 8 L fn 112 + GS ( L fn 50 graphics.
 ImageCommand = Literal["raster", "graphics"]
 
-_LANGUAGES: tuple[str, ...] = get_args(Language)
+DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
+
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
-
-
-def dots_per_mm_for_dpi(dpi: float) -> float:
-    """Dots per mm of a head sold as ``dpi``; a "203 dpi" head is exactly 8 dots/mm (203.2 dpi)."""
-    return 8.0 if round(dpi) == 203 else dpi / 25.4
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class PrinterProfile:
     max_band_bytes: int
     label_end: LabelEnd
     image_command: ImageCommand = "raster"
-    # Answers status queries: DLE EOT n (ESC/POS) or ESC ! ? (TSPL).
+    # Answers status queries: DLE EOT n (ESC/POS), ESC ! ? (TSPL) or ~HS (ZPL).
     answers_status: bool = False
     # Answers GS ( H fn 48 "printed" acknowledgements (ESC/POS).
     answers_ack: bool = False
@@ -104,10 +103,20 @@ class PrinterProfile:
     def mm(self, dots: int) -> float:
         return dots / self.dots_per_mm
 
+    def check_fits(self, width: int) -> None:
+        """Raise unless a label ``width`` dots wide fits the head once moved by the x offset."""
+        right = self.offset_x_dots + width
+        if right > self.head_width_dots:
+            raise ProfileError(
+                f"label is {width} dots wide ({self.mm(width):.1f} mm); with the x offset of {self.offset_x_dots} "
+                f"dots it needs {right} dots, but printer profile {self.name!r} has a head of "
+                f"{self.head_width_dots} dots ({self.mm(self.head_width_dots):.1f} mm)"
+            )
+
 
 def require_same_dpi(dpi: int, profile: PrinterProfile) -> None:
     """Labels laid out at ``dpi`` must be printed by a head of the same resolution, or they change size."""
-    if abs(dots_per_mm_for_dpi(dpi) - profile.dots_per_mm) > 0.01:
+    if abs(dots_per_mm(dpi) - profile.dots_per_mm) > 0.01:
         raise ProfileError(f"labels are laid out at {dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi")
 
 
@@ -124,7 +133,7 @@ def _check(key: str, value: Any) -> str | None:
     if key in ("name", "description"):
         return None if isinstance(value, str) else "must be a string"
     if key == "language":
-        return None if value in _LANGUAGES else f"must be one of {', '.join(_LANGUAGES)}"
+        return None if value in LANGUAGES else f"must be one of {', '.join(sorted(LANGUAGES))}"
     if key == "label_end":
         return None if value in _LABEL_ENDS else f"must be one of {', '.join(_LABEL_ENDS)}"
     if key == "image_command":
@@ -206,6 +215,30 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 gap_mm=3.0,
                 description="4-inch waybill printer, TSPL, 300 dpi",
             ),
+            PrinterProfile(
+                name="zpl-203",
+                language="zpl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 203 dpi (Zebra GK888t class)",
+            ),
+            PrinterProfile(
+                name="zpl-300",
+                language="zpl",
+                dots_per_mm=300 / 25.4,
+                head_width_dots=1248,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                description="4-inch label printer, ZPL II, 300 dpi (Zebra ZD421 class)",
+            ),
         )
     }
 )
@@ -254,7 +287,7 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         dpi = values.pop("dpi")
         if not _is_number(dpi) or dpi <= 0:
             raise ProfileError(f"{where} dpi: must be a number above 0")
-        values["dots_per_mm"] = dots_per_mm_for_dpi(dpi)
+        values["dots_per_mm"] = dots_per_mm(dpi)
     for key, value in values.items():
         if key == "name":
             raise ProfileError(f"{where} name: the name is the table's name; remove this key")

@@ -8,18 +8,10 @@ import threading
 import time
 from types import TracebackType
 
-from printers.encode import session_opening
 from printers.errors import TransportError
+from printers.languages import driver_for
 from printers.profiles import PrinterProfile
-from printers.status import (
-    ASB_ENABLE,
-    DLE_EOT,
-    TSPL_STATUS_QUERY,
-    Ack,
-    PrinterStatus,
-    ResponseParser,
-    StatusReply,
-)
+from printers.status import Ack, PrinterStatus, StatusReply
 from printers.transports import Transport
 
 READ_POLL_S = 0.1
@@ -30,7 +22,8 @@ class PrinterSession:
     def __init__(self, transport: Transport, profile: PrinterProfile) -> None:
         self.transport = transport
         self.profile = profile
-        self._parser = ResponseParser(profile.language)
+        self.driver = driver_for(profile.language)
+        self._parser = self.driver.response_parser()
         self._lock = threading.Condition()
         self._status: PrinterStatus | None = None  # None until the printer has said anything
         self._replies = 0  # answers to our queries
@@ -51,9 +44,8 @@ class PrinterSession:
             return
         self._reader.start()
         try:
-            opening = session_opening(self.profile)
-            if self.profile.language == "escpos" and self.profile.answers_status:
-                opening += ASB_ENABLE  # the printer then reports paper out and cover open by itself
+            # The status-back command makes the printer report paper out and cover open by itself.
+            opening = self.driver.opening(self.profile) + self.driver.status_back(self.profile)
             if opening:
                 self.write(opening)
             if self.profile.answers_status and getattr(self.transport, "reads_back", True):
@@ -70,8 +62,9 @@ class PrinterSession:
         with self._lock:
             surplus, heard = bytes(self._parser.surplus), bytes(self._heard)
         if surplus:
-            language = {"escpos": "ESC/POS", "tspl": "TSPL"}[self.profile.language]
-            raise TransportError(f"{self.uri} does not answer like a {language} printer: it sent {heard[:40]!r}")
+            raise TransportError(
+                f"{self.uri} does not answer like a {self.driver.title} printer: it sent {heard[:40]!r}"
+            )
 
     def write(self, data: bytes) -> None:
         self.raise_if_link_down()
@@ -91,12 +84,7 @@ class PrinterSession:
         """Ask the printer for its status now; None if it does not answer within ``timeout``."""
         if not self.profile.answers_status:
             return None
-        queries: tuple[int, ...]
-        if self.profile.language == "escpos":
-            queries = (1, 2, 3, 4)  # online, offline cause, error cause, paper sensors
-            request = b"".join(DLE_EOT + bytes((n,)) for n in queries)
-        else:
-            queries, request = (0,), TSPL_STATUS_QUERY
+        queries, request = self.driver.status_request()
         with self._lock:
             wanted = self._replies + len(queries)
             for n in queries:

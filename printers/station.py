@@ -16,7 +16,7 @@ from printers.encode import encode_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
-from printers.printing import check_fits
+from printers.printing import refuse_cancelled
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
 from waybill.model import Order
@@ -83,7 +83,7 @@ class Station:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
         for order in list(self.orders.values())[:1]:
             label = self.label_job.layout(order).labels[0]
-            check_fits(label, self.session.profile)
+            self.session.profile.check_fits(label.width)
             encode_for_session(rasterize(label), self.session.profile)
 
     def find(self, code: str) -> Order | None:
@@ -99,6 +99,7 @@ class Station:
             return f"unknown code {code.strip()!r}: no such order id or waybill number"
         earlier = [row for row in self.journal.labels_of_waybill(order.waybill_no) if row.state != "queued"]
         if earlier:
+            refuse_cancelled(self.journal, order.waybill_no)
             if not confirm_reprint(order, earlier):
                 self.stats.declined += 1
                 return f"{order.waybill_no}: not reprinted"

@@ -1,6 +1,7 @@
 """Printer status and acknowledgements, both directions: what a printer answers (a simulator builds these
 bytes) and what the host makes of them (the print session parses them). One typed ``PrinterStatus`` for
-ESC/POS ``DLE EOT n`` replies, ESC/POS automatic status back (``GS a``) and TSPL ``ESC ! ?``.
+ESC/POS ``DLE EOT n`` replies, ESC/POS automatic status back (``GS a``), TSPL ``ESC ! ?`` and ZPL ``~HS``
+(whose codec is in ``printers.languages.zpl``).
 
 ESC/POS reply bytes have the fixed pattern ``0xx1xx10``; automatic-status-back reports are 4 bytes whose
 first byte matches ``0xx1xx00``; an acknowledgement of ``GS ( H`` fn 48 is ``37 22 d1 d2 d3 d4 00``. The
@@ -10,9 +11,9 @@ three can be told apart by their first byte, so one response stream can carry th
 from __future__ import annotations
 
 import dataclasses
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 DLE_EOT = b"\x10\x04"  # + n: real-time status, n = 1 printer, 2 offline cause, 3 error cause, 4 paper sensor
 TSPL_STATUS_QUERY = b"\x1b!?"  # ESC ! ?: one status byte back
@@ -29,11 +30,12 @@ class PrinterStatus:
     cutter_error: bool = False
     unrecoverable_error: bool = False
     recoverable_error: bool = False
-    head_open: bool = False  # TSPL
+    head_open: bool = False  # TSPL, ZPL
     paper_jam: bool = False  # TSPL
-    ribbon_out: bool = False  # TSPL
-    paused: bool = False  # TSPL
-    printing: bool = False  # TSPL: busy with a label
+    ribbon_out: bool = False  # TSPL, ZPL
+    paused: bool = False  # TSPL, ZPL
+    printing: bool = False  # TSPL, ZPL: busy with a label
+    buffer_full: bool = False  # ZPL: the receive buffer is full (not a fault: the printer is busy)
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -64,6 +66,8 @@ class PrinterStatus:
             parts.append("paper near end")
         if self.printing:
             parts.append("printing")
+        if self.buffer_full:
+            parts.append("buffer full")
         return ", ".join(parts)
 
 
@@ -222,19 +226,17 @@ class Ack:
 Response = StatusReply | StatusReport | Ack
 
 
-class ResponseParser:
-    """Splits the bytes a printer sends back into replies, reports and acknowledgements.
+class ResponseParser(ABC):
+    """Splits the bytes a printer sends back into replies, reports and acknowledgements; one subclass per
+    language (``LanguageDriver.response_parser``).
 
-    ``expect(n)`` tells it a query is on its way (ESC/POS replies do not say which ``DLE EOT n`` they
-    answer; they come back in order). TSPL printers only answer ``ESC ! ?``: every byte is one reply.
-    Bytes that no query explains are kept (the first 64) in ``surplus``.
+    ``expect(n)`` tells it a query is on its way: replies come back in order, and some (ESC/POS) do not
+    say which query they answer. Bytes that no query explains are kept (the first 64) in ``surplus``.
     """
 
-    def __init__(self, language: Literal["escpos", "tspl"]) -> None:
-        self.language = language
+    def __init__(self) -> None:
         self.status = PrinterStatus()
         self._pending: list[int] = []
-        self._buffer = bytearray()
         self.surplus = bytearray()  # bytes no query explains: noise, or something that is not this printer
 
     def _noise(self, data: bytes | bytearray) -> None:
@@ -243,21 +245,39 @@ class ResponseParser:
     def expect(self, n: int) -> None:
         self._pending.append(n)
 
+    @abstractmethod
     def feed(self, data: bytes) -> list[Response]:
-        if self.language == "tspl":
-            responses: list[Response] = []
-            for byte in data:
-                if self._pending:
-                    self._pending.pop(0)
-                else:
-                    self._noise(bytes((byte,)))  # still a status byte if the printer answered a look-alike
-                self.status = parse_tspl_status(byte)
-                responses.append(StatusReply(self.status))
-            return responses
-        self._buffer += data
-        return list(self._escpos_responses())
+        """The responses completed by ``data``."""
 
-    def _escpos_responses(self) -> Iterator[Response]:
+
+class TsplResponses(ResponseParser):
+    """TSPL printers only answer ``ESC ! ?``: every byte is one reply."""
+
+    def feed(self, data: bytes) -> list[Response]:
+        responses: list[Response] = []
+        for byte in data:
+            if self._pending:
+                self._pending.pop(0)
+            else:
+                self._noise(bytes((byte,)))  # still a status byte if the printer answered a look-alike
+            self.status = parse_tspl_status(byte)
+            responses.append(StatusReply(self.status))
+        return responses
+
+
+class EscposResponses(ResponseParser):
+    """``DLE EOT n`` replies, automatic status reports and ``GS ( H`` acknowledgements, told apart by their
+    first byte."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[Response]:
+        self._buffer += data
+        return list(self._responses())
+
+    def _responses(self) -> Iterator[Response]:
         buffer = self._buffer
         while buffer:
             first = buffer[0]

@@ -1,6 +1,7 @@
-"""The stall-monitor part of ``waybill demo``: the bundled tracking events and work orders for the sample
-orders (which printing has registered), scanned at a fixed instant so the demo always shows the same
-stalled, at-risk and not-picked-up parcels, and written as the HTML report."""
+"""The stall-monitor part of ``waybill demo``: the bundled tracking events, work orders and invoice requests
+for the sample orders (which printing has registered), scanned at a fixed instant so the demo always shows
+the same stalled, at-risk and not-picked-up parcels and the same invoices to issue, written as the HTML
+report."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import BEIJING
 from stall_monitor.ingest import ingest_events
+from stall_monitor.invoices.ingest import ingest_invoice_requests
+from stall_monitor.invoices.rules import default_invoice_rules
+from stall_monitor.invoices.scan import invoice_scan
 from stall_monitor.report import render
 from stall_monitor.rules import default_rules
 from stall_monitor.scan import scan
-from stall_monitor.sources.files import read_events, read_work_orders
+from stall_monitor.sources.files import read_events, read_invoice_requests, read_work_orders
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders
 from waybill.errors import Problem
+from waybill.times import BEIJING
 
 # The sample events run up to this instant (a few days after the sample orders shipped).
 DEMO_AT = datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)
@@ -26,11 +30,18 @@ def _refuse(problem: Problem) -> None:
     raise TrackingError(f"bundled sample data is broken: {problem}")
 
 
-def stall_demo(db: Path, events: Path, work_orders: Path, report: Path) -> str:
+def stall_demo(db: Path, events: Path, work_orders: Path, invoices: Path, report: Path) -> str:
     engine = open_store(str(db))
     counts = ingest_events(engine, read_events(events), received_at=datetime.now(UTC), on_problem=_refuse)
     ingest_work_orders(engine, read_work_orders(work_orders), on_problem=_refuse)
+    ingest_invoice_requests(engine, read_invoice_requests(invoices), on_problem=_refuse)
     result = scan(engine, default_rules(), DEMO_AT)
-    report.write_text(render(result, "html"), encoding="utf-8")
+    invoice_result = invoice_scan(engine, default_invoice_rules(), DEMO_AT)
+    report.write_text(render(result, "html", invoice_result), encoding="utf-8")
     headline = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items() if n)
-    return f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline} → {report}"
+    points = invoice_result.points
+    return (
+        f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline}; "
+        f"{len(invoice_result.requests)} invoices to issue, {points.incurred_30d} of {points.cap} points incurred, "
+        f"{points.exposure} at stake → {report}"
+    )

@@ -1,27 +1,17 @@
-"""Tracking events as values: canonical statuses, Beijing-time parsing and the de-duplication key.
+"""Tracking events as values: canonical statuses and the de-duplication key.
 
 Pure: no file, socket, database or clock. Times are timezone-aware; a time written without a zone is Beijing
-time (UTC+8), as every Chinese carrier writes it. Inside the tool times are UTC; they are shown as +08:00.
+time (UTC+8), as every Chinese carrier writes it (``waybill.times``). Inside the tool times are UTC; they are
+shown as +08:00.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
-__all__ = [
-    "BEIJING",
-    "CANONICAL_STATUSES",
-    "CLOSING_STATUSES",
-    "Event",
-    "beijing_iso",
-    "canonical_status",
-    "event_key",
-    "parse_time",
-]
-
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "Event", "canonical_status", "event_key"]
 
 CANONICAL_STATUSES: tuple[str, ...] = (
     "picked_up",
@@ -37,19 +27,7 @@ CANONICAL_STATUSES: tuple[str, ...] = (
 # A waybill with any of these events is closed: the parcel reached someone and can no longer stall.
 CLOSING_STATUSES: tuple[str, ...] = ("delivered", "return_delivered")
 
-# Kuaidi100's base state codes and the Chinese names its event items carry (REFERENCE §6).
-KUAIDI100_CODES: dict[str, str] = {
-    "0": "in_transit",
-    "1": "picked_up",
-    "2": "problem",
-    "3": "delivered",
-    "4": "return_delivered",
-    "5": "out_for_delivery",
-    "6": "returning",
-    "7": "in_transit",  # 转投 re-routed: still moving
-    "8": "customs",
-    "14": "refused",
-}
+# The Chinese status names carriers and Kuaidi100 write in their event items (REFERENCE §6).
 CHINESE_NAMES: dict[str, str] = {
     "在途": "in_transit",
     "揽收": "picked_up",
@@ -79,21 +57,6 @@ def canonical_status(raw: str) -> str:
 
 def is_known(status: str) -> bool:
     return status in CANONICAL_STATUSES
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time (``T`` or a space between date and time) in UTC; without a zone it is Beijing time."""
-    moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
-    return moment.astimezone(UTC)
-
-
-def beijing_iso(moment: datetime | None) -> str | None:
-    """ISO 8601 with ``+08:00``, to the second, as merchants read it."""
-    if moment is None:
-        return None
-    return moment.astimezone(BEIJING).replace(microsecond=0).isoformat()
 
 
 def event_key(waybill_no: str, time: datetime, status: str, context: str) -> str:

@@ -9,7 +9,7 @@ stays flat: one batch of events at a time, problems go to a callback, not a list
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from stall_monitor.batches import Rejected, valid_batches
 from stall_monitor.events import CLOSING_STATUSES, Event, is_known
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
@@ -65,34 +66,15 @@ def ingest_events(
     """
     prepare(engine)
     counts = IngestCounts()
-    for batch in _batches(items, batch_size, counts, on_problem):
+    rejected = Rejected(on_problem)
+    for batch in valid_batches(items, batch_size, rejected):
         with writing(engine, "cannot store tracking events") as connection:
             if connection.dialect.name == "sqlite":
                 # A bigger page cache for this pooled connection: inserts into a large key stay in memory.
                 connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             counts += _ingest_batch(connection, batch, received_at)
+    counts.rejected = rejected.count
     return counts
-
-
-def _batches(
-    items: Iterable[Event | Problem],
-    size: int,
-    counts: IngestCounts,
-    on_problem: Callable[[Problem], None] | None,
-) -> Iterator[list[Event]]:
-    batch: list[Event] = []
-    for item in items:
-        if isinstance(item, Problem):
-            counts.rejected += 1
-            if on_problem is not None:
-                on_problem(item)
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _ingest_batch(connection: Connection, batch: list[Event], received_at: datetime) -> IngestCounts:

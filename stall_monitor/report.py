@@ -14,29 +14,33 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from stall_monitor.events import beijing_iso
+from stall_monitor.dated import as_written
+from stall_monitor.invoices.report import invoice_report_data
+from stall_monitor.invoices.scan import InvoiceScan
 from stall_monitor.rules import normalise_province
 from stall_monitor.scan import LEVELS, ScanResult
+from waybill.times import beijing_iso
 
 __all__ = ["histogram", "render", "report_data", "stall_table"]
 
 BUCKET_HOURS = 12
 
 
-def report_data(result: ScanResult) -> dict[str, Any]:
+def report_data(result: ScanResult, invoices: InvoiceScan | None = None) -> dict[str, Any]:
+    """The report's data; with ``invoices`` (the invoice scan at the same instant) its invoice section too."""
     rule = result.rule_set
-    return {
+    data = {
         "at": beijing_iso(result.at),
         "rule_set": {
             "name": rule.name,
             "from": beijing_iso(rule.effective_from),
-            "normal_hours": _number(rule.normal_hours),
-            "remote_hours": _number(rule.remote_hours),
+            "normal_hours": as_written(rule.normal_hours),
+            "remote_hours": as_written(rule.remote_hours),
             "remote_provinces": sorted(rule.remote_provinces),
-            "warning_margin_hours": _number(rule.warning_margin_hours),
-            "pickup_window_hours": _number(rule.pickup_window_hours),
-            "response_hours": _number(rule.response_hours),
-            "feed_quiet_hours": _number(rule.feed_quiet_hours),
+            "warning_margin_hours": as_written(rule.warning_margin_hours),
+            "pickup_window_hours": as_written(rule.pickup_window_hours),
+            "response_hours": as_written(rule.response_hours),
+            "feed_quiet_hours": as_written(rule.feed_quiet_hours),
         },
         "open_waybills": result.open_waybills,
         "counts": dict(result.counts),
@@ -48,6 +52,9 @@ def report_data(result: ScanResult) -> dict[str, Any]:
         "feeds": [f.as_json() for f in result.feeds],
         "unknown_statuses": [u.as_json() for u in result.unknown_statuses],
     }
+    if invoices is not None:
+        data["invoices"] = invoice_report_data(invoices)
+    return data
 
 
 def _breakdown(result: ScanResult, by: str) -> list[dict[str, Any]]:
@@ -90,15 +97,16 @@ def histogram(result: ScanResult) -> list[dict[str, Any]]:
     ]
 
 
-def render(result: ScanResult, fmt: str) -> str:
+def render(result: ScanResult, fmt: str, invoices: InvoiceScan | None = None) -> str:
+    data = report_data(result, invoices)
     if fmt == "json":
-        return json.dumps(report_data(result), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return _csv(report_data(result))
+        return _csv(data)
     if fmt == "html":
         from stall_monitor.report_html import render_html
 
-        return render_html(result, report_data(result))
+        return render_html(result, data)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
@@ -109,6 +117,10 @@ def _csv(data: dict[str, Any]) -> str:
     for section in ("by_carrier", "by_province", "silent_hours_histogram", "stalls", "work_orders", "feeds"):
         rows.extend({"section": section, **_flat(item)} for item in data[section])
     rows.extend({"section": "unknown_statuses", **item} for item in data["unknown_statuses"])
+    if "invoices" in data:
+        invoices = data["invoices"]
+        rows.append({"section": "invoice_points", **_flat({"at": invoices["at"], **invoices["points"]})})
+        rows.extend({"section": "invoices", **_flat(item)} for item in invoices["issue_first"])
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
@@ -138,8 +150,8 @@ def stall_table(result: ScanResult) -> str:
     rule = result.rule_set
     lines = [
         f"Stall scan at {beijing_iso(result.at)} (times are Beijing time) — rule set {rule.name!r}: "
-        f"{_number(rule.normal_hours)} h normal, {_number(rule.remote_hours)} h remote, "
-        f"at risk {_number(rule.warning_margin_hours)} h before",
+        f"{as_written(rule.normal_hours)} h normal, {as_written(rule.remote_hours)} h remote, "
+        f"at risk {as_written(rule.warning_margin_hours)} h before",
         f"{result.open_waybills} open waybills; "
         + ", ".join(f"{result.counts[level]} {level}" for level in LEVELS)
         + f"; {result.counts['work_orders_open']} open work orders ({result.counts['work_orders_overdue']} overdue)",
@@ -162,7 +174,7 @@ def stall_table(result: ScanResult) -> str:
             s.waybill_no,
             s.carrier,
             (s.province or "?") + (" (remote)" if s.remote else ""),
-            f"{s.silent_hours:.1f}/{_number(s.threshold_hours)} h",
+            f"{s.silent_hours:.1f}/{as_written(s.threshold_hours)} h",
             _short(beijing_iso(s.entry_opens_at)),
             _short(beijing_iso(s.last_event_at)) or "-",
             (s.last_status or "-") + ("" if s.last_status_known else " (unknown)"),
@@ -225,7 +237,3 @@ def _aligned(rows: Sequence[tuple[str, ...]]) -> Iterator[str]:
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         yield "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value

@@ -1,7 +1,8 @@
 """The stall report as one self-contained HTML page: inline CSS, an inline SVG chart, no network, prints on A4.
 
 Read top to bottom it answers, in order: how bad is it (headline), is a feed silent rather than the parcels,
-which work orders must be answered first, whom to chase first and why, where the stalls are.
+which work orders must be answered first, which invoices to issue first (and the penalty points at
+stake), whom to chase first and why, where the stalls are.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from stall_monitor.invoices.report import invoice_section_html
 from stall_monitor.scan import ScanResult
 
 __all__ = ["render_html"]
@@ -73,6 +75,7 @@ def render_html(result: ScanResult, data: dict[str, Any]) -> str:
         "<h2>Silent hours of listed parcels</h2>",
         _chart(data["silent_hours_histogram"], rule),
         _work_orders(data["work_orders"]),
+        invoice_section_html(data["invoices"]) if "invoices" in data else "",
         _urgent(data["stalls"]),
         '<div class="cols"><div>',
         _breakdown("By carrier", data["by_carrier"], "carrier"),

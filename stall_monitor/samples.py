@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.events import BEIJING
+from waybill.times import BEIJING
 
-__all__ = ["kuaidi100_param", "synthetic_events", "write_jsonl"]
+__all__ = ["kuaidi100_param", "synthetic_events", "synthetic_invoice_requests", "write_jsonl"]
 
 PROVINCES = ("浙江省", "广东省", "北京市", "四川省", "新疆维吾尔自治区", "内蒙古自治区", "江苏省", "甘肃省")
 CARRIERS = ("SF", "YTO", "ZTO", "STO", "YUNDA", "JT", "EMS", "JD")
@@ -68,3 +68,38 @@ def synthetic_events(
                 "location": PROVINCES[(i + step) % len(PROVINCES)],
                 "carrier": carrier,
             }
+
+
+def synthetic_invoice_requests(
+    requests: int, *, end: datetime, days: int = 180, seed: int = 11
+) -> Iterator[dict[str, Any]]:
+    """Invoice-request lines for ``requests`` orders over the ``days`` before ``end``, in Beijing time without a zone.
+
+    Most invoices are issued within 12 days; a tenth of the requests get a buyer's work order, a tenth are never
+    issued; every fifth order's issue or work order comes on a later line of its own (as exports append them).
+    """
+    rng = random.Random(seed)
+    later: list[dict[str, Any]] = []
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+    for i in range(requests):
+        requested = end - timedelta(minutes=rng.randrange(0, days * 24 * 60))
+        line: dict[str, Any] = {"order_id": f"TB{i:012d}", "requested_at": local(requested)}
+        line["amount"] = f"{rng.randrange(100, 500000) / 100:.2f}"
+        if rng.random() < 0.3:
+            line["title"] = f"某某{i % 97}有限公司"
+        facts: dict[str, Any] = {}
+        if rng.random() < 0.1:
+            facts["work_order_opened_at"] = local(
+                requested + timedelta(minutes=rng.randrange(3 * 24 * 60, 25 * 24 * 60))
+            )
+        if rng.random() < 0.9:
+            facts["issued_at"] = local(requested + timedelta(minutes=rng.randrange(10, 12 * 24 * 60)))
+        if facts and rng.random() < 0.2:
+            later.append({"order_id": line["order_id"], "requested_at": line["requested_at"], **facts})
+        else:
+            line.update(facts)
+        yield line
+    yield from later

@@ -11,22 +11,25 @@ listed rows only are classified in Python.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from stall_monitor.events import beijing_iso, is_known
+from stall_monitor.dated import as_written
+from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
-from stall_monitor.store import UtcDateTime, events, feed_hours, prepare, unknown_statuses, waybills, work_orders
+from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
+from waybill.database import UtcDateTime
+from waybill.times import beijing_iso, hours_down
 
-__all__ = ["Feed", "ScanResult", "Stall", "UnknownStatus", "WorkOrderDue", "scan"]
+__all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
 
-LEVELS = ("stalled", "at_risk", "no_pickup")
+StallLevel = Literal["stalled", "at_risk", "no_pickup"]
+LEVELS: tuple[StallLevel, ...] = get_args(StallLevel)
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class WorkOrderDue:
     due_at: datetime
     hours_left: float
     overdue: bool
-    level: str | None = None  # the waybill's stall level at ``at``, if listed
+    level: StallLevel | None = None  # the waybill's stall level at ``at``, if listed
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -60,7 +63,7 @@ class Stall:
     order_id: str | None
     province: str
     remote: bool
-    level: str  # stalled | at_risk | no_pickup
+    level: StallLevel
     last_event_at: datetime | None
     last_status: str | None
     last_context: str | None
@@ -88,7 +91,7 @@ class Stall:
             "last_status": self.last_status,
             "last_context": self.last_context,
             "silent_hours": self.silent_hours,
-            "threshold_hours": _number(self.threshold_hours),
+            "threshold_hours": as_written(self.threshold_hours),
             "entry_opens_at": beijing_iso(self.entry_opens_at),
             "rule": self.rule,
             "reason": self.reason,
@@ -163,7 +166,7 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
     by_waybill = {o.waybill_no: o for o in orders}
     stalls = [replace(s, work_order=by_waybill.get(s.waybill_no)) for s in stalls]
     stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
-    counts = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
+    counts: dict[str, int] = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
     counts["work_orders_open"] = len(orders)
     counts["work_orders_overdue"] = sum(1 for o in orders if o.overdue)
     counts["feeds_quiet"] = len(quiet)
@@ -184,24 +187,16 @@ def _open_at(at: datetime, columns: Sequence[Any], *conditions: Any) -> sa.Compo
     )
 
 
-def _remote(rule: RuleSet) -> sa.ColumnElement[bool]:
-    return waybills.c.province_key.in_(sorted(rule.remote_provinces))
-
-
-def _listable(last: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
+def _listable(last: Any, province_key: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
     """``last`` is old enough to be at least at risk (remote and normal destinations have their own cutoff).
 
     The plain upper bound first (the later of the two cutoffs) lets the index on ``last_event_at`` be used.
     """
-    margin = rule.warning_margin_hours
-    remote_cutoff = at - timedelta(hours=rule.remote_hours - margin)
-    normal_cutoff = at - timedelta(hours=rule.normal_hours - margin)
+    remote = province_key.in_(sorted(rule.remote_provinces))
+    remote_cutoff, normal_cutoff = rule.listing_cutoff(at, remote=True), rule.listing_cutoff(at, remote=False)
     return sa.and_(
         last <= max(remote_cutoff, normal_cutoff),
-        sa.or_(
-            sa.and_(_remote(rule), last <= remote_cutoff),
-            sa.and_(sa.not_(_remote(rule)), last <= normal_cutoff),
-        ),
+        sa.or_(sa.and_(remote, last <= remote_cutoff), sa.and_(sa.not_(remote), last <= normal_cutoff)),
     )
 
 
@@ -213,7 +208,7 @@ def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[s
     """Waybills whose summary is exact at ``at``: no event after ``at``."""
     w = waybills.c
     columns = (*_COLUMNS, w.province_key, w.last_event_at, w.last_status, w.last_context, w.last_location)
-    query = _open_at(at, columns, _listable(w.last_event_at, rule, at))  # the cutoffs are before ``at``
+    query = _open_at(at, columns, _listable(w.last_event_at, w.province_key, rule, at))  # the cutoffs are before ``at``
     return list(connection.execute(query))
 
 
@@ -232,10 +227,8 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
         .scalar_subquery()
     )
     columns = (*_COLUMNS, w.province_key, latest_key.label("last_key"))
-    candidates = _open_at(at, columns, w.last_event_at > at, _listable(w.first_event_at, rule, at)).subquery()
-    c = candidates.c
-    remote = c.province_key.in_(sorted(rule.remote_provinces))
-    margin = rule.warning_margin_hours
+    candidates = _open_at(at, columns, w.last_event_at > at, _listable(w.first_event_at, w.province_key, rule, at))
+    c = candidates.subquery().c
     query = (
         sa.select(
             c.waybill_no,
@@ -249,12 +242,7 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
             e.location.label("last_location"),
         )
         .join(events, sa.and_(e.waybill_no == c.waybill_no, e.event_key == c.last_key))
-        .where(
-            sa.or_(
-                sa.and_(remote, e.time <= at - timedelta(hours=rule.remote_hours - margin)),
-                sa.and_(sa.not_(remote), e.time <= at - timedelta(hours=rule.normal_hours - margin)),
-            )
-        )
+        .where(_listable(e.time, c.province_key, rule, at))
     )
     return list(connection.execute(query))
 
@@ -262,7 +250,7 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
 def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
     w = waybills.c
     query = sa.select(*_COLUMNS, w.province_key, w.shipped_at).where(
-        w.shipped_at <= at - timedelta(hours=rule.pickup_window_hours),
+        w.shipped_at <= rule.pickup_cutoff(at),
         sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
     )
     return list(connection.execute(query))
@@ -294,8 +282,8 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
     feeds = []
     for carrier, count in per_carrier:
         last = latest.get(carrier)
-        silent = None if last is None else _hours(at - last)
-        quiet = last is None or at - last >= timedelta(hours=rule.feed_quiet_hours)
+        silent = None if last is None else hours_down(at - last)
+        quiet = last is None or rule.feed_is_quiet(at - last)
         feeds.append(Feed(carrier, int(count), last, silent, quiet))
     return tuple(feeds)
 
@@ -303,16 +291,16 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
 def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[WorkOrderDue]:
     o, w = work_orders.c, waybills.c
     query = (
-        sa.select(o.waybill_no, o.opened_at, w.carrier, w.order_id)
-        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.waybill_no))
-        .where(o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
+        sa.select(o.subject.label("waybill_no"), o.opened_at, w.carrier, w.order_id)
+        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.subject))
+        .where(o.kind == "stall", o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
     )
     orders = []
     for row in connection.execute(query):
-        due = row.opened_at + timedelta(hours=rules.at(row.opened_at).response_hours)
+        due = rules.at(row.opened_at).response_due(row.opened_at)
         orders.append(
             WorkOrderDue(
-                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, _hours(due - at), at > due
+                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, hours_down(due - at), at > due
             )
         )
     orders.sort(key=lambda order: (order.due_at, order.waybill_no))
@@ -321,11 +309,11 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
 
 def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
-    threshold = rule.remote_hours if remote else rule.normal_hours
+    threshold = rule.hours(remote)
     silent = at - row.last_event_at
-    stalled = silent >= timedelta(hours=threshold)
+    stalled = silent >= rule.threshold(remote)
     kind = "remote" if remote else "normal"
-    verdict = "≥" if stalled else f"within {_number(rule.warning_margin_hours)} h of"
+    verdict = "≥" if stalled else f"within {as_written(rule.warning_margin_hours)} h of"
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -336,19 +324,19 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         last_event_at=row.last_event_at,
         last_status=row.last_status,
         last_context=row.last_context,
-        silent_hours=_hours(silent),
+        silent_hours=hours_down(silent),
         threshold_hours=threshold,
-        entry_opens_at=row.last_event_at + timedelta(hours=threshold),
+        entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
         rule=rule.name,
-        reason=f"silent {_hours(silent)} h {verdict} the {_number(threshold)} h {kind} threshold",
+        reason=f"silent {hours_down(silent)} h {verdict} the {as_written(threshold)} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
     )
 
 
 def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
-    threshold = rule.remote_hours if remote else rule.normal_hours
-    silent = _hours(at - row.shipped_at)
+    threshold = rule.hours(remote)
+    silent = hours_down(at - row.shipped_at)
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -362,17 +350,8 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         silent_hours=silent,
         threshold_hours=threshold,
         # No event yet: the buyer's clock runs from shipping.
-        entry_opens_at=row.shipped_at + timedelta(hours=threshold),
+        entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
         rule=rule.name,
-        reason=f"no tracking event {silent} h after shipping (pick-up window {_number(rule.pickup_window_hours)} h)",
+        reason=f"no tracking event {silent} h after shipping (pick-up window {as_written(rule.pickup_window_hours)} h)",
         feed_quiet=row.carrier in quiet,
     )
-
-
-def _hours(delta: timedelta) -> float:
-    """Hours to one decimal, rounded down: a parcel one minute short of 72 h shows 71.9, not 72.0."""
-    return math.floor(delta.total_seconds() / 360) / 10
-
-
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else value

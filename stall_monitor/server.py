@@ -1,66 +1,263 @@
-"""``waybill stall serve``: the Kuaidi100 webhook and the live report over the stdlib's threading HTTP server.
+"""``waybill stall serve``: the routes of ``stall_monitor.routes`` on aiohttp's asyncio HTTP server, with limits.
 
-Routes::
+Production limits (``Limits``): a body-size limit (413), a header timeout (a connection without a complete
+request head that long after connecting or after its previous answer is closed, however slowly it trickles
+bytes), a body timeout (408), at most ``max_requests`` requests in progress (beyond, 503 at once with
+Retry-After), a listen backlog, and a graceful stop: stop listening, let in-flight requests finish (up to
+``shutdown_timeout``), close idle connections. The access log names the route, never the path the client sent
+or its query string, so no waybill number or phone reaches it.
 
-    POST /webhooks/kuaidi100   form fields param, sign → {"result":true,"returnCode":"200","message":"成功"}
-    GET  /                     the live report (HTML); ?at=TIME for another instant
-    GET  /api/stalls?at=TIME   the scan as JSON (the same list as ``waybill stall scan --json``)
-    GET  /healthz              {"status": "ok"} when the database answers
-
-A push with a wrong sign (when a salt is set) gets 403 and nothing is stored; a malformed body gets 400;
-a body over the size limit gets 413. Each request is handled on its own thread and an error in one never
-stops the server. Storing is idempotent, so Kuaidi100's repeated pushes change nothing.
+Without a salt anyone who can reach the port can post pushes: ``make_server`` refuses a non-loopback address
+unless a salt is given, and warns on loopback.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
+import ipaddress
+import os
+import signal
+import socket
 import sys
-from collections.abc import Callable
+import threading
+import traceback
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import parse_time
-from stall_monitor.ingest import ingest_events
-from stall_monitor.report import render
+from stall_monitor.errors import TrackingError
+from stall_monitor.routes import ROUTES, Context, Handler, Reply, json_response
 from stall_monitor.rules import Rules
-from stall_monitor.scan import scan
-from stall_monitor.sources.kuaidi100 import PushError, parse_push, sign_matches
-from waybill.errors import Problem, WaybillError
+from waybill.errors import UsageError, WaybillError
 
-__all__ = ["MAX_BODY", "StallServer", "make_server"]
+__all__ = ["MAX_BODY", "Limits", "StallServer", "check_exposure", "is_loopback", "make_server"]
 
 MAX_BODY = 1 << 20  # a push of a long history is tens of KiB; 1 MiB is generous
-OK = {"result": True, "returnCode": "200", "message": "成功"}
 
 
-class StallServer(ThreadingHTTPServer):
-    daemon_threads = True
+@dataclass(frozen=True)
+class Limits:
+    max_body: int = MAX_BODY  # bytes of a request body
+    header_timeout: float = 10.0  # s from connect (or the previous answer) to a complete request head
+    body_timeout: float = 15.0  # s for the whole body; Kuaidi100 itself gives up after 20 s
+    max_requests: int = 256  # requests in progress at once
+    db_threads: int | None = None  # None: 2 on SQLite (one writer at a time anyway), 4 on PostgreSQL
+    backlog: int = 1024  # connections the kernel queues before accept (capped by net.core.somaxconn)
+    shutdown_timeout: float = 15.0  # s in-flight requests get to finish on a stop
+
+
+def check_exposure(host: str, salt: str | None) -> None:
+    """Refuse (``UsageError``) to take unauthenticated pushes on an address other machines can reach."""
+    if salt is None and not is_loopback(host):
+        raise UsageError(f"refusing to serve on {host or 'every interface'} without --salt: anyone could post pushes")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address ``host`` names is a loopback address ("" and 0.0.0.0 mean every interface)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+
+
+class StallServer:
+    """The server; ``serve()`` in the foreground until SIGINT/SIGTERM, or ``start()``/``stop()`` on a thread."""
 
     def __init__(
         self,
-        address: tuple[str, int],
-        engine: Engine,
-        rules: Rules,
-        *,
-        salt: str | None,
-        max_body: int,
-        clock: Callable[[], datetime],
+        context: Callable[[Executor], Context],
+        host: str,
+        port: int,
+        limits: Limits,
         log: Callable[[str], None],
+        threads: int,
     ) -> None:
-        super().__init__(address, _Handler)
-        self.engine = engine
-        self.rules = rules
-        self.salt = salt
-        self.max_body = max_body
-        self.clock = clock
-        self.log = log
+        self.host, self.port, self.limits = host, port, limits
+        self._threads = threads  # of the database pool
+        self._address: tuple[str, int] | None = None
+        self.in_flight = 0  # requests being handled now
+        self._quiet = asyncio.Event()  # set while none is (one per run: an Event belongs to its loop)
+        self._draining = False
+        self._context = context  # given the database pool of a run
+        self._log = log
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """Where it listens (the port picked when given 0); only once started."""
+        if self._address is None:
+            raise RuntimeError("the server is not listening")
+        return self._address
+
+    # -- foreground (the CLI) -------------------------------------------------------------------------------
+
+    def serve(self, on_ready: Callable[[tuple[str, int]], None]) -> None:
+        """Serve until SIGINT (then raise ``KeyboardInterrupt``, after the graceful stop) or SIGTERM (return)."""
+        received: list[int] = []
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            stop = asyncio.Event()
+
+            def on_signal(number: int) -> None:
+                received.append(number)
+                stop.set()
+
+            for number in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(number, on_signal, number)
+            await self._run(stop, on_ready)
+
+        asyncio.run(main())
+        if signal.SIGINT in received:
+            raise KeyboardInterrupt
+
+    # -- background (tests, embedding) ----------------------------------------------------------------------
+
+    def start(self) -> tuple[str, int]:
+        """Listen and serve on a daemon thread; returns the bound address once connections are accepted."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def on_ready(_: tuple[str, int]) -> None:
+            ready.set()
+
+        def thread() -> None:
+            async def main() -> None:
+                self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+                await self._run(self._stop, on_ready)
+
+            try:
+                asyncio.run(main())
+            except BaseException as error:  # handed to start(); the thread ends either way
+                failure.append(error)
+                ready.set()
+
+        self._thread = threading.Thread(target=thread, name="stall-server", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self.address
+
+    def stop(self) -> None:
+        """Stop gracefully: refuse new connections, finish the requests in flight, then return."""
+        if self._thread is None or self._loop is None or self._stop is None:
+            return
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+        self._thread = None
+
+    # -- the one way both run -------------------------------------------------------------------------------
+
+    async def _run(self, stop: asyncio.Event, on_ready: Callable[[tuple[str, int]], None]) -> None:
+        pool = ThreadPoolExecutor(self._threads, thread_name_prefix="stall-db")
+        self._quiet, self._draining = asyncio.Event(), False
+        self._quiet.set()
+        context = self._context(pool)
+        runner = web.AppRunner(
+            self._app(context),
+            handle_signals=False,
+            access_log_class=_access_logger(self._log),
+            keepalive_timeout=self.limits.header_timeout,
+            shutdown_timeout=1.0,  # for stragglers after the drain below (aiohttp drops their unread bytes)
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port, backlog=self.limits.backlog)
+            try:
+                await site.start()
+            except OSError as error:
+                reason = os.strerror(error.errno) if error.errno else str(error)
+                raise TrackingError(f"cannot listen on {self.host}:{self.port}: {reason}") from error
+            host, port = runner.addresses[0][:2]
+            self._address = (str(host), int(port))
+            on_ready(self._address)
+            await stop.wait()
+            self._log("stopping: finishing the requests in flight")
+            # Stop listening, then let the requests in flight finish while their connections still read
+            # (aiohttp's own shutdown stops reading at once, so a body still arriving would be lost).
+            self._draining = True
+            await site.stop()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.limits.shutdown_timeout):
+                    await self._quiet.wait()
+        finally:
+            await runner.cleanup()  # stops listening, waits for handlers, closes connections
+            pool.shutdown(wait=True)
+
+    def _app(self, context: Context) -> web.Application:
+        app = web.Application(client_max_size=self.limits.max_body, middlewares=[self._guard])
+        for method, path, handler in ROUTES:
+            bound = _bind(handler, context)
+            if method == "GET":
+                app.router.add_get(path, bound)  # and HEAD
+            else:
+                app.router.add_route(method, path, bound)
+        return app
+
+    @web.middleware
+    async def _guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Bound the requests in progress; while stopping, each answer ends its connection."""
+        if self.in_flight >= self.limits.max_requests:
+            response: web.StreamResponse = _error(503, "busy: try again shortly")
+            response.headers["Retry-After"] = "1"
+            return response
+        self.in_flight += 1
+        self._quiet.clear()
+        try:
+            response = await self._answer(request, handler)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._quiet.set()
+        if self._draining and not response.prepared:
+            response.force_close()
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """The handler's answer; every failure becomes a JSON answer, and a server fault one log line."""
+        try:
+            return await handler(request)
+        except Reply as reply:
+            response = _error(reply.status, reply.message)
+            if reply.close:  # answer, then hang up at once rather than wait for a body that is not coming
+                response.force_close()
+                await response.prepare(request)
+                await response.write_eof()
+                request.protocol.force_close()
+            return response
+        except web.HTTPException as error:  # the router's 404 and 405
+            response = _error(error.status, error.reason)
+            response.headers.extend((k, v) for k, v in error.headers.items() if k == "Allow")
+            return response
+        except WaybillError as error:  # the store's one-line DatabaseError
+            self._log(f"error: {request.method} {_route(request)}: {error}")
+            return _error(500, "internal error (see the server log)")
+        except Exception as error:  # a bug: say where, not what (the message may quote the input)
+            frames = traceback.extract_tb(error.__traceback__)
+            ours = [f for f in frames if "site-packages" not in f.filename] or frames
+            kind = "database error" if isinstance(error, sa.exc.SQLAlchemyError) else "internal error"
+            where = f"{type(error).__name__} at {ours[-1].filename}:{ours[-1].lineno}"
+            self._log(f"{kind}: {request.method} {_route(request)}: {where}")
+            return _error(500, "internal error (see the server log)")
 
 
 def make_server(
@@ -70,144 +267,47 @@ def make_server(
     port: int = 8080,
     *,
     salt: str | None = None,
-    max_body: int = MAX_BODY,
+    limits: Limits = Limits(),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     log: Callable[[str], None] | None = None,
 ) -> StallServer:
-    """A bound server (port 0 picks a free port); call ``serve_forever()``, ``shutdown()``, ``server_close()``."""
-    return StallServer(
-        (host, port),
-        engine,
-        rules,
-        salt=salt,
-        max_body=max_body,
-        clock=clock,
-        log=log or (lambda line: print(line, file=sys.stderr)),
-    )
+    """A server, not yet listening (port 0 picks a free port); refuses a non-loopback ``host`` without a salt."""
+    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    check_exposure(host, salt)
+    if salt is None:
+        say("warning: no --salt: pushes are not authenticated (anyone on this machine can post them)")
+
+    def context(pool: Executor) -> Context:
+        return Context(engine, rules, salt, limits.max_body, limits.body_timeout, clock, say, pool)
+
+    # Measured with bench/server.py: SQLite is fastest with 1-2 threads (its writers queue on one lock),
+    # PostgreSQL with 4 (on 2 cores).
+    threads = limits.db_threads or (2 if engine.dialect.name == "sqlite" else 4)
+    return StallServer(context, host, port, limits, say, threads)
 
 
-class _Reply(Exception):
-    """Answer now with this status and message (a client mistake, not a server fault)."""
+def _bind(handler: Handler, context: Context) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def bound(request: web.Request) -> web.StreamResponse:
+        return await handler(context, request)
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    return bound
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: StallServer
-    protocol_version = "HTTP/1.1"
-    server_version = "waybill-stall"
+def _error(status: int, message: str) -> web.Response:
+    return json_response(status, {"result": False, "returnCode": str(status), "message": message})
 
-    def do_POST(self) -> None:
-        self._run(self._post)
 
-    def do_GET(self) -> None:
-        self._run(self._get)
+def _route(request: web.BaseRequest) -> str:
+    """The matched route's path template, else "-": what the client typed may carry personal data."""
+    match = getattr(request, "match_info", None)
+    resource = match.route.resource if match is not None else None
+    return resource.canonical if resource is not None else "-"
 
-    def log_message(self, format: str, *args: Any) -> None:
-        self.server.log(f"{self.address_string()} {format % args}")
 
-    def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except _Reply as reply:
-            self._json(reply.status, {"result": False, "returnCode": str(reply.status.value), "message": reply.message})
-        except (WaybillError, sa.exc.SQLAlchemyError) as error:
-            self.server.log(f"error: {error}")
-            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"result": False, "returnCode": "500", "message": str(error)})
+def _access_logger(log: Callable[[str], None]) -> type[AbstractAccessLogger]:
+    class AccessLog(AbstractAccessLogger):
+        def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+            size = "-" if response.content_length is None else f"{response.content_length}B"
+            log(f"{request.remote} {request.method} {_route(request)} {response.status} {size} {time * 1000:.1f}ms")
 
-    def _post(self) -> None:
-        if urlsplit(self.path).path != "/webhooks/kuaidi100":
-            raise _Reply(HTTPStatus.NOT_FOUND, "no such endpoint")
-        fields = self._form()
-        param = fields.get("param")
-        if not param:
-            raise _Reply(HTTPStatus.BAD_REQUEST, "form field param is required")
-        if self.server.salt is not None and not sign_matches(param, fields.get("sign", ""), self.server.salt):
-            raise _Reply(HTTPStatus.FORBIDDEN, "sign does not match")
-        try:
-            items = parse_push(param, "webhook")
-        except PushError as error:
-            raise _Reply(HTTPStatus.BAD_REQUEST, str(error)) from error
-
-        def report(problem: Problem) -> None:
-            self.server.log(f"rejected: {problem}")
-
-        counts = ingest_events(self.server.engine, items, received_at=self.server.clock(), on_problem=report)
-        self.server.log(f"kuaidi100 push: {counts.summary()}")
-        self._json(HTTPStatus.OK, OK)
-
-    def _form(self) -> dict[str, str]:
-        length_header = self.headers.get("Content-Length")
-        if length_header is None:
-            self.close_connection = True
-            raise _Reply(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required")
-        try:
-            length = int(length_header)
-            if length < 0:
-                raise ValueError(length)
-        except ValueError as error:
-            self.close_connection = True
-            raise _Reply(HTTPStatus.BAD_REQUEST, "Content-Length is not a length") from error
-        if length > self.server.max_body:
-            self.close_connection = True
-            if length <= 8 * self.server.max_body:
-                self._drain(length)  # so the client, still sending, reads the 413 instead of a reset
-            raise _Reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {self.server.max_body} bytes")
-        body = self.rfile.read(length)
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if kind != "application/x-www-form-urlencoded":
-            raise _Reply(HTTPStatus.BAD_REQUEST, "expected an application/x-www-form-urlencoded body")
-        try:
-            parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-        except (UnicodeDecodeError, ValueError) as error:
-            raise _Reply(HTTPStatus.BAD_REQUEST, "the body is not a URL-encoded form") from error
-        return {key: values[0] for key, values in parsed.items()}
-
-    def _drain(self, length: int) -> None:
-        while length > 0:
-            chunk = self.rfile.read(min(length, 65536))
-            if not chunk:
-                return
-            length -= len(chunk)
-
-    def _get(self) -> None:
-        url = urlsplit(self.path)
-        query = {key: values[0] for key, values in parse_qs(url.query).items()}
-        if url.path == "/healthz":
-            with self.server.engine.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
-            self._json(HTTPStatus.OK, {"status": "ok"})
-        elif url.path == "/api/stalls":
-            result = scan(self.server.engine, self.server.rules, self._at(query))
-            self._json(HTTPStatus.OK, [s.as_json() for s in result.stalls])
-        elif url.path in ("/", "/report.html"):
-            result = scan(self.server.engine, self.server.rules, self._at(query))
-            self._send(HTTPStatus.OK, render(result, "html").encode("utf-8"), "text/html; charset=utf-8")
-        else:
-            raise _Reply(HTTPStatus.NOT_FOUND, "no such page")
-
-    def _at(self, query: dict[str, str]) -> datetime:
-        if "at" not in query:
-            return self.server.clock()
-        text = query["at"]
-        try:
-            # An unencoded "+08:00" arrives as " 08:00" in a query string.
-            return parse_time(text if "T" not in text else text.replace(" ", "+"))
-        except ValueError as error:
-            raise _Reply(HTTPStatus.BAD_REQUEST, f"at={text!r} is not an ISO 8601 time") from error
-
-    def _json(self, status: HTTPStatus, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self._send(status, body, "application/json; charset=utf-8")
-
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+    return AccessLog

@@ -17,7 +17,9 @@ Tables (component ``tracking`` in ``schema_versions``):
 ``tracking_unknown_statuses``
     how many stored events carry each status that is not canonical.
 ``tracking_work_orders``
-    stall work orders: opened, responded.
+    the buyers' work orders of every kind (``WORK_ORDER_KINDS``): kind, subject (a stall work order's waybill,
+    an invoice work order's order), opened, responded. Version 2 of the schema added the kind; the step
+    rebuilds a version-1 table in place, every row kept as a stall work order.
 
 Times are stored in UTC: ``timestamptz`` on PostgreSQL, UTC text on SQLite; they come back timezone-aware.
 """
@@ -27,23 +29,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.rules import normalise_province
-from waybill.database import SchemaStep, ensure_schema, open_database
+from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, open_database
 from waybill.errors import DatabaseError
 from waybill.model import Order
 
 __all__ = [
     "COMPONENT",
+    "WORK_ORDER_KINDS",
     "Registration",
-    "UtcDateTime",
+    "WorkOrderKind",
     "events",
     "feed_hours",
     "open_store",
@@ -59,52 +62,7 @@ __all__ = [
 COMPONENT = "tracking"
 
 
-class _SqliteUtcText(sa.types.UserDefinedType[str]):
-    """SQLite's side of ``UtcDateTime``: DATETIME in the DDL, fixed-width UTC text bound as it is."""
-
-    cache_ok = True
-
-    def get_col_spec(self, **_: Any) -> str:
-        return "DATETIME"
-
-
-class UtcDateTime(sa.types.TypeDecorator[datetime]):
-    """An aware datetime stored in UTC; naive values are refused rather than guessed.
-
-    PostgreSQL: ``timestamptz``. SQLite: ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (SQLAlchemy's own DATETIME
-    format, so the text sorts and compares as time), written and read here in one C call each — ingest binds
-    two of these per event, and SQLAlchemy's generic formatter was a tenth of the ingest time.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(_SqliteUtcText())
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise TrackingError(f"internal: naive datetime {value!r} would be ambiguous in the store")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.isoformat(" ", "microseconds")[:26]
-        return value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        moment: datetime = value
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 metadata = sa.MetaData()
-_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid alias must be INTEGER
 
 events = sa.Table(
     "tracking_events",
@@ -162,10 +120,27 @@ unknown_statuses = sa.Table(
     sa.Column("last_seen_at", UtcDateTime(), nullable=False),
 )
 
+# Every work-order kind; a new kind (延迟发货 late shipment, …) is one more name here and its own rules and scan.
+WorkOrderKind = Literal["stall", "invoice"]
+WORK_ORDER_KINDS: tuple[WorkOrderKind, ...] = get_args(WorkOrderKind)
+
 work_orders = sa.Table(
     "tracking_work_orders",
     metadata,
-    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False),  # stall: the waybill number; invoice: the order id
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("responded_at", UtcDateTime()),
+    sa.UniqueConstraint("kind", "subject", "opened_at", name="uq_tracking_work_orders_kind_opened"),
+    sa.Index("ix_tracking_work_orders_kind_open", "kind", "responded_at", "opened_at"),
+)
+
+# The work-order table exactly as schema version 1 created it (a step never changes once released).
+_work_orders_v1 = sa.Table(
+    "tracking_work_orders",
+    sa.MetaData(),
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("waybill_no", sa.String(64), nullable=False),
     sa.Column("opened_at", UtcDateTime(), nullable=False),
     sa.Column("responded_at", UtcDateTime()),
@@ -175,10 +150,29 @@ work_orders = sa.Table(
 
 
 def _create_v1(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[events, waybills, feed_hours, unknown_statuses, work_orders])
+    metadata.create_all(connection, tables=[events, waybills, feed_hours, unknown_statuses])
+    _work_orders_v1.create(connection)
 
 
-SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1,)
+def _work_orders_by_kind(connection: Connection) -> None:
+    """v2: work orders get a kind. SQLite cannot change a UNIQUE constraint in place, so on both stores the
+    table is rebuilt: renamed aside, created anew, every row copied (ids kept) as a stall work order."""
+    connection.exec_driver_sql("ALTER TABLE tracking_work_orders RENAME TO tracking_work_orders_v1")
+    work_orders.create(connection)
+    connection.exec_driver_sql(
+        "INSERT INTO tracking_work_orders (id, kind, subject, opened_at, responded_at) "
+        "SELECT id, 'stall', waybill_no, opened_at, responded_at FROM tracking_work_orders_v1"
+    )
+    connection.exec_driver_sql("DROP TABLE tracking_work_orders_v1")
+    if connection.dialect.name == "postgresql":
+        # The new id sequence starts past the copied ids.
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('tracking_work_orders', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM tracking_work_orders), 0) + 1, false)"
+        )
+
+
+SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind)
 
 
 def prepare(engine: Engine) -> Engine:

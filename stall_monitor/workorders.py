@@ -1,21 +1,24 @@
-"""Stall work orders: opened by a buyer, answered by the merchant within the response time of the rules."""
+"""Work orders of every kind: opened by a buyer, answered by the merchant within the response time of the
+kind's rules. A stall work order's subject is its waybill, an invoice work order's its order."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+from stall_monitor.batches import Rejected, valid_batches
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import beijing_iso
 from stall_monitor.sources.files import WorkOrderRecord
-from stall_monitor.store import prepare, upsert, work_orders, writing
+from stall_monitor.store import WorkOrderKind, prepare, upsert, work_orders, writing
 from waybill.errors import Problem
+from waybill.times import beijing_iso
 
-__all__ = ["WorkOrderCounts", "ingest_work_orders", "open_work_order", "respond_work_order"]
+__all__ = ["WorkOrderCounts", "ingest_work_orders", "open_work_order", "respond_work_order", "write_work_orders"]
 
 
 @dataclass
@@ -27,40 +30,38 @@ class WorkOrderCounts:
         return f"{self.written} work orders written, {self.rejected} rejected"
 
 
-def open_work_order(engine: Engine, waybill_no: str, at: datetime) -> bool:
+def open_work_order(engine: Engine, subject: str, at: datetime, kind: WorkOrderKind = "stall") -> bool:
     """Record a work order opened at ``at``; False when exactly that one is already recorded."""
     prepare(engine)
     with writing(engine, "cannot write work orders") as connection:
         statement = (
             upsert(connection, work_orders)
-            .on_conflict_do_nothing(index_elements=["waybill_no", "opened_at"])
+            .on_conflict_do_nothing(index_elements=["kind", "subject", "opened_at"])
             .returning(work_orders.c.id)
         )
-        created = connection.execute(statement, [{"waybill_no": _no(waybill_no), "opened_at": at}]).first()
+        row = {"kind": kind, "subject": subject_of(kind, subject), "opened_at": at}
+        created = connection.execute(statement, [row]).first()
     return created is not None
 
 
-def respond_work_order(engine: Engine, waybill_no: str, at: datetime) -> datetime:
-    """Mark the latest work order of ``waybill_no`` opened by ``at`` and not yet answered as answered at ``at``.
+def respond_work_order(engine: Engine, subject: str, at: datetime, kind: WorkOrderKind = "stall") -> datetime:
+    """Mark the latest work order of ``subject`` opened by ``at`` and not yet answered as answered at ``at``.
 
     Returns its ``opened_at``; ``TrackingError`` when there is none.
     """
     prepare(engine)
-    number = _no(waybill_no)
+    key = subject_of(kind, subject)
+    o = work_orders.c
     with writing(engine, "cannot write work orders") as connection:
         row = connection.execute(
-            sa.select(work_orders.c.id, work_orders.c.opened_at)
-            .where(
-                work_orders.c.waybill_no == number,
-                work_orders.c.responded_at.is_(None),
-                work_orders.c.opened_at <= at,
-            )
-            .order_by(work_orders.c.opened_at.desc())
+            sa.select(o.id, o.opened_at)
+            .where(o.kind == kind, o.subject == key, o.responded_at.is_(None), o.opened_at <= at)
+            .order_by(o.opened_at.desc())
             .limit(1)
         ).first()
         if row is None:
-            raise TrackingError(f"{number}: no unanswered work order opened by {beijing_iso(at)}")
-        connection.execute(work_orders.update().where(work_orders.c.id == row.id).values(responded_at=at))
+            raise TrackingError(f"{key}: no unanswered work order opened by {beijing_iso(at)} ({kind})")
+        connection.execute(work_orders.update().where(o.id == row.id).values(responded_at=at))
     opened_at: datetime = row.opened_at
     return opened_at
 
@@ -71,41 +72,37 @@ def ingest_work_orders(
     *,
     on_problem: Callable[[Problem], None] | None = None,
 ) -> WorkOrderCounts:
-    """Upsert work orders keyed by (waybill, opened_at); a given ``responded_at`` is recorded, never erased."""
+    """Upsert stall work orders keyed by (waybill, opened_at); a given ``responded_at`` is recorded, never erased."""
     prepare(engine)
     counts = WorkOrderCounts()
-    rows: list[dict[str, object]] = []
-    for item in items:
-        if isinstance(item, Problem):
-            counts.rejected += 1
-            if on_problem is not None:
-                on_problem(item)
-            continue
-        rows.append({"waybill_no": item.waybill_no, "opened_at": item.opened_at, "responded_at": item.responded_at})
-        if len(rows) >= 2000:
-            counts.written += _write(engine, rows)
-            rows = []
-    if rows:
-        counts.written += _write(engine, rows)
+    rejected = Rejected(on_problem)
+    for batch in valid_batches(items, 2000, rejected):
+        rows = [{"subject": i.waybill_no, "opened_at": i.opened_at, "responded_at": i.responded_at} for i in batch]
+        with writing(engine, "cannot write work orders") as connection:
+            counts.written += write_work_orders(connection, "stall", rows)
+    counts.rejected = rejected.count
     return counts
 
 
-def _write(engine: Engine, rows: list[dict[str, object]]) -> int:
-    unique = {(row["waybill_no"], row["opened_at"]): row for row in rows}
-    with writing(engine, "cannot write work orders") as connection:
-        insert = upsert(connection, work_orders)
-        connection.execute(
-            insert.on_conflict_do_update(
-                index_elements=["waybill_no", "opened_at"],
-                set_={"responded_at": sa.func.coalesce(insert.excluded.responded_at, work_orders.c.responded_at)},
-            ),
-            list(unique.values()),
-        )
+def write_work_orders(connection: Connection, kind: WorkOrderKind, rows: list[dict[str, Any]]) -> int:
+    """Upsert work orders of ``kind`` (rows: subject, opened_at, optional responded_at); returns how many."""
+    unique = {(row["subject"], row["opened_at"]): {"responded_at": None, **row, "kind": kind} for row in rows}
+    if not unique:
+        return 0
+    insert = upsert(connection, work_orders)
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=["kind", "subject", "opened_at"],
+            set_={"responded_at": sa.func.coalesce(insert.excluded.responded_at, work_orders.c.responded_at)},
+        ),
+        list(unique.values()),
+    )
     return len(unique)
 
 
-def _no(waybill_no: str) -> str:
-    number = waybill_no.strip().upper()
-    if not number:
-        raise TrackingError("a work order needs a waybill number")
-    return number
+def subject_of(kind: WorkOrderKind, subject: str) -> str:
+    """The stored key: waybill numbers in upper case, order ids as written (both without surrounding blanks)."""
+    key = subject.strip().upper() if kind == "stall" else subject.strip()
+    if not key:
+        raise TrackingError(f"a {kind} work order needs a {'waybill number' if kind == 'stall' else 'order id'}")
+    return key

@@ -9,6 +9,7 @@
     │   └── LayoutError             exit 4   an order that cannot be laid out on its template
     ├── FontError                   exit 4   a font that cannot be loaded
     ├── DatabaseError               exit 9   the store cannot be opened or upgraded
+    ├── NumberError                 exit 11  no waybill number: an empty pool, a refusing or unreachable service
     ├── PrinterError                exit 5   anything between us and a printer (printers.errors)
     │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
     │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
@@ -30,6 +31,7 @@ __all__ = [
     "DatabaseError",
     "FontError",
     "LayoutError",
+    "NumberError",
     "OrderError",
     "Problem",
     "TemplateError",
@@ -86,3 +88,9 @@ class FontError(WaybillError):
 
 class DatabaseError(WaybillError):
     exit_code = 9
+
+
+class NumberError(WaybillError):
+    """A number source could not serve: names the carrier and the reason (and the order, if one)."""
+
+    exit_code = 11

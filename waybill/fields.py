@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from waybill.errors import TemplateError
 from waybill.model import Address, Order
-from waybill.orders import BEIJING
 from waybill.privacy import mask_name, mask_phone, mask_phone_in
 from waybill.shop import Shop
+from waybill.times import BEIJING
 
 Value = str | int | Decimal | date | datetime | bool | None
 

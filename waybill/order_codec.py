@@ -33,6 +33,17 @@ def encode_order(order: Order) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
+def order_line(order: Order) -> str:
+    """The order as a line of an orders file (JSON Lines), which ``load_orders`` reads back as it is."""
+    record = {key: value for key, value in json.loads(encode_order(order)).items() if value not in (None, "")}
+    del record["origin"]
+    if order.cod_amount == 0:
+        del record["cod_amount"]
+    first = ("order_id", "carrier", "waybill_no", "sort_code", "package_center")
+    record = {key: record[key] for key in first if key in record} | record
+    return json.dumps(record, ensure_ascii=False)
+
+
 def decode_order(text: str) -> Order:
     record = json.loads(text)
     origin = record["origin"]

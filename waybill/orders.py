@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
+from waybill.times import parse_beijing_time
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -78,7 +78,7 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
                 (seen_orders, "order_id", order.order_id),
                 (seen_waybills, "waybill_no", order.waybill_no),
             ):
-                if value in seen:
+                if value and value in seen:  # orders without a number yet get distinct ones later
                     checker.problem(key, f"{value!r} already used on line {seen[value]}")
                     order = None
                 else:
@@ -127,11 +127,7 @@ def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
         for n in sorted(set(header))
         if header.count(n) > 1 and n in known
     ]
-    problems += [
-        Problem(source, header_line, n, "missing column")
-        for n in ("order_id", "carrier", "waybill_no")
-        if n not in header
-    ]
+    problems += [Problem(source, header_line, n, "missing column") for n in ("order_id", "carrier") if n not in header]
     if problems:
         yield from problems
         return
@@ -213,7 +209,8 @@ class _Checker:
         carrier = CARRIERS.get(carrier_code)
         if carrier_code and carrier is None:
             self.problem("carrier", f"unknown carrier {carrier_code!r}; known: {', '.join(CARRIERS)}")
-        waybill_no = self.text(data, "waybill_no", required=True).upper()
+        # Left out, the number (with sort_code and package_center) comes from the shop's number source.
+        waybill_no = self.text(data, "waybill_no").upper()
         if waybill_no and not WAYBILL_NO.fullmatch(waybill_no):
             self.problem("waybill_no", f"{waybill_no!r} must be 8-32 characters of A-Z, 0-9 and -")
         recipient = self.address(data.get("recipient"), "recipient")
@@ -233,7 +230,7 @@ class _Checker:
             cod_amount=self.money(data.get("cod_amount")),
             scheduled_delivery=self.parsed(data, "scheduled_delivery", parse_date, "a date YYYY-MM-DD"),
             remark=self.text(data, "remark"),
-            shipped_at=self.parsed(data, "shipped_at", parse_time, "an ISO 8601 time"),
+            shipped_at=self.parsed(data, "shipped_at", parse_beijing_time, "an ISO 8601 time"),
             origin=Origin(self.source, self.line),
         )
         if not sender_given and (shop is None or shop.sender_for(order) is None):
@@ -343,9 +340,3 @@ def parse_date(text: str) -> date:
     if not ISO_DATE.fullmatch(text.strip()):
         raise ValueError(text)
     return date.fromisoformat(text.strip())
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; one without a zone is Beijing time, as Chinese systems write it."""
-    moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)

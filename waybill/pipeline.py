@@ -27,6 +27,8 @@ class LabelJob:
     now: datetime  # print time of last resort (orders without shipped_at, no --printed-at)
 
     def layout(self, order: Order) -> LaidOut:
+        if not order.waybill_no:  # numbers come first (waybill.numbers.assign): never a label without one
+            raise LayoutError(f"order {order.order_id}: no waybill number (the shop profile names no number source)")
         return layout_order(order, self.template, self.font, self.options, now=self.now)
 
 

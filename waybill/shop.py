@@ -10,6 +10,7 @@ from typing import Any
 
 from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Order
+from waybill.numbers.config import NumbersConfig, parse_numbers
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class Branch:
 class CarrierAccount:
     monthly_account: str = ""  # 月结账号, direct carriers
     branch: Branch | None = None  # 网点, franchise carriers
+    numbers: NumbersConfig | None = None  # where numbers come from for orders without one
+
+    @property
+    def branch_code(self) -> str:
+        """What a number segment belongs to: the branch's code, or a direct carrier's monthly account."""
+        return self.branch.code if self.branch else self.monthly_account
 
 
 @dataclass(frozen=True)
@@ -89,17 +96,22 @@ def parse_shop(text: str, source: str) -> Shop:
         if not isinstance(entry, dict):
             problem(key, "must be a table")
             continue
+        numbers = parse_numbers(entry["numbers"], f"{key}.numbers", problem) if "numbers" in entry else None
         if carrier.direct:
             _unknown_keys(
-                entry, key, ("monthly_account",), problem, f"{code} is a direct carrier: only monthly_account"
+                entry,
+                key,
+                ("monthly_account", "numbers"),
+                problem,
+                f"{code} is a direct carrier: monthly_account, numbers",
             )
             account = entry.get("monthly_account")
             if not isinstance(account, str) or not account.strip():
                 problem(f"{key}.monthly_account", f"{code} is a direct carrier: give the 月结账号 as a string")
                 continue
-            accounts[code] = CarrierAccount(monthly_account=account.strip())
+            accounts[code] = CarrierAccount(monthly_account=account.strip(), numbers=numbers)
         else:
-            _unknown_keys(entry, key, ("branch",), problem, f"{code} is a franchise carrier: only branch")
+            _unknown_keys(entry, key, ("branch", "numbers"), problem, f"{code} is a franchise carrier: branch, numbers")
             branch = entry.get("branch")
             if not isinstance(branch, dict):
                 problem(f"{key}.branch", f"{code} is a franchise carrier: give its branch (网点) as a table")
@@ -112,7 +124,8 @@ def parse_shop(text: str, source: str) -> Shop:
             address = _address(branch.get("address"), f"{key}.branch.address", problem, default_name=name)
             branch_name, branch_code = parts["name"], parts["code"]
             if address is not None and isinstance(branch_name, str) and isinstance(branch_code, str):
-                accounts[code] = CarrierAccount(branch=Branch(branch_name.strip(), branch_code.strip(), address))
+                branch_value = Branch(branch_name.strip(), branch_code.strip(), address)
+                accounts[code] = CarrierAccount(branch=branch_value, numbers=numbers)
     if problems:
         raise OrderError(problems)
     return Shop(name=name, sender=sender, accounts=accounts)

@@ -14,10 +14,11 @@ from datetime import datetime
 from waybill.errors import LayoutError
 from waybill.fonts import Font
 from waybill.layout.codes import Capacity, code128_capacity, module_sizes
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement
+from waybill.units import DPI_CHOICES, dots_per_mm
 
 
 @dataclass(frozen=True)

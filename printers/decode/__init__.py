@@ -1,4 +1,4 @@
-"""The inverse of the encoders: printer bytes (ESC/POS or TSPL) back to label images.
+"""The inverse of the encoders: printer bytes (ESC/POS, TSPL or ZPL) back to label images.
 
 ``Decoder`` is incremental, for a printer simulator that gets bytes as they arrive::
 
@@ -10,25 +10,27 @@
     decoder.unknown   # [UnknownCommand(offset, data, reason), ...]
 
 ``decode(data)`` does the same for a whole stream. The language is detected from the first command
-unless given. With a profile, ESC/POS labels are as wide as its head and TSPL ``SIZE`` is turned into
-dots; ``crop_label`` then cuts out the label engine's raster using the profile's offsets, so
+unless given; the language's driver makes the parser. With a profile, ESC/POS labels are as wide as its
+head and TSPL ``SIZE`` is turned into dots; ``crop_label`` then cuts out the label engine's raster using
+the profile's offsets, so
 ``crop_label(decode(encode(image)), profile, image.size)`` equals ``image`` dot for dot (ESC/POS less
 any ``EncodedLabel.altered_dots``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from printers.decode.escpos import EscposParser
 from printers.decode.records import Command, DecodedLabel, Sink, UnknownCommand
-from printers.decode.tspl import TSPL_KEYWORDS, TsplParser
+from printers.languages import all_drivers, driver_for
 from printers.profiles import PrinterProfile
+
+if TYPE_CHECKING:
+    from printers.languages.base import LanguageParser
 
 __all__ = [
     "Command",
@@ -42,35 +44,20 @@ __all__ = [
     "detect_language",
 ]
 
-LanguageChoice = Literal["auto", "escpos", "tspl"]
-_WORD = re.compile(rb"[A-Za-z]+")
+LanguageChoice = str  # "auto" or a name in printers.languages.LANGUAGES
 
 
 def detect_language(data: bytes | bytearray, final: bool = False) -> str | None:
-    """``"tspl"`` if the first command is a TSPL keyword line, else ``"escpos"``; None until that is known.
-
-    Leading blank space and 3-byte ``ESC ! x`` / ``~! x`` sequences (a command in both languages) are
-    skipped. At the end of the stream (``final``) an undecided stream counts as ESC/POS.
-    """
-    i = 0
-    while i < len(data):
-        byte = data[i]
-        if byte in b"\r\n\t ":
-            i += 1
-        elif byte in (0x1B, 0x7E) and (i + 1 >= len(data) or data[i + 1] == ord("!")):
-            if i + 3 > len(data):
-                return "escpos" if final else None
-            i += 3
-        else:
-            break
-    else:
-        return "escpos" if final else None
-    word = _WORD.match(data, i)
-    if word is None:
-        return "escpos"
-    if word.end() == len(data) and not final:
-        return None
-    return "tspl" if word.group().upper().decode() in TSPL_KEYWORDS else "escpos"
+    """The language of a stream starting with ``data``; None until that is known. Each driver is asked in
+    the registry's order (ZPL ``^``/``~`` commands, TSPL keyword lines, then ESC/POS, which has no
+    signature). At the end of the stream (``final``) an undecided stream counts as ESC/POS."""
+    for driver in all_drivers():
+        claimed = driver.sniff(data, final)
+        if claimed is None:
+            return None
+        if claimed:
+            return driver.name
+    return "escpos"
 
 
 class Decoder:
@@ -84,7 +71,7 @@ class Decoder:
     ) -> None:
         self._sink = Sink(on_command)
         self._profile = profile
-        self._parser: EscposParser | TsplParser | None = None
+        self._parser: LanguageParser | None = None
         self._buf = bytearray()
         self._base = 0  # stream offset of self._buf[0]
         self._finished = False
@@ -105,13 +92,7 @@ class Decoder:
         return self._base
 
     def _start(self, language: str) -> None:
-        profile = self._profile
-        if language == "escpos":
-            self._parser = EscposParser(self._sink, profile.head_width_dots if profile else 0)
-        elif language == "tspl":
-            self._parser = TsplParser(self._sink, profile.dots_per_mm if profile else None)
-        else:
-            raise ValueError(f"unknown printer language {language!r}")
+        self._parser = driver_for(language).parser(self._sink, self._profile)
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[DecodedLabel]:
         """Take the next bytes of the stream; the labels they complete."""

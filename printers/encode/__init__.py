@@ -1,7 +1,8 @@
 """Printer-language encoders: 1-bit label rasters (mode "1", 0 = black) to the bytes a printer executes.
 
-The language comes from the profile. ``encode_job`` is a stream: it takes the labels one at a time
-and hands back each one's bytes before looking at the next, so a batch is never held in memory.
+The language comes from the profile, through its driver (``printers.languages``). ``encode_job`` is a
+stream: it takes the labels one at a time and hands back each one's bytes before looking at the next, so
+a batch is never held in memory.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from collections.abc import Iterable, Iterator
 
 from PIL import Image
 
-from printers.encode import escpos, tspl
 from printers.encode.encoded import EncodedLabel
+from printers.languages import driver_for
 from printers.profiles import PrinterProfile
 
 __all__ = ["EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"]
@@ -19,9 +20,7 @@ __all__ = ["EncodedLabel", "encode_for_session", "encode_job", "encode_label", "
 
 def encode_labels(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[EncodedLabel]:
     """Per label: its bytes (the first label's include the job's opening) and any dots altered."""
-    if profile.language == "escpos":
-        return escpos.encode_job(images, profile)
-    return tspl.encode_job(images, profile)
+    return driver_for(profile.language).encode_labels(images, profile)
 
 
 def encode_job(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[bytes]:
@@ -35,13 +34,11 @@ def encode_label(image: Image.Image, profile: PrinterProfile) -> bytes:
 
 
 def encode_for_session(image: Image.Image, profile: PrinterProfile) -> EncodedLabel:
-    """One label that stands on its own on a link already opened with ``session_opening``: TSPL labels
-    carry their own SIZE/GAP set-up (a few dozen bytes), so any label can be the first after a resume."""
-    if profile.language == "escpos":
-        return escpos.encode_label(image, profile)
-    return tspl.encode_label(image, profile, with_setup=True)
+    """One label that stands on its own on a link already opened with ``session_opening``, so any label
+    can be the first after a resume."""
+    return driver_for(profile.language).encode_for_session(image, profile)
 
 
 def session_opening(profile: PrinterProfile) -> bytes:
-    """What a new connection starts with: ``ESC @`` for ESC/POS, nothing for TSPL."""
-    return escpos.JOB_START if profile.language == "escpos" else b""
+    """What a new connection (or a printer file) starts with: ``ESC @`` for ESC/POS, nothing for TSPL."""
+    return driver_for(profile.language).opening(profile)

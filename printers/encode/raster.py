@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PIL import Image
 
-from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
 
 try:  # numpy packs bits ~30x faster than Pillow's per-pixel packer on dense images.
@@ -32,13 +31,7 @@ def check_fits(image: Image.Image, profile: PrinterProfile) -> None:
     width, height = image.size
     if width < 1 or height < 1:
         raise ValueError(f"a label raster must have at least one dot, not {width}×{height}")
-    right = profile.offset_x_dots + width
-    if right > profile.head_width_dots:
-        raise ProfileError(
-            f"label is {width} dots wide ({profile.mm(width):.1f} mm); with the x offset of "
-            f"{profile.offset_x_dots} dots it needs {right} dots, but printer profile {profile.name!r} "
-            f"has a head of {profile.head_width_dots} dots ({profile.mm(profile.head_width_dots):.1f} mm)"
-        )
+    profile.check_fits(width)
 
 
 def pack_black(image: Image.Image, left: int = 0, use_numpy: bool = True) -> tuple[int, bytes]:

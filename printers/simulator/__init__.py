@@ -11,15 +11,15 @@
         sim.events          # what happened when: connect, query, ack, asb, label, paper-out, drop …
 
 It listens on loopback TCP (or a pseudo-terminal: ``serial=True``), keeps a finite receive buffer and
-reads the link only while the buffer has room (real TCP back-pressure), answers ``DLE EOT n`` and
-``ESC ! ?`` as they arrive, prints each label for as long as the head takes, acknowledges ``GS ( H``
+reads the link only while the buffer has room (real TCP back-pressure), answers ``DLE EOT n``,
+``ESC ! ?`` and ``~HS`` as they arrive, prints each label for as long as the head takes, acknowledges ``GS ( H``
 fn 48 only after every label before it has printed, sends automatic status back after ``GS a``, and
 plays the faults: paper out after the Nth label, a dropped connection after the Nth label.
 """
 
 from __future__ import annotations
 
-from printers.simulator.core import DEFAULT_BUFFER, DEFAULT_PROFILE, PrinterSimulator
+from printers.simulator.core import PrinterSimulator
 from printers.simulator.state import PrintedLabel, SimEvent
 
-__all__ = ["DEFAULT_BUFFER", "DEFAULT_PROFILE", "PrintedLabel", "PrinterSimulator", "SimEvent"]
+__all__ = ["PrintedLabel", "PrinterSimulator", "SimEvent"]

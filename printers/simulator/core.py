@@ -1,4 +1,4 @@
-"""``PrinterSimulator``: a virtual ESC/POS or TSPL printer on a loopback TCP port or a pseudo-terminal.
+"""``PrinterSimulator``: a virtual ESC/POS, TSPL or ZPL printer on a loopback TCP port or a pseudo-terminal.
 
 Two threads: the reader takes bytes off the link into a finite receive buffer, only while the buffer
 has room, and answers status queries as they arrive; the print engine (``printers.simulator.engine``)
@@ -16,17 +16,16 @@ from pathlib import Path
 from types import TracebackType
 
 from printers.decode import DecodedLabel
+from printers.languages import driver_for
 from printers.profiles import Language, PrinterProfile, get_profile
 from printers.simulator.engine import Faults, PrintEngine
 from printers.simulator.links import Link, PtyPort, TcpPort
-from printers.simulator.realtime import QUERY_BYTES, RealtimeScanner, answer
+from printers.simulator.realtime import RealtimeScanner
 from printers.simulator.state import PrintedLabel, Segment, Shared, SimEvent
 from printers.status import PrinterStatus
 
-__all__ = ["DEFAULT_BUFFER", "DEFAULT_PROFILE", "PrinterSimulator"]
+__all__ = ["PrinterSimulator"]
 
-DEFAULT_PROFILE: dict[str, str] = {"escpos": "escpos-4inch", "tspl": "tspl-203"}
-DEFAULT_BUFFER: dict[str, int] = {"escpos": 64 * 1024, "tspl": 4 * 1024 * 1024}
 _POLL = 0.05  # how often a waiting thread looks whether the simulator stops
 _READ = 64 * 1024
 
@@ -52,12 +51,13 @@ class PrinterSimulator:
         keep_images: bool = True,
         on_event: Callable[[SimEvent], None] | None = None,
     ) -> None:
-        self.profile = profile or get_profile(DEFAULT_PROFILE[language])
+        self.driver = driver_for(language)
+        self.profile = profile or get_profile(self.driver.default_profile)
         if self.profile.language != language:
             raise ValueError(f"profile {self.profile.name!r} speaks {self.profile.language}, not {language}")
         self.language: Language = language
         self.speed_mm_s = speed_mm_s or self.profile.head_speed_mm_s
-        capacity = buffer_bytes or DEFAULT_BUFFER[language]
+        capacity = buffer_bytes or self.driver.sim_buffer_bytes
         for name, value in (("speed_mm_s", self.speed_mm_s), ("buffer_bytes", capacity), ("baud", baud or 1)):
             if value <= 0:
                 raise ValueError(f"{name} must be above 0")
@@ -251,20 +251,19 @@ class PrinterSimulator:
                 shared.buffered += len(data)
             if self.profile.answers_status:
                 for query, end in scanner.feed(data):
-                    status = self._status_for_query(before + max(0, end - QUERY_BYTES))
-                    if link.send(answer(self.language, query, status)):
-                        name = f"DLE EOT {query}" if query else "ESC ! ?"
-                        shared.log("query", f"{name}: {status.describe()}")
+                    status = self._status_for_query(before + max(0, end - self.driver.query_bytes))
+                    if link.send(self.driver.answer(query, status)):
+                        shared.log("query", f"{self.driver.query_name(query)}: {status.describe()}")
             shared.cv.notify_all()
 
     def _status_for_query(self, bytes_ahead: int) -> PrinterStatus:
-        """The status a query sees (caller holds the lock). A TSPL printer that still has work ahead of
-        the query (bytes not yet processed, a label waiting for the head) says "printing" even between
+        """The status a query sees (caller holds the lock). A TSPL or ZPL printer that still has work ahead
+        of the query (bytes not yet processed, a label waiting for the head) says "printing" even between
         two labels, so a host that waits for "not printing" knows everything it sent has printed."""
         shared = self._shared
         status = shared.status
         work_ahead = bytes_ahead > 0 or shared.working or self._engine.busy
-        if self.language == "tspl" and status.ready and not status.printing and work_ahead:
+        if self.driver.busy_in_status and status.ready and not status.printing and work_ahead:
             status = dataclasses.replace(status, printing=True)
         return status
 

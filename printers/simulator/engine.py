@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from printers.decode import Command, DecodedLabel, Decoder
+from printers.languages import driver_for
+from printers.languages.base import AckWhenPrinted, StatusBack
 from printers.profiles import PrinterProfile
 from printers.simulator.links import Link
 from printers.simulator.state import PrintedLabel, Shared
-from printers.status import ack_reply, asb_report
 
 __all__ = ["Faults", "PrintEngine"]
 
 _CHUNK = 16 * 1024
-_GS_H_FN48 = b"\x1d\x28\x48\x06\x00\x30\x30"  # GS ( H pL pH m=48 fn=48: acknowledge when printed
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class _Step:
     link: Link
     label: DecodedLabel | None = None
     ready: float = 0.0  # when the label was decoded
-    ack: bytes | None = None
+    ack: bytes | None = None  # the reply to send once everything before it has printed
     close: bool = False
 
 
@@ -64,6 +64,7 @@ class PrintEngine:
     ) -> None:
         self._shared = shared
         self._profile = profile
+        self._driver = driver_for(profile.language)
         self._speed = speed_mm_s
         self._faults = faults
         self._save_dir = save_dir
@@ -75,7 +76,7 @@ class PrintEngine:
         self._paper_out_done = self._drop_done = False
         self._link: Link | None = None
         self._decoder: Decoder | None = None
-        self._pending_commands: list[Command] = []  # acknowledgement requests found by the current feed
+        self._pending_acks: list[tuple[int, AckWhenPrinted]] = []  # (offset, request) found by the current feed
 
     def head_seconds(self, label: DecodedLabel) -> float:
         """Head time of a label: its length plus the gap, at the head speed, per copy."""
@@ -138,11 +139,11 @@ class PrintEngine:
         shared.cv.notify_all()  # the reader may have room now
         if segment.link is not self._link or self._decoder is None:
             self._link, self._decoder = segment.link, self._new_decoder(segment.link)
-        commands: list[Command] = []
+        acks: list[tuple[int, AckWhenPrinted]] = []
         decoder, link = self._decoder, self._link
         shared.cv.release()
         try:
-            self._pending_commands = commands
+            self._pending_acks = acks
             labels = decoder.feed(data)
             unknown = decoder.unknown[:]
             decoder.unknown.clear()
@@ -155,24 +156,25 @@ class PrintEngine:
         order: list[tuple[int, int, _Step]] = [
             (label.end, 0, _Step(link, label=label, ready=ready)) for label in labels
         ]
-        order += [(c.offset, 1, _Step(link, ack=c.raw[7:11])) for c in commands]
+        order += [(offset, 1, _Step(link, ack=request.reply)) for offset, request in acks]
         self._steps.extend(step for _, _, step in sorted(order, key=lambda item: item[:2]))
 
     def _new_decoder(self, link: Link) -> Decoder:
         def on_command(command: Command) -> None:
-            if command.name == "GS ( H" and command.raw.startswith(_GS_H_FN48) and self._profile.answers_ack:
-                self._pending_commands.append(command)
-            elif command.name == "GS a":
-                self._automatic_status_back(link, command.raw[2])
+            action = self._driver.sim_action(command, self._profile)
+            if isinstance(action, AckWhenPrinted):
+                self._pending_acks.append((command.offset, action))
+            elif isinstance(action, StatusBack):
+                self._status_back(link, action.enabled)
 
         return Decoder(self._profile.language, self._profile, on_command)
 
-    def _automatic_status_back(self, link: Link, n: int) -> None:
-        """GS a n, executed as it is decoded (it waits for no printing): n ≠ 0 turns reports on."""
+    def _status_back(self, link: Link, enabled: bool) -> None:
+        """Automatic status back (ESC/POS GS a), executed as it is decoded (it waits for no printing)."""
         with self._shared.cv:
-            link.asb = n != 0 and self._profile.answers_status
-            if link.asb:
-                report = asb_report(self._shared.status)
+            link.reports = self._driver.status_report if enabled else None
+            if link.reports is not None:
+                report = link.reports(self._shared.status)
                 if link.send(report):
                     self._shared.log("asb", report.hex(" "))
 
@@ -184,8 +186,8 @@ class PrintEngine:
                 step.link.close()
                 if step.link in shared.links:
                     shared.links.remove(step.link)
-        elif step.ack is not None and step.link.send(ack_reply(step.ack)):
-            shared.log("ack", step.ack.decode("ascii", "replace"))
+        elif step.ack is not None and step.link.send(step.ack):
+            shared.log("ack", step.ack.hex(" "))
 
     def _start(self, step: _Step, now: float) -> None:
         assert step.label is not None
@@ -233,7 +235,7 @@ class PrintEngine:
         if faults.paper_out_after == number and not self._paper_out_done:
             self._paper_out_done = True
             self._paper_back = time.monotonic() + faults.paper_out_seconds
-            online = self._profile.language != "escpos"
+            online = not self._driver.paper_out_offline
             shared.set_status(dataclasses.replace(shared.status, paper_end=True, online=online, printing=False))
             shared.log("paper-out", f"after label {number}")
         if faults.drop_after == number and not self._drop_done:

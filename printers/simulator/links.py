@@ -15,7 +15,9 @@ import struct
 import threading
 import time
 import tty
+from collections.abc import Callable
 
+from printers.status import PrinterStatus
 from printers.transports.readiness import wait_readable, wait_writable
 
 __all__ = ["RECEIVE_WINDOW", "Link", "PtyPort", "TcpPort"]
@@ -33,7 +35,8 @@ class Link:
     def __init__(self, read_fd: int, write_fd: int, name: str) -> None:
         self.id = next(_ids)
         self.name = name
-        self.asb = False  # automatic status back enabled by GS a on this connection
+        # Automatic status back (ESC/POS GS a) on this connection: the report of a status, or None.
+        self.reports: Callable[[PrinterStatus], bytes] | None = None
         self._read_fd = read_fd
         self._write_fd = write_fd
         self._lock = threading.Lock()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from printers.decode import DecodedLabel
 from printers.simulator.links import Link
-from printers.status import PrinterStatus, asb_report
+from printers.status import PrinterStatus
 
 __all__ = ["PrintedLabel", "Segment", "Shared", "SimEvent"]
 
@@ -83,9 +83,10 @@ class Shared:
     def set_status(self, status: PrinterStatus) -> None:
         """Change the status (caller holds ``cv``); links with automatic status back hear of a change."""
         before, self.status = self.status, status
-        report = asb_report(status)
-        if report != asb_report(before):
-            for link in self.links:
-                if link.asb and link.send(report):
-                    self.log("asb", report.hex(" "))
+        for link in self.links:
+            if link.reports is None:
+                continue
+            report = link.reports(status)
+            if report != link.reports(before) and link.send(report):
+                self.log("asb", report.hex(" "))
         self.cv.notify_all()

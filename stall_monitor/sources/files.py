@@ -1,4 +1,5 @@
-"""Event and work-order files: JSON Lines (one object a line) or CSV (a header row), read as a stream."""
+"""Event, work-order and invoice-request files: JSON Lines (one object a line) or CSV (a header row), read as a
+stream."""
 
 from __future__ import annotations
 
@@ -7,19 +8,31 @@ import csv
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import Event, canonical_status, parse_time
+from stall_monitor.events import Event, canonical_status
+from stall_monitor.invoices.clocks import InvoiceFacts
 from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
+from waybill.times import parse_instant
 
-__all__ = ["WorkOrderRecord", "open_text", "read_events", "read_records", "read_work_orders"]
+__all__ = [
+    "WorkOrderRecord",
+    "open_text",
+    "read_events",
+    "read_invoice_requests",
+    "read_records",
+    "read_work_orders",
+]
 
 T = TypeVar("T")
 EVENT_FIELDS = frozenset(("waybill_no", "time", "status", "context", "location", "carrier"))
 WORK_ORDER_FIELDS = frozenset(("waybill_no", "opened_at", "responded_at"))
+INVOICE_FIELDS = frozenset(("order_id", "requested_at", "issued_at", "work_order_opened_at", "amount", "title"))
+MAX_AMOUNT = Decimal("99999999.99")  # yuan; a bigger invoice is a typo
 
 
 @dataclass(frozen=True)
@@ -44,8 +57,9 @@ def open_text(path: Path) -> IO[str]:
         raise TrackingError(f"{path}: cannot read: {error.strerror}") from error
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
-    """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one."""
+def read_records(path: Path, each: str = "an event") -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+    """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one;
+    ``each`` names what a line holds, for the message."""
     source = str(path)
     with open_text(path) as stream:
         try:
@@ -53,7 +67,7 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
             while first.isspace():
                 first = stream.read(1)
             stream.seek(0)
-            yield from (_csv_rows(stream, source) if is_csv(path, first) else json_lines(stream, source, "an event"))
+            yield from (_csv_rows(stream, source) if is_csv(path, first) else json_lines(stream, source, each))
         except UnicodeDecodeError as error:
             raise TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}") from error
 
@@ -84,9 +98,20 @@ def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
     return _read(path, WORK_ORDER_FIELDS, work_order_from_record)
 
 
-def _read(path: Path, known: frozenset[str], build: Callable[[Mapping[str, Any], _Where], T]) -> Iterator[T | Problem]:
+def read_invoice_requests(path: Path) -> Iterator[InvoiceFacts | Problem]:
+    """Invoice requests of a JSON Lines or CSV file: ``order_id``, ``requested_at``, optional ``issued_at``,
+    ``work_order_opened_at``, ``amount`` (yuan), ``title``. A time without a zone is Beijing time."""
+    return _read(path, INVOICE_FIELDS, invoice_from_record, "an invoice request")
+
+
+def _read(
+    path: Path,
+    known: frozenset[str],
+    build: Callable[[Mapping[str, Any], _Where], T],
+    each: str = "an event",
+) -> Iterator[T | Problem]:
     source = str(path)
-    for item in read_records(path):
+    for item in read_records(path, each):
         if isinstance(item, Problem):
             yield item
             continue
@@ -131,7 +156,7 @@ class _Where:
         if not text:
             return None
         try:
-            return parse_time(text)
+            return parse_instant(text)
         except ValueError as error:
             raise _Bad(self.problem(key, f"{text!r} is not an ISO 8601 time")) from error
 
@@ -151,7 +176,7 @@ def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
         and status.strip()
     ):
         try:
-            time = parse_time(text)
+            time = parse_instant(text)
         except ValueError:
             pass  # the careful path below says what is wrong
         else:
@@ -186,3 +211,45 @@ def work_order_from_record(data: Mapping[str, Any], where: _Where) -> WorkOrderR
     if responded_at is not None and responded_at < opened_at:
         raise _Bad(where.problem("responded_at", "is before opened_at"))
     return WorkOrderRecord(where.text(data, "waybill_no", required=True).upper(), opened_at, responded_at)
+
+
+def invoice_from_record(data: Mapping[str, Any], where: _Where) -> InvoiceFacts:
+    requested_at = where.time(data, "requested_at", required=True)
+    assert requested_at is not None
+    later = {key: where.time(data, key) for key in ("issued_at", "work_order_opened_at")}
+    for key, moment in later.items():
+        if moment is not None and moment < requested_at:
+            raise _Bad(where.problem(key, "is before requested_at"))
+    title = where.text(data, "title")
+    if len(title) > 200:
+        raise _Bad(where.problem("title", "is longer than 200 characters"))
+    return InvoiceFacts(
+        order_id=_order_id(where, data),
+        requested_at=requested_at,
+        issued_at=later["issued_at"],
+        work_order_opened_at=later["work_order_opened_at"],
+        amount=_amount(where, data),
+        title=title or None,
+    )
+
+
+def _order_id(where: _Where, data: Mapping[str, Any]) -> str:
+    order_id = where.text(data, "order_id", required=True)
+    if len(order_id) > 64:
+        raise _Bad(where.problem("order_id", "is longer than 64 characters"))
+    return order_id
+
+
+def _amount(where: _Where, data: Mapping[str, Any]) -> str | None:
+    value = data.get("amount")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _Bad(where.problem("amount", f"must be a number of yuan, not {type(value).__name__}"))
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise _Bad(where.problem("amount", f"{value!r} is not a number of yuan")) from error
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        raise _Bad(where.problem("amount", f"{value!r} is not an amount of yuan (0 to {MAX_AMOUNT}, to the fen)"))
+    return str(amount.quantize(Decimal("0.01")))

@@ -13,11 +13,26 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.events import KUAIDI100_CODES, Event, canonical_status, parse_time
+from stall_monitor.events import Event, canonical_status
 from stall_monitor.sources.files import open_text
 from waybill.errors import Problem
+from waybill.times import parse_instant
 
-__all__ = ["CARRIER_CODES", "parse_push", "read_pushes", "sign_matches", "signature"]
+__all__ = ["CARRIER_CODES", "STATE_CODES", "parse_push", "read_pushes", "sign_matches", "signature"]
+
+# Kuaidi100's base state codes (REFERENCE §6); numeric codes are Kuaidi100's own, so they are mapped here.
+STATE_CODES: dict[str, str] = {
+    "0": "in_transit",
+    "1": "picked_up",
+    "2": "problem",
+    "3": "delivered",
+    "4": "return_delivered",
+    "5": "out_for_delivery",
+    "6": "returning",
+    "7": "in_transit",  # 转投 re-routed: still moving
+    "8": "customs",
+    "14": "refused",
+}
 
 # Kuaidi100 company codes (``com``) of the carriers in waybill.model.CARRIERS.
 CARRIER_CODES: dict[str, str] = {
@@ -87,7 +102,7 @@ def _event(item: Any, waybill_no: str, carrier: str, newest_state: Any) -> Event
     if not isinstance(raw_time, str) or not raw_time.strip():
         raise ValueError("time is required")
     try:
-        time = parse_time(raw_time)
+        time = parse_instant(raw_time)
     except ValueError as error:
         raise ValueError(f"time {raw_time!r} is not a time") from error
     context = item.get("context") or ""
@@ -111,12 +126,12 @@ def _status(item: Mapping[str, Any], newest_state: Any) -> str:
     """
     code = item.get("statusCode")
     if code not in (None, ""):
-        return KUAIDI100_CODES.get(str(code).strip(), str(code).strip())
+        return STATE_CODES.get(str(code).strip(), str(code).strip())
     name = item.get("status")
     if isinstance(name, str) and name.strip():
         return canonical_status(name)
     if newest_state not in (None, ""):
-        return KUAIDI100_CODES.get(str(newest_state).strip(), str(newest_state).strip())
+        return STATE_CODES.get(str(newest_state).strip(), str(newest_state).strip())
     return ""
 
 

@@ -25,7 +25,7 @@ def create_job(
     profile: PrinterProfile,
     orders: list[Order] | None = None,
     template: str = "100x180",
-    printer: str = "scripted://",
+    printer: str = "memory://",
 ) -> int:
     orders = list(sample_orders()[:6]) if orders is None else orders
     job = label_job(profile, template)

@@ -9,11 +9,11 @@ import pytest
 PUBLIC = {
     "printers.profiles": {
         "BUILTIN_PROFILES",
+        "DEFAULT_PROFILE",
         "ImageCommand",
         "LabelEnd",
         "Language",
         "PrinterProfile",
-        "dots_per_mm_for_dpi",
         "get_profile",
         "load_profiles",
         "require_same_dpi",
@@ -40,6 +40,21 @@ PUBLIC = {
         "decode",
         "detect_language",
     },
+    "printers.languages": {"LANGUAGES", "all_drivers", "driver_for"},
+    "printers.languages.base": {
+        "AckWhenPrinted",
+        "LanguageDriver",
+        "LanguageParser",
+        "SimAction",
+        "StatusBack",
+    },
+    "printers.languages.escpos": {"DRIVER", "EscposDriver"},
+    "printers.languages.tspl": {"DRIVER", "TsplDriver"},
+    "printers.languages.zpl": {"DRIVER", "HS_QUERY", "ZplDriver", "ZplResponses", "host_status", "parse_host_status"},
+    "printers.encode.zpl": {"encode_job", "encode_label", "graphic_data", "setup"},
+    "printers.encode.zpl_graphics": {"acs", "crc16", "unacs", "unz64", "z64"},
+    "printers.decode.zpl": {"ZPL_SETUP", "ZplParser"},
+    "printers.transports.memory": {"MemoryPrinter"},
     "printers.testing": {"ink", "line_art", "naive_hazards", "noise", "variant"},
 }
 

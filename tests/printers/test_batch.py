@@ -15,8 +15,8 @@ from printers.journal import Journal
 from printers.printing import resumable_rows
 from printers.profiles import get_profile
 from printers.session import PrinterSession
+from printers.transports.memory import MemoryPrinter
 from tests.printers.jobs import create_job
-from tests.printers.scripted import ScriptedPrinter
 from waybill.database import open_database
 
 
@@ -25,7 +25,7 @@ def journal(tmp_path: Path) -> Journal:
     return Journal(open_database(str(tmp_path / "w.db")))
 
 
-def run(journal: Journal, job_id: int, printer: ScriptedPrinter, on_fault: OnFault = "stop") -> RunResult:
+def run(journal: Journal, job_id: int, printer: MemoryPrinter, on_fault: OnFault = "stop") -> RunResult:
     session = PrinterSession(printer, printer.profile)
     with session:
         runner = BatchRunner(
@@ -48,13 +48,14 @@ def states(journal: Journal, job_id: int) -> dict[str, int]:
     [
         ("escpos-4inch", False, "ack", "printed"),  # GS ( H acknowledgements
         ("tspl-203", False, "idle", "printed"),  # ESC ! ? idle confirmation
+        ("zpl-203", False, "idle", "printed"),  # ~HS idle confirmation
         ("tspl-203", True, "sent", "sent"),  # a link that cannot read back
     ],
 )
 def test_a_clean_batch_prints_every_label_once(
     journal: Journal, profile: str, silent: bool, confirmation: str, final: str
 ) -> None:
-    printer = ScriptedPrinter(get_profile(profile), silent=silent)
+    printer = MemoryPrinter(get_profile(profile), silent=silent)
     job_id = create_job(journal, printer.profile)
     total = journal.job(job_id).total
 
@@ -70,7 +71,7 @@ def test_paper_out_with_stop_saves_the_job_and_resume_prints_the_rest_with_repri
     journal: Journal,
 ) -> None:
     profile = get_profile("escpos-4inch")
-    printer = ScriptedPrinter(profile, paper_out_after=3)
+    printer = MemoryPrinter(profile, paper_out_after=3)
     job_id = create_job(journal, profile)
     total = journal.job(job_id).total
 
@@ -82,7 +83,7 @@ def test_paper_out_with_stop_saves_the_job_and_resume_prints_the_rest_with_repri
     assert counts["printed"] >= 2 and counts["sent"] == 0
     assert counts["printed"] + counts["uncertain"] + counts["queued"] == total
 
-    reloaded = ScriptedPrinter(profile)  # a new roll, and a new connection
+    reloaded = MemoryPrinter(profile)  # a new roll, and a new connection
     run(journal, job_id, reloaded)
     summary = journal.job(job_id)
     assert summary.counts["printed"] == total
@@ -93,7 +94,7 @@ def test_paper_out_with_stop_saves_the_job_and_resume_prints_the_rest_with_repri
 
 def test_paper_out_with_wait_carries_on_when_the_roll_is_changed(journal: Journal) -> None:
     profile = get_profile("escpos-4inch")
-    printer = ScriptedPrinter(profile, paper_out_after=2)
+    printer = MemoryPrinter(profile, paper_out_after=2)
     job_id = create_job(journal, profile)
     total = journal.job(job_id).total
     timer = threading.Timer(0.6, printer.reload)
@@ -113,11 +114,11 @@ def test_a_dropped_link_stops_the_job_and_resume_reprints_only_the_uncertain(jou
     total = journal.job(job_id).total
 
     with pytest.raises(TransportError, match="closed the connection"):
-        run(journal, job_id, ScriptedPrinter(profile, drop_after=4))
+        run(journal, job_id, MemoryPrinter(profile, drop_after=4))
     first = journal.job(job_id).counts
     assert first["sent"] == 0 and first["uncertain"] >= 1
 
-    again = ScriptedPrinter(profile)
+    again = MemoryPrinter(profile)
     run(journal, job_id, again)
 
     summary = journal.job(job_id)
@@ -130,9 +131,9 @@ def test_a_killed_run_leaves_sent_labels_that_resume_reprints(journal: Journal) 
     profile = get_profile("escpos-4inch")
     job_id = create_job(journal, profile)
     rows = journal.pending(job_id)
-    journal.mark_sent(rows[0], "scripted://")  # the state a SIGKILL mid-write leaves behind
+    journal.mark_sent(rows[0], "memory://")  # the state a SIGKILL mid-write leaves behind
 
-    printer = ScriptedPrinter(profile)
+    printer = MemoryPrinter(profile)
     run(journal, job_id, printer)
 
     attempts = journal.attempts_of(job_id)
@@ -145,7 +146,7 @@ def test_a_killed_run_leaves_sent_labels_that_resume_reprints(journal: Journal) 
 def test_a_complete_job_cannot_be_resumed(journal: Journal) -> None:
     profile = get_profile("escpos-4inch")
     job_id = create_job(journal, profile)
-    run(journal, job_id, ScriptedPrinter(profile))
+    run(journal, job_id, MemoryPrinter(profile))
     journal.finish(job_id, "done")
     with pytest.raises(JobError, match="is complete"):
         resumable_rows(journal, job_id)

@@ -16,8 +16,10 @@ def test_profiles_table(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:4] == ["name", "language", "dpi", "head"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert sorted(rows) == ["escpos-4inch", "escpos-80mm", "tspl-203", "tspl-300"]
+    assert sorted(rows) == ["escpos-4inch", "escpos-80mm", "tspl-203", "tspl-300", "zpl-203", "zpl-300"]
     assert rows["tspl-300"][1:4] == ["tspl", "300", "1248"]
+    assert rows["zpl-203"][1:4] == ["zpl", "203", "832"]
+    assert rows["zpl-203"][7] == "Z64|ACS"  # how the image goes: ^GF graphic fields
     assert rows["escpos-80mm"][1:4] == ["escpos", "203", "576"]
 
 

@@ -174,13 +174,16 @@ def test_truncated_command_is_reported() -> None:
         (b"\x1b!\x08Hello\n", "escpos"),  # ESC ! n then text: a receipt
         (b"\x1d\x76\x30\x00", "escpos"),
         (b"HELLO WORLD\n", "escpos"),
+        (b"^XA\n^PW800\n", "zpl"),
+        (b"\r\n~HS", "zpl"),
+        (b"^xa", "zpl"),
     ],
 )
 def test_detect_language(prefix: bytes, language: str) -> None:
     assert detect_language(prefix) == language
 
 
-@pytest.mark.parametrize("prefix", [b"", b"\r\n", b"SIZ", b"\x1b", b"\x1b!"])
+@pytest.mark.parametrize("prefix", [b"", b"\r\n", b"SIZ", b"\x1b", b"\x1b!", b"^", b"\n~"])
 def test_detect_language_waits_for_enough_bytes(prefix: bytes) -> None:
     assert detect_language(prefix) is None
     assert detect_language(prefix, final=True) is not None

@@ -13,7 +13,7 @@ from printers.profiles import get_profile
 from tests.printers.jobs import create_job
 from tests.waybill.labels import long_order, sample_orders
 from waybill.database import open_database
-from waybill.orders import BEIJING
+from waybill.times import BEIJING
 
 
 def test_pool_jobs_are_numbered_per_beijing_day_and_serials_follow(db_url: str) -> None:

@@ -24,7 +24,7 @@ def fake_lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
     monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
 
 
-def print_to_cups(db: str, *extra: str) -> int:
+def print_to_cups(db: str, *extra: str, profile: str = "tspl-203") -> int:
     return main(
         [
             "print",
@@ -36,7 +36,7 @@ def print_to_cups(db: str, *extra: str) -> int:
             "--printer",
             "cups://XP",
             "--profile",
-            "tspl-203",
+            profile,
             "--db",
             db,
             *extra,
@@ -44,17 +44,20 @@ def print_to_cups(db: str, *extra: str) -> int:
     )
 
 
-def test_a_cups_job_sends_every_label_and_marks_them_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("profile", ["tspl-203", "zpl-203"])
+def test_a_cups_job_sends_every_label_and_marks_them_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
     job = tmp_path / "job.prn"
     fake_lp(tmp_path, monkeypatch, f'cat > {job}\necho "request id is XP-1 (1 file(s))"\n')
     db = str(tmp_path / "w.db")
 
-    assert print_to_cups(db) == 0
+    assert print_to_cups(db, profile=profile) == 0
 
     total = sum(len(labels_of(order, "100x180")) for order in sample_orders())
     summary = Journal(open_database(db)).job(1)
     assert (summary.status, summary.counts["sent"], summary.counts["printed"]) == ("done", total, 0)
-    decoded = decode(job.read_bytes(), profile=get_profile("tspl-203")).labels
+    decoded = decode(job.read_bytes(), profile=get_profile(profile)).labels
     assert len(decoded) == total
     assert decoded_code128(decoded[0].image)[0] == sample_orders()[0].waybill_no
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
@@ -25,7 +26,7 @@ from waybill.app.cli import main
 from waybill.database import open_database
 
 FAST = 3000.0  # mm/s: a 100 x 180 label in 0.06 s, so the tests stay quick
-PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203"}
+PROFILE = {"escpos": "escpos-4inch", "tspl": "tspl-203", "zpl": "zpl-203"}
 
 
 def expected_pages() -> Counter[str]:
@@ -96,7 +97,7 @@ def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
     )  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_clean_batch(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         assert main(print_args(sim.uri, db, language)) == 0
@@ -105,7 +106,7 @@ def test_a_clean_batch(language: str, link: str, db: str) -> None:
         assert len(sim.labels) == sum(expected_pages().values())
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.8) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "wait")) == 0
@@ -113,7 +114,7 @@ def test_paper_out_then_wait(language: str, link: str, db: str) -> None:
         assert any(event.kind == "paper-out" for event in sim.events)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, link, paper_out_after=5, paper_out_seconds=0.5) as sim:
         assert main(print_args(sim.uri, db, language, "--on-fault", "stop")) == 7
@@ -125,7 +126,7 @@ def test_paper_out_then_stop_then_resume(language: str, link: str, db: str, caps
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with simulator(language, "tcp", drop_after=7) as sim:
         assert main(print_args(sim.uri, db, language)) == 6
@@ -134,7 +135,7 @@ def test_a_dropped_connection_then_resume(language: str, db: str, capsys: pytest
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, db: str) -> None:
     with simulator(language, link) as sim:
         sim.speed_mm_s = 400.0  # slow enough to kill mid-batch: ~0.46 s a label
@@ -151,7 +152,7 @@ def test_sigkill_of_the_printing_process_then_resume(language: str, link: str, d
         assert_complete_with_only_recorded_duplicates(sim, db)
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
     language: str, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -177,7 +178,7 @@ def test_something_that_is_not_a_printer_is_refused_before_a_job_exists(
         thread.join(timeout=5)
         server.close()
     assert code == 6
-    name = {"escpos": "ESC/POS", "tspl": "TSPL"}[language]
+    name = {"escpos": "ESC/POS", "tspl": "TSPL", "zpl": "ZPL II"}[language]
     assert f"does not answer like a {name} printer: it sent b'HTTP/1.1 400" in capsys.readouterr().err
     assert Journal(open_database(db)).jobs() == []
 
@@ -246,3 +247,14 @@ def test_skip_printed_prints_only_the_new_orders(db: str, tmp_path: Path, capsys
         assert sim.wait_idle(timeout=30)
         assert printed_waybills(sim) == expected_pages()  # each waybill exactly once over both runs
         assert set(printed_first) <= set(expected_pages())
+
+
+def test_zpl_to_a_file_sends_every_label(tmp_path: Path, db: str) -> None:
+    """A device file (file:///dev/usb/lp0) reads nothing back: the labels are sent, and decode."""
+    target = tmp_path / "lp0"
+    target.touch()
+    assert main(print_args(f"file://{target}", db, "zpl")) == 0
+    summary = Journal(open_database(db)).job(1)
+    assert (summary.status, summary.counts["sent"]) == ("done", sum(expected_pages().values()))
+    labels = decode(target.read_bytes(), profile=get_profile("zpl-203")).labels
+    assert Counter(code for label in labels for code in set(decoded_code128(label.image))) == expected_pages()

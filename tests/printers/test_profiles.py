@@ -109,7 +109,7 @@ def test_dpi_300_is_300_over_25_4(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[profiles.tspl-203]\nlanguage = "zpl"\n', "[profiles.tspl-203] language: must be one of escpos, tspl"),
+        ('[profiles.tspl-203]\nlanguage = "epl"\n', "[profiles.tspl-203] language: must be one of escpos, tspl"),
         ("[profiles.tspl-203]\noffset_x_dots = -3\n", "[profiles.tspl-203] offset_x_dots: must be a whole number"),
         ("[profiles.tspl-203]\noffset_x_dots = 1.5\n", "[profiles.tspl-203] offset_x_dots: must be a whole number"),
         ("[profiles.tspl-203]\nhead_width_dots = true\n", "[profiles.tspl-203] head_width_dots: must be a whole"),

@@ -1,5 +1,5 @@
-"""`waybill render -f escpos|tspl`: the printer stream of real labels decodes back to the PNG render dot for
-dot, for every built-in template, both languages and both resolutions, and its barcodes scan."""
+"""`waybill render -f escpos|tspl|zpl`: the printer stream of real labels decodes back to the PNG render dot
+for dot, for every built-in template, every language and both resolutions, and its barcodes scan."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def _orders_file(tmp_path: Path) -> Path:
         ("escpos", "escpos-300", 300),
         ("tspl", "tspl-203", 203),
         ("tspl", "tspl-300", 300),
+        ("zpl", "zpl-203", 203),
+        ("zpl", "zpl-300", 300),
     ],
 )
 def test_printer_stream_decodes_to_the_png_render(
@@ -87,6 +89,8 @@ def test_printer_stream_decodes_to_the_png_render(
         rendered = rasterize(label)
         assert ImageChops.difference(image.convert("L"), rendered.convert("L")).getbbox() is None
         assert decoded_code128(image) == [order.waybill_no] * (2 if label.page == 1 else 1)
+        if fmt == "zpl":  # compressed graphics: at most a quarter of the raw bitmap
+            assert decoded.end - decoded.start <= (label.width + 7) // 8 * label.height / 4
 
 
 def test_a_label_wider_than_the_head_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

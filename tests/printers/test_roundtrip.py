@@ -20,8 +20,19 @@ PROFILES_203: list[Callable[[], PrinterProfile]] = [
     lambda: variant("escpos-4inch", image_command="graphics", offset_x_dots=5, offset_y_dots=3, max_band_bytes=7000),
     lambda: get_profile("tspl-203"),
     lambda: variant("tspl-203", offset_x_dots=19, offset_y_dots=6, max_band_bytes=30_000),
+    lambda: get_profile("zpl-203"),
+    lambda: variant("zpl-203", offset_x_dots=19, offset_y_dots=6, max_band_bytes=30_000, label_end="cut"),
 ]
-PROFILE_IDS = ["escpos-raster", "escpos-graphics", "escpos-offset-cut", "escpos-graphics-offset", "tspl", "tspl-offset"]
+PROFILE_IDS = [
+    "escpos-raster",
+    "escpos-graphics",
+    "escpos-offset-cut",
+    "escpos-graphics-offset",
+    "tspl",
+    "tspl-offset",
+    "zpl",
+    "zpl-offset-bands-cut",
+]
 IMAGES = {"noise": noise, "line-art": line_art}
 
 
@@ -43,10 +54,10 @@ def round_trip(images: list[Image.Image], profile: PrinterProfile) -> None:
     assert result.language == profile.language and result.unknown == []
     assert len(result.labels) == len(images)
     for image, label, sent in zip(images, result.labels, encoded, strict=True):
-        if profile.language == "tspl":
-            assert sent.altered_dots == ()
-        else:
+        if profile.language == "escpos":
             assert label.image.width == profile.head_width_dots
+        else:
+            assert sent.altered_dots == ()
         back = crop_label(label, profile, image.size)
         assert back.tobytes() == expected_print(image, sent.altered_dots).tobytes()
         # outside the label, the head printed nothing
@@ -63,13 +74,13 @@ def test_round_trip_203_dpi(size: tuple[int, int], make_profile: Callable[[], Pr
 
 
 @pytest.mark.parametrize("kind", IMAGES)
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_round_trip_300_dpi(language: str, kind: str, escpos_300: PrinterProfile) -> None:
-    profile = escpos_300 if language == "escpos" else get_profile("tspl-300")
+    profile = escpos_300 if language == "escpos" else get_profile(f"{language}-300")
     round_trip([IMAGES[kind]((1181, 2126), seed=3)], profile)
 
 
-@pytest.mark.parametrize("name", ["escpos-4inch", "tspl-203"])
+@pytest.mark.parametrize("name", ["escpos-4inch", "tspl-203", "zpl-203"])
 def test_a_job_of_mixed_labels_in_chunks(name: str) -> None:
     profile = get_profile(name)
     images = [line_art((608, 1040)), noise((800, 1440)), line_art((800, 1440), seed=9), noise((608, 1040), seed=4)]

@@ -16,6 +16,8 @@ from PIL import Image
 from printers.decode import crop_label
 from printers.encode import EncodedLabel, encode_labels
 from printers.errors import TransportError, TransportTimeout
+from printers.languages import driver_for
+from printers.languages.zpl import HS_QUERY
 from printers.profiles import Language, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from printers.simulator.realtime import RealtimeScanner
@@ -26,7 +28,6 @@ from printers.status import (
     Ack,
     PrinterStatus,
     Response,
-    ResponseParser,
     StatusReply,
     StatusReport,
     ack_request,
@@ -40,7 +41,7 @@ FAST = 2000.0  # mm/s: a 50 mm label + 3 mm gap takes 26.5 ms
 
 
 def _profile(language: Language) -> PrinterProfile:
-    return get_profile("escpos-4inch" if language == "escpos" else "tspl-203")
+    return get_profile(driver_for(language).default_profile)
 
 
 def _images(count: int, height: int = 400, first_seed: int = 10) -> list[Image.Image]:
@@ -68,7 +69,7 @@ class Host:
 
     def __init__(self, uri: str, language: Language, timeout: float = 5.0) -> None:
         self.transport: Transport = open_transport(uri, timeout=timeout)
-        self.parser = ResponseParser(language)
+        self.parser = driver_for(language).response_parser()
         self.responses: list[tuple[float, Response]] = []
         self.error: TransportError | None = None
         self._stop = threading.Event()
@@ -134,7 +135,7 @@ def test_scanner_finds_queries_split_across_reads_once() -> None:
 # ── labels come back dot for dot ─────────────────────────────────────────────────────────────────────
 
 
-@pytest.mark.parametrize("language", ["escpos", "tspl"])
+@pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
 def test_labels_print_dot_for_dot_and_are_saved(language: Language, tmp_path: Path, hosts: list[Host]) -> None:
     profile = _profile(language)
     images = _images(3)
@@ -258,6 +259,41 @@ def test_tspl_not_printing_means_everything_sent_before_the_query_has_printed(ho
     third = [i for i, (kind, _) in enumerate(said) if kind == "label"][2]
     assert all(detail.endswith("printing") for kind, detail in said[:third] if kind == "query")
     assert said[third + 1 :] == [("query", "ESC ! ?: ready")]
+
+
+def test_zpl_host_status_says_printing_until_everything_sent_before_it_has_printed(hosts: list[Host]) -> None:
+    profile = _profile("zpl")
+    encoded = list(encode_labels(_images(3), profile))
+    with PrinterSimulator("zpl", speed_mm_s=500) as sim:  # 0.106 s a label
+        host = Host(sim.uri, "zpl")
+        hosts.append(host)
+
+        def ask(before: bytes = b"") -> None:
+            host.parser.expect(0)
+            host.transport.write(before + HS_QUERY)
+
+        ask()
+        idle = host.wait_for(1, StatusReply)[0][1]
+        assert isinstance(idle, StatusReply) and idle.status == PrinterStatus()
+        ask(b"".join(label.data for label in encoded))
+        replies = 2
+        while True:  # a host waiting for "not printing"
+            reply = host.wait_for(replies, StatusReply)[-1][1]
+            assert isinstance(reply, StatusReply) and reply.status.ready
+            if not reply.status.printing:
+                break
+            ask()
+            replies += 1
+            time.sleep(0.01)
+        assert len(sim.printed) == 3
+        assert replies >= 10  # it was asked all along the 0.3 s of printing
+        assert host.parser.surplus == bytearray()  # string 3 of each answer is understood, not noise
+        said = [(e.kind, e.detail) for e in sim.events if e.kind in ("query", "label")]
+    assert said[0] == ("query", "~HS: ready")
+    assert said[1] == ("query", "~HS: ready, printing")
+    third = [i for i, (kind, _) in enumerate(said) if kind == "label"][2]
+    assert all(detail.endswith("printing") for kind, detail in said[1:third] if kind == "query")
+    assert said[third + 1 :] == [("query", "~HS: ready")]
 
 
 # ── acknowledgements ─────────────────────────────────────────────────────────────────────────────────
@@ -472,8 +508,6 @@ def test_public_names() -> None:
     import printers.simulator as simulator
 
     assert set(simulator.__all__) == {
-        "DEFAULT_BUFFER",
-        "DEFAULT_PROFILE",
         "PrintedLabel",
         "PrinterSimulator",
         "SimEvent",

@@ -44,15 +44,16 @@ def _start(*argv: str) -> subprocess.Popen[str]:
     )
 
 
-def test_printer_sim_serves_saves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    process = _start("--lang", "tspl", "--port", "0", "--speed-mm-s", "2000", "--save", str(tmp_path))
+@pytest.mark.parametrize(("language", "profile"), [("tspl", "tspl-203"), ("zpl", "zpl-203")])
+def test_printer_sim_serves_saves_and_stops_on_ctrl_c(tmp_path: Path, language: str, profile: str) -> None:
+    process = _start("--lang", language, "--port", "0", "--speed-mm-s", "2000", "--save", str(tmp_path))
     try:
         assert process.stdout is not None
         uri = process.stdout.readline().strip()
         assert uri.startswith("tcp://127.0.0.1:")
         image = line_art((800, 300))
         transport = open_transport(uri, timeout=5)
-        transport.write(b"".join(label.data for label in encode_labels([image], get_profile("tspl-203"))))
+        transport.write(b"".join(label.data for label in encode_labels([image], get_profile(profile))))
         transport.close()
         lines: list[str] = []
         while not any(" label " in line for line in lines):
@@ -65,7 +66,7 @@ def test_printer_sim_serves_saves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert "1 label printed" in out
     saved = tmp_path / "label-0001.png"
     assert Image.open(saved).convert("1").crop((0, 0, 800, 300)).tobytes() == image.tobytes()
-    assert "tspl-203 (tspl)" in err
+    assert f"{profile} ({language})" in err
 
 
 def test_printer_sim_quits_after_n_labels_over_serial() -> None:

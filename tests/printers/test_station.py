@@ -10,7 +10,7 @@ import pytest
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
-from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, long_order, sample_orders
+from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, long_order, sample_orders
 from waybill.app.cli import main
 from waybill.database import open_database
 
@@ -124,11 +124,12 @@ def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
     out = capsys.readouterr().out
     assert "reprinted 2 label(s)" in out
     job_line = next(line for line in out.splitlines() if line.strip().startswith("1 "))
-    assert job_line.split()[5:11] == ["24", "24", "0", "0", "0", "2"]
+    total = str(sum(len(labels_of(order, "100x180")) for order in sample_orders()))
+    assert job_line.split()[5:11] == [total, total, "0", "0", "0", "2"]
 
     assert main(["jobs", "1", "--db", db]) == 0
     detail = capsys.readouterr().out
-    assert "job 1 (batch, done)" in detail and "24 printed" in detail
+    assert "job 1 (batch, done)" in detail and f"{total} printed" in detail
     assert "reprints (补打), 2:" in detail
     assert f"{long.waybill_no} label 2/2: waybill reprint" in detail
 

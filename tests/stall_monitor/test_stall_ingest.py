@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import Event, canonical_status, parse_time
-from stall_monitor.events import parse_time as bj
+from stall_monitor.events import Event, canonical_status
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
 from stall_monitor.samples import write_jsonl
@@ -18,6 +17,8 @@ from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
 from stall_monitor.store import Registration, events, register_waybills, waybills
 from waybill.errors import Problem
+from waybill.times import parse_instant
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 
@@ -193,4 +194,4 @@ def test_register_waybills_is_an_idempotent_upsert(engine: Engine) -> None:
     ],
 )
 def test_parse_time(text: str, expected: str) -> None:
-    assert parse_time(text).isoformat() == expected
+    assert parse_instant(text).isoformat() == expected

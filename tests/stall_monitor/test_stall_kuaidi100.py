@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from stall_monitor.events import Event
-from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
 from stall_monitor.samples import kuaidi100_param as push
 from stall_monitor.sources.kuaidi100 import PushError, parse_push, read_pushes, sign_matches, signature
 from stall_monitor.store import events
 from waybill.errors import Problem
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from stall_monitor.events import Event
-from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
 from stall_monitor.report import render, report_data, stall_table
 from stall_monitor.rules import Rules
 from stall_monitor.scan import ScanResult, scan
 from stall_monitor.store import Registration, register_waybills
 from stall_monitor.workorders import open_work_order
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")
 AT = bj("2022-12-24 10:00")

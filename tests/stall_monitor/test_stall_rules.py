@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import parse_time as bj
 from stall_monitor.rules import default_rules, load_rules, normalise_province, parse_rules
+from waybill.times import parse_instant as bj
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import BEIJING, Event
-from stall_monitor.events import parse_time as bj
+from stall_monitor.events import Event
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
 from stall_monitor.scan import scan
 from stall_monitor.store import Registration, register_waybills
+from waybill.times import BEIJING
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 

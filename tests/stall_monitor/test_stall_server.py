@@ -1,4 +1,4 @@
-"""The webhook server end to end over loopback: a real ThreadingHTTPServer, real HTTP requests."""
+"""The webhook server end to end over loopback: the real aiohttp server on its thread, real HTTP requests."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
+from stall_monitor.invoices.clocks import InvoiceFacts
+from stall_monitor.invoices.ingest import ingest_invoice_requests
+from stall_monitor.invoices.scan import invoice_scan_json
 from stall_monitor.rules import Rules
 from stall_monitor.samples import kuaidi100_param as push
 from stall_monitor.scan import scan
-from stall_monitor.server import StallServer, make_server
+from stall_monitor.server import Limits, StallServer, make_server
 from stall_monitor.sources.kuaidi100 import read_pushes, signature
 from stall_monitor.store import events, open_store
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 
@@ -39,20 +42,17 @@ PUSHES = [
 @pytest.fixture
 def server(engine: Engine, rules: Rules) -> Iterator[StallServer]:
     logged: list[str] = []
-    instance = make_server(engine, rules, "127.0.0.1", 0, salt=SALT, max_body=4096, clock=lambda: RECEIVED,
-                           log=logged.append)  # fmt: skip
-    thread = threading.Thread(target=instance.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
+    instance = make_server(engine, rules, "127.0.0.1", 0, salt=SALT, limits=Limits(max_body=4096),
+                           clock=lambda: RECEIVED, log=logged.append)  # fmt: skip
+    instance.start()
     yield instance
-    instance.shutdown()
-    instance.server_close()
-    thread.join(5)
+    instance.stop()
 
 
 def _request(
     server: StallServer, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, bytes]:
-    host, port = server.server_address[:2]
+    host, port = server.address
     connection = http.client.HTTPConnection(str(host), port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -141,7 +141,7 @@ def test_body_size_limit(server: StallServer, engine: Engine) -> None:
 
 
 def test_no_content_length_is_refused(server: StallServer) -> None:
-    host, port = server.server_address[:2]
+    host, port = server.address
     with socket.create_connection((str(host), port), timeout=10) as raw:
         raw.sendall(b"POST /webhooks/kuaidi100 HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n")
         reply = raw.recv(4096)
@@ -175,3 +175,24 @@ def test_concurrent_pushes_are_all_stored(server: StallServer, engine: Engine) -
         thread.join(30)
     assert results == [200] * 40
     assert _stored(engine) == 40
+
+
+def test_invoices_are_served_as_json_and_on_the_live_page(server: StallServer, engine: Engine) -> None:
+    requested = bj("2022-12-05T10:00:00+08:00")
+    ingest_invoice_requests(
+        engine,
+        [
+            InvoiceFacts("TB-LATE", requested, work_order_opened_at=bj("2022-12-24T09:00:00+08:00")),
+            InvoiceFacts("TB-DONE", requested, issued_at=bj("2022-12-06T09:00:00+08:00")),
+        ],
+    )
+    at = bj("2022-12-24T12:00:00+08:00")
+
+    status, body = _request(server, "GET", "/api/invoices?at=2022-12-24T12:00:00%2B08:00")
+
+    assert status == 200
+    assert json.loads(body) == invoice_scan_json(engine, at)
+    assert [r["order_id"] for r in json.loads(body)["requests"]] == ["TB-LATE"]
+    assert json.loads(body)["requests"][0]["level"] == "work_order"
+    status, page = _request(server, "GET", "/?at=2022-12-24T12:00:00%2B08:00")
+    assert status == 200 and "TB-LATE" in page.decode() and "TB-DONE" not in page.decode()

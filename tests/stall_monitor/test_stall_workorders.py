@@ -9,7 +9,6 @@ from sqlalchemy.engine import Engine
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.events import Event
-from stall_monitor.events import parse_time as bj
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
 from stall_monitor.samples import write_jsonl
@@ -17,6 +16,7 @@ from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_work_orders
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem
+from waybill.times import parse_instant as bj
 
 RECEIVED = bj("2030-01-01T00:00:00+08:00")  # the ingest clock in these tests
 

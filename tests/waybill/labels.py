@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -10,19 +13,35 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
+from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.label import Label
 from waybill.model import Order
-from waybill.orders import BEIJING, load_orders
-from waybill.samples import sample_path
+from waybill.order_codec import order_line
+from waybill.orders import load_orders
+from waybill.samples import numbered_sample_orders, sample_path
 from waybill.shop import Shop, load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 TEMPLATES = ("76x130", "100x150", "100x180")
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)
-SAMPLE_ORDERS = sample_path("orders.jsonl")
 SAMPLE_SHOP = sample_path("shop.toml")
+
+
+def _numbered_samples() -> Path:
+    """The bundled orders as the demo numbers them (some come without a number), written to a file."""
+    folder = Path(tempfile.mkdtemp(prefix="waybill-samples-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    engine = open_database(str(folder / "numbers.db"))
+    path = folder / "orders.jsonl"
+    path.write_text("".join(order_line(o) + "\n" for o in numbered_sample_orders(engine)), encoding="utf-8")
+    engine.dispose()
+    return path
+
+
+SAMPLE_ORDERS = _numbered_samples()
 
 
 @cache

@@ -31,9 +31,10 @@ from tests.waybill.labels import (
 from waybill.errors import LayoutError
 from waybill.fonts import load_font
 from waybill.layout.codes import Capacity, code128_capacity, code128_modules, code128_rects, code128_width, module_sizes
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.render.raster import rasterize
 from waybill.template import BarcodeElement, load_template, parse_template, resolve_template
+from waybill.units import DPI_CHOICES, dots_per_mm
 
 
 def _s10(prefix: str, serial: str, country: str) -> str:

@@ -245,6 +245,15 @@ def test_demo_renders_the_samples_and_prints_them_on_the_simulator(
     out = capsys.readouterr().out
     assert str(tmp_path / "demo") in out
     assert f"{len(pngs)} labels printed" in out
-    assert "3 stalled, 3 at risk, 1 no pickup" in out
+    assert "numbers: 3 orders got theirs from the bundled segments.csv" in out
+    # The three sample orders numbered by the demo were printed but have no tracking yet: no pickup.
+    assert "3 stalled, 3 at risk, 4 no pickup" in out
     report = (tmp_path / "demo" / "stall-report.html").read_text(encoding="utf-8")
     assert "Whom to chase first" in report and sample_orders()[0].waybill_no in report
+    # The bundled invoice requests: every level, two points incurred (one issued after its penalty), two at stake.
+    assert "7 invoices to issue, 2 of 6 points incurred, 2 at stake" in out
+    start = report.index("Invoices to issue")
+    section = report[start : report.index("<h2>", start)]
+    assert "Points: 2 of 6</b> incurred in the last 30 days; <b>2</b> more at stake" in section
+    assert section.index("TB3920417730004137") < section.index("TB3920417730005516")  # the sooner penalty first
+    assert "TB3920417730008274" not in section  # issued (after its penalty)

@@ -17,12 +17,14 @@ from waybill.errors import WaybillError
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
+    "waybill.app.commands.numbers",
     "waybill.app.commands.templates",
     "waybill.app.commands.demo",
     "waybill.app.commands.printers",
     "waybill.app.commands.printing",
     "waybill.app.commands.simulator",
     "waybill.app.commands.stall",
+    "waybill.app.commands.invoice",
 )
 
 

@@ -28,8 +28,8 @@ from waybill.template import (
     Template,
     TextElement,
 )
+from waybill.units import DEFAULT_DPI, dots_per_mm
 
-DPI_CHOICES = (203, 300)
 _BARCODE_TITLES = {"waybill_no": "main barcode", "waybill_no_small": "second barcode"}
 
 
@@ -38,14 +38,9 @@ def barcode_title(element_id: str) -> str:
     return _BARCODE_TITLES.get(element_id, f"barcode {element_id}")
 
 
-def dots_per_mm(dpi: int) -> float:
-    """203 dpi heads are 8 dots/mm exactly; others are taken at their nominal dpi."""
-    return 8.0 if dpi == 203 else dpi / 25.4
-
-
 @dataclass(frozen=True)
 class LayoutOptions:
-    dpi: int = 203
+    dpi: int = DEFAULT_DPI
     mask: bool = True  # privacy waybill: recipient name and phone masked
     shop: Shop | None = None
     printed_at: datetime | None = None  # the print time on the label; default: the order's shipped_at

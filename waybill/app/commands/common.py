@@ -1,4 +1,5 @@
-"""Options shared by every command that turns orders into labels (render, print, station, demo)."""
+"""Options shared by every command that turns orders into labels (render, print, station, demo), and the
+step they share before any layout: orders without a number get one (``waybill.numbers``)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from waybill.database import open_database
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.layout.engine import DPI_CHOICES, LayoutOptions
+from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
-from waybill.orders import BEIJING, LoadedOrders, load_orders, parse_time
+from waybill.numbers.assign import assign_numbers, needs_numbers
+from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
-from waybill.shop import load_shop
+from waybill.shop import Shop, load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING, parse_beijing_time
+from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
 
 def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
@@ -27,7 +32,7 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
         required=template_default is None,
         help="built-in template name (see `waybill templates`) or a template .toml file",
     )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=203, help="printer resolution")
+    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
     parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")
@@ -37,10 +42,17 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
     )
 
 
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
+    )
+
+
 def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
     shop = load_shop(args.shop) if args.shop else None
     try:
-        printed_at = parse_time(args.printed_at) if args.printed_at else None
+        printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
         raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
     return LabelJob(
@@ -52,11 +64,31 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
 
 
 def read_orders_for(args: argparse.Namespace, job: LabelJob, path: Path) -> LoadedOrders:
-    """All orders, validated before any output: problems stop the run unless --skip-invalid."""
+    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid."""
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
+    loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     return loaded
+
+
+def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | None) -> LoadedOrders:
+    """Orders without a number get one from their carrier's source; one a source could not serve stops
+    the run (nothing is printed), or with --skip-invalid becomes a problem and the rest go on."""
+    if not needs_numbers(loaded.orders, shop):
+        return loaded
+    numbered = assign_numbers(open_database(args.db), loaded.orders, shop)
+    if numbered.taken or numbered.kept:
+        print(f"numbers: {numbered.taken} new, {numbered.kept} already bound in the store", file=sys.stderr)
+    for warning in numbered.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if numbered.refused and not args.skip_invalid:
+        raise numbered.error()
+    refused = tuple(
+        Problem(o.origin.source if o.origin else "orders", o.origin.line if o.origin else None, "waybill_no", reason)
+        for o, reason in numbered.refused
+    )
+    return LoadedOrders(numbered.orders, loaded.problems + refused)
 
 
 @dataclass

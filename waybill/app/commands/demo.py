@@ -11,14 +11,16 @@ from printers.demo import print_through_simulator
 from stall_monitor.demo import stall_demo
 from waybill.app.commands.common import Report
 from waybill.app.wiring import stall_registrar
+from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
-from waybill.samples import sample_path
+from waybill.samples import numbered_sample_orders, sample_path
 from waybill.shop import load_shop
 from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -32,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     shop = load_shop(sample_path("shop.toml"))
-    orders = load_orders(sample_path("orders.jsonl"), shop).orders
+    unnumbered = sum(not o.waybill_no for o in load_orders(sample_path("orders.jsonl"), shop).orders)
+    db = args.output / "waybill.db"
+    args.output.mkdir(parents=True, exist_ok=True)
+    orders = numbered_sample_orders(open_database(str(db)))
     job = LabelJob(
         template=load_template(args.template),
         font=load_font(),
@@ -40,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
         now=datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
     print(f"waybill demo: {len(orders)} sample orders from {sample_path('orders.jsonl')}")
+    print(f"  numbers: {unnumbered} orders got theirs from the bundled segments.csv")
     outputs: list[tuple[str, LabelSink, Path]] = [
         ("PNG labels", PngFolder(args.output / "png"), args.output / "png"),
         ("PDF", PdfFile(args.output / "labels.pdf"), args.output / "labels.pdf"),
@@ -55,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),
         sample_path("work_orders.csv"),
+        sample_path("invoices.jsonl"),
         args.output / "stall-report.html",
     )
     print(f"  stall monitor: {stalls}")

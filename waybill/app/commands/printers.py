@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from printers.decode import DecodedLabel, Decoder, LanguageChoice
+from printers.languages import LANGUAGES, driver_for
 from printers.pool_file import load_pool_file
 from printers.pool_printer import Probe, probe
 from printers.profiles import PrinterProfile, get_profile, load_profiles
@@ -40,13 +41,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     decode = subparsers.add_parser(
         "decode",
-        help="decode an ESC/POS or TSPL stream back to label images",
-        description="Decode printer bytes (ESC/POS or TSPL) into DIR/label-0001.png … and list the "
+        help="decode an ESC/POS, TSPL or ZPL stream back to label images",
+        description="Decode printer bytes (ESC/POS, TSPL or ZPL) into DIR/label-0001.png … and list the "
         "commands that were not understood.",
     )
     decode.add_argument("file", metavar="FILE", type=Path, help="printer stream to decode")
     decode.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory for the PNGs")
-    decode.add_argument("--lang", choices=("auto", "escpos", "tspl"), default="auto", help="stream language")
+    decode.add_argument("--lang", choices=("auto", *LANGUAGES), default="auto", help="stream language")
     decode.add_argument(
         "--profile", metavar="NAME", help="printer profile: head width (ESC/POS) and dots per mm (TSPL SIZE)"
     )
@@ -67,7 +68,7 @@ def _row(profile: PrinterProfile) -> list[str]:
         f"{profile.mm(profile.head_width_dots):.0f}",
         str(profile.max_band_bytes),
         profile.label_end,
-        profile.image_command if profile.language == "escpos" else "-",
+        driver_for(profile.language).image_encoding(profile),
         _yes(profile.answers_status),
         _yes(profile.answers_ack),
         _yes(profile.realtime_disable),

@@ -26,17 +26,15 @@ from printers.printing import (
     run_job,
     start_batch,
 )
-from printers.profiles import PrinterProfile, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import add_db_option, add_label_options, label_job, read_orders_for
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
-from waybill.orders import BEIJING
-
-DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
+from waybill.times import BEIJING
 
 
 def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
@@ -48,10 +46,7 @@ def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bo
     )
     parser.add_argument("--profile", help=f"printer profile (`waybill printers profiles`; default {DEFAULT_PROFILE})")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
-    parser.add_argument(
-        "--db",
-        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
-    )
+    add_db_option(parser)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -148,6 +143,8 @@ def print_command(args: argparse.Namespace) -> int:
             raise UsageError("give either ORDERS or --resume JOB, not both")
         profile = _profile(args, journal.job(args.resume).profile)
         started = resume_batch(journal, args.resume, printer=args.printer, profile=profile)
+        for waybill_no in started.cancelled:
+            print(f"not printed: waybill {waybill_no} was cancelled (`waybill numbers cancel`)", file=sys.stderr)
         print(
             f"resuming job {args.resume}: {len(started.rows)} label(s) to print on {started.printer}", file=sys.stderr
         )

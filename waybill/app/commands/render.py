@@ -1,4 +1,4 @@
-"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS or TSPL stream."""
+"""``waybill render``: orders → PNG files, one PDF, or a printer-ready ESC/POS, TSPL or ZPL stream."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from printers.encode import encode_for_session, session_opening
+from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
-from waybill.app.commands.common import Report, add_label_options, label_job, read_orders_for
+from waybill.app.commands.common import Report, add_db_option, add_label_options, label_job, read_orders_for
 from waybill.errors import UsageError
 from waybill.layout.label import Label
 from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all
 from waybill.pipeline import labels_for
 from waybill.render.raster import rasterize
 
-FORMATS = ("png", "pdf", "escpos", "tspl")
+FORMATS = ("png", "pdf", *LANGUAGES)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -29,9 +30,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("orders", type=Path, help="orders file (.jsonl or .csv)")
     parser.add_argument("-f", "--format", choices=FORMATS, default="png", help="output format")
     parser.add_argument("-o", "--output", type=Path, required=True, help="folder for PNGs, file for the others")
-    parser.add_argument("--profile", help="printer profile for escpos/tspl output (`waybill printers profiles`)")
+    parser.add_argument("--profile", help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`)")
     parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
     add_label_options(parser)
+    add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)
     parser.set_defaults(handler=run, dpi=None)
 
 
@@ -57,11 +59,11 @@ def _encoded(label: Label, profile: PrinterProfile) -> bytes:
 
 def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
     """The profile for printer formats, which must speak the format's language and match the dpi."""
-    if args.format not in ("escpos", "tspl"):
+    if args.format not in LANGUAGES:
         if args.profile:
-            raise UsageError("--profile goes with -f escpos or -f tspl")
+            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}")
         return None
-    profile = get_profile(args.profile or ("escpos-4inch" if args.format == "escpos" else "tspl-203"), args.profiles)
+    profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
     if profile.language != args.format:
         raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
     args.dpi = args.dpi or profile.dpi

@@ -3,6 +3,7 @@
 ::
 
     waybill printer-sim --lang tspl --port 9100 --save out/ --paper-out-after 5
+    waybill printer-sim --lang zpl --port 9101
     waybill printer-sim --lang escpos --serial --baud 115200      # prints serial:///dev/pts/N?baudrate=…
 
 The first line of output is the URI to print to; then one line per event (connections, status queries,
@@ -18,8 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from printers.languages import LANGUAGES, driver_for
 from printers.profiles import get_profile
-from printers.simulator import DEFAULT_BUFFER, DEFAULT_PROFILE, PrinterSimulator, SimEvent
+from printers.simulator import PrinterSimulator, SimEvent
 from waybill.errors import UsageError
 
 __all__ = ["register"]
@@ -42,19 +44,22 @@ def _positive_float(text: str) -> float:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     sim = subparsers.add_parser(
         "printer-sim",
-        help="run a virtual ESC/POS or TSPL printer on a loopback port or a pseudo-terminal",
+        help="run a virtual ESC/POS, TSPL or ZPL printer on a loopback port or a pseudo-terminal",
         description="A virtual printer: decodes what it receives into label images, takes data only as fast "
         "as its head prints (a finite receive buffer), answers status queries and GS ( H acknowledgements, "
         "and plays paper-out and dropped-connection faults. Runs until Ctrl-C.",
     )
-    sim.add_argument("--lang", choices=("escpos", "tspl"), help="printer language (default: the profile's, or escpos)")
-    sim.add_argument("--profile", metavar="NAME", help="printer profile (default: escpos-4inch or tspl-203)")
+    sim.add_argument("--lang", choices=LANGUAGES, help="printer language (default: the profile's, or escpos)")
+    sim.add_argument("--profile", metavar="NAME", help="printer profile (default: escpos-4inch, tspl-203, zpl-203)")
     sim.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     sim.add_argument("--port", type=int, default=9100, help="TCP port; 0 picks a free one (default: 9100)")
     sim.add_argument("--speed-mm-s", type=_positive_float, metavar="MM_S", help="head speed (default: the profile's)")
     sim.add_argument(
-        "--buffer-bytes", type=_positive_int, metavar="N", help="receive buffer (default: escpos 64 KiB, tspl 4 MiB)"
+        "--buffer-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="receive buffer (default: escpos 64 KiB, tspl 4 MiB, zpl 1 MiB)",
     )
     sim.add_argument("--paper-out-after", type=_positive_int, metavar="N", help="paper runs out after label N")
     sim.add_argument(
@@ -73,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile, args.profiles) if args.profile else None
     language = args.lang or (profile.language if profile else "escpos")
     if profile is None:
-        profile = get_profile(DEFAULT_PROFILE[language], args.profiles)
+        profile = get_profile(driver_for(language).default_profile, args.profiles)
     if profile.language != language:
         raise UsageError(f"--profile {profile.name} speaks {profile.language}, not --lang {language}")
     if args.baud and not args.serial:
@@ -108,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
-    buffer = args.buffer_bytes or DEFAULT_BUFFER[language]
+    buffer = args.buffer_bytes or driver_for(language).sim_buffer_bytes
     print(sim.uri, flush=True)
     print(
         f"# {profile.name} ({language}) at {sim.speed_mm_s:g} mm/s, receive buffer {buffer} bytes; Ctrl-C stops",

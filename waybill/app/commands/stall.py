@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import beijing_iso, parse_time
 from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
 from stall_monitor.sources.files import read_events, read_work_orders
@@ -22,8 +21,9 @@ from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem, UsageError
+from waybill.times import beijing_iso, parse_instant
 
-__all__ = ["register"]
+__all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     commands = stall.add_subparsers(dest="stall_command", metavar="STALL_COMMAND", required=True)
 
     ingest = commands.add_parser("ingest", help="store tracking events, Kuaidi100 pushes, orders, work orders")
-    _db(ingest)
+    db_option(ingest)
     ingest.add_argument(
         "--events",
         type=Path,
@@ -72,9 +72,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ingest.set_defaults(handler=_ingest)  # fmt: skip
 
     scan = commands.add_parser("scan", help="list stalled, at-risk and not-picked-up parcels and due work orders")
-    _db(scan)
-    _at(scan)
-    _rules(scan)
+    db_option(scan)
+    at_option(scan)
+    rules_option(scan)
     scan.add_argument("--json", action="store_true", help="print the stall list as JSON")
     scan.set_defaults(handler=_scan)
 
@@ -86,38 +86,42 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     ):
         parser = actions.add_parser(action, help=text)
         parser.add_argument("waybill_no")
-        _db(parser)
-        _at(parser)
-        _rules(parser)
+        db_option(parser)
+        at_option(parser)
+        rules_option(parser)
         parser.set_defaults(handler=handler)
 
     report = commands.add_parser("report", help="write the stall report (HTML, CSV or JSON)")
-    _db(report)
-    _at(report)
-    _rules(report)
+    db_option(report)
+    at_option(report)
+    rules_option(report)
+    report.add_argument("--invoice-rules", type=Path, metavar="FILE",
+                        help="invoice rules TOML for the invoice section (default: the built-in rules)")  # fmt: skip
     report.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     report.add_argument("-f", "--format", choices=("html", "csv", "json"), default=None,
                         help="default: from the output file's suffix, else html")  # fmt: skip
     report.set_defaults(handler=_report)
 
     serve = commands.add_parser("serve", help="receive Kuaidi100 pushes and serve the live report")
-    _db(serve)
-    _rules(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    db_option(serve)
+    rules_option(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: loopback only; any other needs --salt)"
+    )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--salt", help="Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored")
     serve.set_defaults(handler=_serve)
 
 
-def _db(parser: argparse.ArgumentParser) -> None:
+def db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file or URL (default: WAYBILL_DB, else the per-user file)")
 
 
-def _at(parser: argparse.ArgumentParser) -> None:
+def at_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", metavar="TIME", help="ISO 8601 instant (no zone = Beijing time); default now")
 
 
-def _rules(parser: argparse.ArgumentParser) -> None:
+def rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="FILE", help="rules TOML (default: the built-in rules)")
 
 
@@ -126,12 +130,12 @@ def instant(text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC)
     try:
-        return parse_time(text)
+        return parse_instant(text)
     except ValueError as error:
         raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
 
 
-def _problems() -> Callable[[Problem], None]:
+def print_problems() -> Callable[[Problem], None]:
     def report(problem: Problem) -> None:
         print(f"rejected: {problem}", file=sys.stderr)
 
@@ -149,7 +153,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.orders:
         from stall_monitor.orders import register_order_files
 
-        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=_problems())
+        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
         rejected += problems
         print(f"orders: {registered} waybills registered, {problems} rejected")
     received_at = datetime.now(UTC)
@@ -159,14 +163,14 @@ def _ingest(args: argparse.Namespace) -> int:
     ]
     total = IngestCounts()
     for label, path, reader in readers:
-        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=_problems())
+        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
         print(f"{label} {path}: {counts.summary()}")
         total += counts
     if len(readers) > 1:
         print(f"total: {total.summary()}")
     rejected += total.rejected
     for path in args.work_orders:
-        result = ingest_work_orders(engine, read_work_orders(path), on_problem=_problems())
+        result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
         print(f"work orders {path}: {result.summary()}")
         rejected += result.rejected
     # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
@@ -190,7 +194,7 @@ def _workorder_open(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
-    due = at + rules.at(at).response_delta
+    due = rules.at(at).response_due(at)
     state = "opened" if created else "already recorded"
     print(f"{args.waybill_no.upper()}: work order {state} at {beijing_iso(at)}; answer by {beijing_iso(due)}")
     return 0
@@ -200,13 +204,15 @@ def _workorder_respond(args: argparse.Namespace) -> int:
     at = instant(args.at)
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
-    due = opened_at + rules.at(opened_at).response_delta
+    due = rules.at(opened_at).response_due(opened_at)
     late = "on time" if at <= due else f"LATE (was due {beijing_iso(due)})"
     print(f"{args.waybill_no.upper()}: work order opened {beijing_iso(opened_at)} answered {beijing_iso(at)}, {late}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from stall_monitor.invoices.rules import load_invoice_rules
+    from stall_monitor.invoices.scan import invoice_scan
     from stall_monitor.report import render
     from stall_monitor.scan import scan
 
@@ -214,8 +220,9 @@ def _report(args: argparse.Namespace) -> int:
     if fmt is None:
         suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
         fmt = suffix if suffix in ("csv", "json") else "html"
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
-    text = render(result, fmt)
+    engine, at = open_store(args.db), instant(args.at)
+    result = scan(engine, _load_rules(args), at)
+    text = render(result, fmt, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -232,18 +239,19 @@ def _headline(counts: dict[str, int]) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from stall_monitor.server import make_server
+    from stall_monitor.server import check_exposure, make_server
 
+    check_exposure(args.host, args.salt)  # before the store is opened or created
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
-    host, port = server.server_address[0], server.server_address[1]
-    print(
-        f"serving on http://{host!s}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
-        flush=True,
-    )
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+
+    def ready(address: tuple[str, int]) -> None:
+        host, port = address
+        print(
+            f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+            flush=True,
+        )
+
+    server.serve(ready)
     return 0
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from waybill.fonts import load_font
-from waybill.layout.engine import DPI_CHOICES
-from waybill.orders import BEIJING, load_orders
+from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import builtin_template_names, load_template
 from waybill.template_check import capacity_table, check_template
+from waybill.times import BEIJING
+from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from waybill.times import BEIJING, beijing_iso, parse_beijing_time, parse_instant
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "utc"),
+    [
+        ("2022-12-05 10:00", "2022-12-05T10:00:00+08:00", "2022-12-05T02:00:00+00:00"),
+        ("2022-12-05T10:00:00+00:00", "2022-12-05T10:00:00+00:00", "2022-12-05T10:00:00+00:00"),
+        (" 2022-12-05T10:00+09:00 ", "2022-12-05T10:00:00+09:00", "2022-12-05T01:00:00+00:00"),
+    ],
+)
+def test_beijing_time_keeps_the_zone_written_and_the_instant_is_utc(text: str, written: str, utc: str) -> None:
+    assert parse_beijing_time(text).isoformat() == written
+    assert parse_instant(text).isoformat() == utc
+    assert parse_instant(text).tzinfo is UTC
+    assert parse_instant(text) == parse_beijing_time(text)
+
+
+def test_beijing_iso_shows_plus_eight_to_the_second() -> None:
+    assert BEIJING.utcoffset(None) == timedelta(hours=8)
+    assert beijing_iso(datetime(2022, 12, 4, 16, 0, 0, 999, tzinfo=UTC)) == "2022-12-05T00:00:00+08:00"
+    assert beijing_iso(None) is None
