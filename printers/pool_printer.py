@@ -14,15 +14,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy.engine import Engine
 
 from printers.batch import OnPrinted
 from printers.errors import JobError, JobLeaseError, PrinterStatusError, TransportError
-from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.pool_file import PrinterSpec
 from printers.printing import open_session, resume_batch, run_job
@@ -34,7 +33,7 @@ from waybill.pipeline import LabelJob
 __all__ = ["PoolPrinter", "PrinterState", "Probe", "probe"]
 
 PrinterState = Literal["connecting", "ready", "printing", "fault", "down"]
-Serials = Callable[[Sequence[int]], dict[int, str]]  # label ids → their batch serials
+LabelJobOf = Callable[[Journal, int], LabelJob]  # how a run renders its labels, batch serials included
 HandOver = Callable[["PoolPrinter", int], bool]  # (printer, run job id) → moved to other printers?
 
 
@@ -78,7 +77,7 @@ class PoolPrinter:
         grace: float,
         poll: float,
         check_every: float = 15.0,
-        serials: Serials,
+        label_job: LabelJobOf,
         hand_over: HandOver,
         run_done: Callable[[int], None],
         on_printed: OnPrinted | None = None,
@@ -88,7 +87,7 @@ class PoolPrinter:
         self.grace = grace
         self.poll = poll
         self.check_every = check_every
-        self._serials = serials
+        self._label_job = label_job
         self._hand_over = hand_over
         self._run_done = run_done
         self._on_printed = on_printed
@@ -219,7 +218,7 @@ class PoolPrinter:
                         on_fault="stop",
                         progress=None,
                         on_printed=self._printed,
-                        label_job=self._label_job(job_id),
+                        label_job=self._label_job(self.journal, job_id),
                     )
                 else:
                     self.journal.finish(job_id, "stopped" if self.journal.pending(job_id) else "done")
@@ -246,14 +245,6 @@ class PoolPrinter:
             raise
         except JobError:  # every label of it was sent already
             return []
-
-    def _label_job(self, job_id: int) -> LabelJob:
-        """The run's own settings, with each label's batch serial."""
-        job = JobSettings.from_json(self.journal.settings(job_id)).label_job()
-        labels = self.journal.labels_of_job(job_id)
-        serials = self._serials([label.id for label in labels])
-        by_page = {(label.order_id, label.page): serials[label.id] for label in labels if label.id in serials}
-        return replace(job, options=replace(job.options, batch_serials=by_page))
 
     def _printed(self, rows: list[LabelRow]) -> None:
         with self._cv:

@@ -15,17 +15,19 @@ Tables (component ``print_pools`` in ``schema_versions``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printers.errors import JobError
+from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.journal import jobs as print_jobs
 from printers.journal import labels as print_labels
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
+from waybill.pipeline import LabelJob
 from waybill.times import BEIJING
 
 __all__ = ["COMPONENT", "PoolJobRecord", "PoolStore", "RunRecord", "batch_serial"]
@@ -163,6 +165,15 @@ class PoolStore:
         if rows:
             with self.engine.begin() as connection:
                 connection.execute(pool_labels.insert(), rows)
+
+    def label_job(self, journal: Journal, job_id: int) -> LabelJob:
+        """How job ``job_id`` renders its labels (its own settings), with each label's batch serial: a pool run
+        resumed or reprinted any way prints the serials it was given."""
+        job = JobSettings.from_json(journal.settings(job_id)).label_job()
+        labels = journal.labels_of_job(job_id)
+        serials = self.serials([label.id for label in labels])
+        by_page = {(label.order_id, label.page): serials[label.id] for label in labels if label.id in serials}
+        return replace(job, options=replace(job.options, batch_serials=by_page)) if by_page else job
 
     def serials(self, label_ids: Sequence[int]) -> dict[int, str]:
         """label id → batch serial, for those of ``label_ids`` printed through a pool."""

@@ -110,7 +110,7 @@ class Pool:
                 engine,
                 grace=grace,
                 poll=poll,
-                serials=self.store.serials,
+                label_job=self.store.label_job,
                 hand_over=self._hand_over,
                 run_done=self._run_done,
                 on_printed=on_printed,

@@ -27,6 +27,7 @@ from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
 from tests.printers.test_print_e2e import printed_waybills
 from tests.waybill.labels import SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
+from waybill.app.cli import main
 from waybill.database import open_database
 from waybill.layout.label import Label
 from waybill.render.raster import rasterize
@@ -253,3 +254,17 @@ def test_a_job_stopped_with_no_printer_to_take_it_resumes_on_another_pool(tmp_pa
     for waybill, pages in expected_pages().items():
         assert pages <= printed[waybill] <= pages + recorded[waybill]
     assert recorded  # the labels in flight when the paper ran out printed again, recorded
+
+
+def test_waybill_print_resume_of_a_pool_run_prints_its_batch_serials(tmp_path: Path, engine: sa.Engine) -> None:
+    with simulators({"paper_out_after": 2, "paper_out_seconds": 3600.0}, {}) as (empty, spare):
+        with Pool.from_file(load_pool_file(pool_file(tmp_path, [empty.uri])), "line-a", engine, poll=0.05) as pool:
+            job = pool.submit(list(sample_orders()), "100x180", shop=SAMPLE_SHOP)
+            assert empty.wait_event("paper-out", timeout=30)
+        (run,) = PoolStore(engine).runs(job.id)
+        db = str(tmp_path / "waybill.db")
+        assert main(["print", "--resume", str(run.job_id), "--printer", spare.uri, "--db", db]) == 0
+        assert spare.wait_idle(timeout=30)
+        sequence = serials_printed(spare, engine, job)  # every label matches its render with its serial
+    assert len(sequence) == len(spare.labels) > 0
+    assert ascending_runs(sequence) == [sequence] and sequence[-1] == job.status().labels
