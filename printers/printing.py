@@ -90,10 +90,12 @@ def run_job(
     progress: Progress | None,
     reason: str | None = None,
     on_printed: OnPrinted | None = None,
+    label_job: LabelJob | None = None,
 ) -> RunResult:
     """Send ``rows`` of job ``job_id`` (claimed by ``journal``) to the printer of ``session``; the job's own
-    settings render them. The lease is renewed while it runs and let go at the end."""
-    label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
+    settings render them (or ``label_job``: a pool's adds the batch serials). The lease is renewed while it
+    runs and let go at the end."""
+    label_job = label_job or JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
     runner = BatchRunner(
         journal,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from waybill.errors import LayoutError
@@ -43,6 +43,8 @@ class LayoutOptions:
     mask: bool = True  # privacy waybill: recipient name and phone masked
     shop: Shop | None = None
     printed_at: datetime | None = None  # the print time on the label; default: the order's shipped_at
+    # (order id, page) → the label's batch serial (YYMMDD-JJJ-SSS) when it prints through a printer pool
+    batch_serials: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class _Layout:
         self.font = font
         self.dpi = options.dpi
         self.dpmm = dots_per_mm(options.dpi)
+        self.serials = options.batch_serials
         printed_at = options.printed_at or order.shipped_at or now
         self.context = order_context(order, options.shop, mask=options.mask, printed_at=printed_at)
         self.warnings: list[LayoutWarning] = []
@@ -87,7 +90,13 @@ class _Layout:
         pages = self._paginate_picklist()
         labels = []
         for page, rows in enumerate(pages, start=1):
-            context: dict[str, Value] = {**self.context, "page": page, "pages": len(pages), "continued": len(pages) > 1}
+            context: dict[str, Value] = {
+                **self.context,
+                "page": page,
+                "pages": len(pages),
+                "continued": len(pages) > 1,
+                "batch_serial": self.serials.get((self.order.order_id, page), ""),
+            }
             elements = self.template.elements if page == 1 else self.template.continuation
             marks: list[Mark] = []
             for element in elements:

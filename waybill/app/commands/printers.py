@@ -1,6 +1,7 @@
 """Sub-commands of the printers package.
 
 ``waybill printers profiles [--profiles FILE]``   the printer profiles, built-in and from FILE
+``waybill printers check --pool FILE``             each printer of a pool file: connected, and its status
 ``waybill decode FILE -o DIR [--lang L]``         printer bytes back to DIR/label-0001.png …
 """
 
@@ -15,11 +16,20 @@ from waybill.app.commands import deferred
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    printers = subparsers.add_parser("printers", help="printer profiles")
+    printers = subparsers.add_parser("printers", help="printer profiles, and the printers of a pool file")
     printers_commands = printers.add_subparsers(dest="printers_command", metavar="COMMAND", required=True)
     profiles = printers_commands.add_parser("profiles", help="list the printer profiles")
     profiles.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
     profiles.set_defaults(handler=deferred("waybill.app.handlers.printers:_profiles"))
+    check = printers_commands.add_parser(
+        "check",
+        help="connect to each printer of a pool file and report its status",
+        description="Connects to every printer of the pool file at once and asks its status; a printer that "
+        "cannot be reached is a line of the report. Exit status 1 when any printer is not ready.",
+    )
+    check.add_argument("--pool", metavar="FILE", type=Path, required=True, help="pool file ([printers.NAME], [pools])")
+    check.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
+    check.set_defaults(handler=deferred("waybill.app.handlers.printers_check:_check"))
 
     decode = subparsers.add_parser(
         "decode",

@@ -15,6 +15,7 @@ from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.packing import Alert, PackingStation
+from printers.pool_store import PoolStore
 from printers.printing import (
     Started,
     check_printed_before,
@@ -124,6 +125,7 @@ def _run(engine: Engine, journal: Journal, started: Started, session: PrinterSes
         on_fault=on_fault_policy(args),
         progress=progress,
         on_printed=stall_registrar(engine, journal),
+        label_job=PoolStore(engine).label_job(journal, started.job_id),  # a pool run keeps its batch serials
     )
     return _summary(journal, result, progress)
 
@@ -244,6 +246,7 @@ def reprint_command(args: argparse.Namespace) -> int:
             progress=None,
             reason="manual",
             on_printed=stall_registrar(engine, journal),
+            label_job=PoolStore(engine).label_job(journal, summary.id),
         )
     print(
         f"reprinted {result.sent} label(s) of waybill {rows[0].waybill_no} (job {summary.id}) on {printer}; "
