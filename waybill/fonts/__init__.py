@@ -19,6 +19,14 @@ from waybill.fonts.record import FontRecord
 
 __all__ = ["BUNDLED_FONT", "EM", "Font", "bundled_font_path", "load_font"]
 
+__all__ = [
+    "BUNDLED_FONT",
+    "EM",
+    "Font",
+    "bundled_font_path",
+    "load_font",
+]
+
 BUNDLED_FONT = "wqy-microhei.ttc"
 # Advance widths are kept in thousandths of an em, as PDF fonts measure them.
 EM = 1000.0
