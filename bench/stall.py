@@ -1,88 +1,127 @@
-"""Stall monitor benchmark: ingest N waybills × ~10 events from a JSON Lines file, then scan.
+"""Stall monitor benchmark, whole process: ``waybill stall ingest`` and ``waybill stall scan`` as a user runs them.
 
-    python bench/stall.py                      # 200,000 waybills × 10 events into a temporary SQLite file
-    python bench/stall.py --waybills 20000     # quicker
-    python bench/stall.py --db 'postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench'
-                                               # an empty database or schema: the bench refuses to mix data
+    python bench/stall.py                          # SQLite and PostgreSQL (127.0.0.1:5432 db test, private schema)
+    python bench/stall.py --backends sqlite        # SQLite only
+    python bench/stall.py --events 30000 --open 100000   # quicker
 
-Prints ingest events/s (target ≥ 20,000/s into SQLite), the scan time over every open waybill (target ≤ 2 s
-for 200,000), a scan of the past (which corrects waybills with later events from the events key), and the peak
-resident memory of the process (which also holds SQLite's page cache).
+Rows (issue 14), each on every backend:
+
+- ``waybill stall ingest --events FILE`` of ``--events`` events (10 a waybill), events/s and peak RSS;
+  the same file again (idempotent: every event a duplicate);
+- ``waybill stall scan --json`` at an instant when every one of those waybills is stalled (one listed row each);
+- ``waybill stall scan`` (the table) at the same instant;
+- a scan over ``--open`` open waybills (one event each, 5 % of them silent long enough to be listed):
+  whole process, and ``scan()`` alone in this process.
+
+Each process is timed from start to exit (``os.wait4`` gives its own peak RSS).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
-from stall_monitor.sources.files import read_events
-from stall_monitor.store import open_store, waybills
+from stall_monitor.store import open_store
 from waybill.times import beijing_iso
 
-END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # the scan instant: most parcels moved in the 48 h before it
+END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # most parcels moved in the 48 h before it
+LATER = END + timedelta(days=6)  # every synthetic parcel is stalled by then
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+WAYBILL = [sys.executable, "-m", "waybill"]
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def run(args: list[str], db: str) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MiB) and bytes written to stdout of one ``waybill`` process."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        process = subprocess.Popen([*WAYBILL, *args, "--db", db], stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - t0
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr = process.stderr.read().decode() if process.stderr else ""
+        if process.returncode:
+            raise SystemExit(f"{' '.join(args)}: exit {process.returncode}: {stderr.strip()[-500:]}")
+        size = out.tell()
+    return elapsed, usage.ru_maxrss / 1024, size
+
+
+@contextmanager
+def database(backend: str, tmp: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(tmp / f"bench-{uuid.uuid4().hex[:8]}.db")
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def row(label: str, elapsed: float, rss: float, extra: str = "") -> None:
+    print(f"  {label:<58} {elapsed:7.2f} s  peak RSS {rss:5.0f} MiB  {extra}", flush=True)
+
+
+def bench(backend: str, tmp: Path, events_file: Path, events: int, open_file: Path, open_count: int) -> None:
+    print(f"{backend}:")
+    with database(backend, tmp) as db:
+        elapsed, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
+        row(f"stall ingest {events:,} events", elapsed, rss, f"{events / elapsed:,.0f} events/s")
+        elapsed, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
+        row("  the same again (all duplicate)", elapsed, rss, f"{events / elapsed:,.0f} events/s")
+        at = beijing_iso(LATER)
+        elapsed, rss, size = run(["stall", "scan", "--json", "--at", at], db)
+        row(f"stall scan --json ({events // 10:,} stalled parcels)", elapsed, rss, f"{size / 2**20:.1f} MiB")
+        elapsed, rss, size = run(["stall", "scan", "--at", at], db)
+        row("stall scan (table), the same", elapsed, rss, f"{size / 2**20:.1f} MiB")
+    with database(backend, tmp) as db:
+        elapsed, rss, _ = run(["stall", "ingest", "--events", str(open_file)], db)
+        row(f"stall ingest {open_count:,} events (one per waybill)", elapsed, rss, f"{open_count / elapsed:,.0f}/s")
+        elapsed, rss, size = run(["stall", "scan", "--json", "--at", beijing_iso(END)], db)
+        row(f"stall scan --json over {open_count:,} open waybills", elapsed, rss, f"{size / 2**20:.1f} MiB")
+        engine = open_store(db)
+        t0 = time.perf_counter()
+        result = scan(engine, default_rules(), END)
+        listed = ", ".join(f"{n:,} {k}" for k, n in result.counts.items() if k in ("stalled", "at_risk"))
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        row(f"  scan() alone: {result.open_waybills:,} open, {listed}", time.perf_counter() - t0, own)
+        engine.dispose()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--waybills", type=int, default=200_000)
-    parser.add_argument("--events-per-waybill", type=int, default=10)
-    parser.add_argument("--db", help="database path or URL (default: a temporary SQLite file)")
+    parser.add_argument("--events", type=int, default=300_000, help="events to ingest (10 a waybill)")
+    parser.add_argument("--open", type=int, default=1_000_000, help="open waybills for the big scan")
+    parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        events_file = Path(tmp) / "events.jsonl"
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         t0 = time.perf_counter()
-        records = synthetic_events(args.waybills, args.events_per_waybill, end=END)
-        write_jsonl(events_file, records)
-        total = args.waybills * args.events_per_waybill
-        size = events_file.stat().st_size / 2**20
-        print(f"generated {total:,} events ({size:.0f} MiB JSON Lines) in {time.perf_counter() - t0:.1f} s")
-        print(f"peak RSS before ingest: {peak_mib():.0f} MiB")
-
-        engine = open_store(args.db or str(Path(tmp) / "bench.db"))
-        with engine.connect() as connection:
-            if connection.execute(sa.select(sa.func.count()).select_from(waybills)).scalar_one():
-                print(f"{args.db} already holds tracking data; give an empty database", file=sys.stderr)
-                return 2
-
-        t0 = time.perf_counter()
-        counts = ingest_events(engine, read_events(events_file), received_at=datetime.now(UTC))
-        elapsed = time.perf_counter() - t0
-        print(f"ingest: {counts.summary()} in {elapsed:.1f} s = {counts.new / elapsed:,.0f} events/s")
-        print(f"peak RSS after ingest: {peak_mib():.0f} MiB")
-
-        t0 = time.perf_counter()
-        again = ingest_events(engine, read_events(events_file), received_at=datetime.now(UTC))
-        elapsed = time.perf_counter() - t0
-        print(f"re-ingest (idempotent): {again.summary()} in {elapsed:.1f} s = {total / elapsed:,.0f} events/s")
-
-        rules = default_rules()
-        for label, at in (
-            ("scan now (every waybill open)", END),
-            ("scan of the past (many waybills have later events)", END - timedelta(hours=36)),
-        ):
-            t0 = time.perf_counter()
-            result = scan(engine, rules, at)
-            elapsed = time.perf_counter() - t0
-            listed = ", ".join(f"{n:,} {k}" for k, n in result.counts.items() if k in ("stalled", "at_risk"))
-            print(f"{label} at {beijing_iso(at)}: {result.open_waybills:,} open waybills, {listed} in {elapsed:.2f} s")
-        print(f"peak RSS: {peak_mib():.0f} MiB")
-        engine.dispose()
+        events_file = write_jsonl(tmp / "events.jsonl", synthetic_events(args.events // 10, 10, end=END))
+        open_file = write_jsonl(tmp / "open.jsonl", synthetic_events(args.open, 1, end=END))
+        print(f"generated {events_file.stat().st_size / 2**20:.0f} + {open_file.stat().st_size / 2**20:.0f} MiB "
+              f"of JSON Lines in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        for backend in args.backends.split(","):
+            bench(backend, tmp, events_file, args.events, open_file, args.open)
     return 0
 
 
