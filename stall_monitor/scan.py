@@ -164,7 +164,8 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
     levels = {s.waybill_no: s.level for s in stalls}
     orders = [replace(o, level=levels.get(o.waybill_no)) for o in orders]
     by_waybill = {o.waybill_no: o for o in orders}
-    stalls = [replace(s, work_order=by_waybill.get(s.waybill_no)) for s in stalls]
+    # Few stalls have a work order: only those are copied (a replace() per stall was a third of the scan).
+    stalls = [s if (o := by_waybill.get(s.waybill_no)) is None else replace(s, work_order=o) for s in stalls]
     stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
     counts: dict[str, int] = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
     counts["work_orders_open"] = len(orders)

@@ -6,12 +6,11 @@ The CLI is the I/O edge: it reads the clock (``--at`` defaults to now) and passe
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.ingest import IngestCounts, ingest_events
@@ -68,11 +67,31 @@ def _scan(args: argparse.Namespace) -> int:
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
     result = scan(open_store(args.db, create=False), rules, at)
     if args.json:
-        json.dump([s.as_json() for s in result.stalls], sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
     else:
         print(stall_table(result))
     return 0
+
+
+def _write_json_list(items: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """A JSON array indented by 2, byte for byte as ``json.dump(indent=2, ensure_ascii=False)`` writes it, streamed
+    a thousand items at a time: orjson encodes in C (the pure-Python indenting encoder took 3.5 s for 30,000)."""
+    import orjson
+
+    stream.flush()
+    out = stream.buffer
+    opening, chunk = b"[", []
+    for item in items:
+        # An item at depth 1: each of its lines one level in (JSON text has no raw newline inside a string).
+        chunk.append(b"\n  " + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
+        if len(chunk) == 1000:
+            out.write(opening + b",".join(chunk))
+            opening, chunk = b",", []
+    if chunk:
+        out.write(opening + b",".join(chunk) + b"\n]\n")
+    else:
+        out.write(b"[]\n" if opening == b"[" else b"\n]\n")
+    out.flush()
 
 
 def _workorder_open(args: argparse.Namespace) -> int:
