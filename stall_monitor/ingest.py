@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.batches import Rejected, valid_batches
 from stall_monitor.events import CLOSING_STATUSES, Event, is_known
+from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
 
@@ -77,6 +78,19 @@ def ingest_events(
     return counts
 
 
+# A batch's rows as tuples in these columns' order (no dict per event).
+_EVENT_COLUMNS = ("event_key", "waybill_no", "time", "status", "context", "location", "carrier")
+KEY, WAYBILL, TIME, STATUS, CONTEXT, LOCATION, CARRIER = range(len(_EVENT_COLUMNS))
+_SUMMARY_COLUMNS = (
+    "waybill_no", "carrier", "first_event_at", "last_event_at", "last_key", "last_status", "last_context",
+    "last_location", "closed_at",
+)  # fmt: skip
+_staged_events = staging_table("tracking_staged_events", events, _EVENT_COLUMNS)
+_staged_summaries = staging_table("tracking_staged_summaries", waybills, _SUMMARY_COLUMNS)
+
+Row = tuple[Any, ...]
+
+
 def _ingest_batch(connection: Connection, batch: list[Event], received_at: datetime) -> IngestCounts:
     unique: dict[str, Event] = {}
     for event in batch:
@@ -84,30 +98,26 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
     counts = IngestCounts(duplicate=len(batch) - len(unique))
     carriers = _registered_carriers(connection, {e.waybill_no for e in unique.values() if not e.carrier})
     rows = [
-        {
-            "event_key": key,
-            "waybill_no": e.waybill_no,
-            "time": e.time,
-            "status": e.status,
-            "context": e.context,
-            "location": e.location,
-            "carrier": e.carrier or carriers.get(e.waybill_no, ""),
-        }
+        (key, e.waybill_no, e.time, e.status, e.context, e.location, e.carrier or carriers.get(e.waybill_no, ""))
         for key, e in unique.items()
     ]
+    # Staged in one driver call, then one INSERT … SELECT: the events not stored yet come back.
+    load(connection, _staged_events, rows)
+    staged = _staged_events.c
     statement = (
         upsert(connection, events)
+        .from_select(_EVENT_COLUMNS, sa.select(*staged).where(sa.true()))  # WHERE: SQLite's upsert-parsing rule
         .on_conflict_do_nothing(index_elements=[events.c.waybill_no, events.c.time, events.c.event_key])
         .returning(events.c.event_key)
     )
-    inserted = set(connection.execute(statement, rows).scalars())
+    inserted = set(connection.execute(statement).scalars())
     counts.new = len(inserted)
     counts.duplicate += len(unique) - len(inserted)
-    new_rows = [row for row in rows if row["event_key"] in inserted]
+    new_rows = [row for row in rows if row[KEY] in inserted]
     if new_rows:
         _advance_summaries(connection, new_rows)
         _advance_feeds(connection, new_rows)
-        counts.unknown.update(str(row["status"]) for row in new_rows if not is_known(str(row["status"])))
+        counts.unknown.update(str(row[STATUS]) for row in new_rows if not is_known(str(row[STATUS])))
         _count_unknown(connection, new_rows, received_at)
     return counts
 
@@ -119,14 +129,14 @@ def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[
     return {w: c for w, c in connection.execute(query) if c}
 
 
-def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
     """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
     first: dict[str, datetime] = {}
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, Row] = {}
     closed: dict[str, datetime] = {}
     carrier: dict[str, str] = {}
     for row in rows:
-        waybill_no, time = row["waybill_no"], row["time"]
+        waybill_no, time = row[WAYBILL], row[TIME]
         earliest_yet = first.get(waybill_no)
         if earliest_yet is None:
             first[waybill_no] = time
@@ -135,27 +145,30 @@ def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> No
             if time < earliest_yet:
                 first[waybill_no] = time
             current = latest[waybill_no]
-            if time > current["time"] or (time == current["time"] and row["event_key"] > current["event_key"]):
+            if time > current[TIME] or (time == current[TIME] and row[KEY] > current[KEY]):
                 latest[waybill_no] = row
-        if row["status"] in CLOSING_STATUSES and (waybill_no not in closed or time < closed[waybill_no]):
+        if row[STATUS] in CLOSING_STATUSES and (waybill_no not in closed or time < closed[waybill_no]):
             closed[waybill_no] = time
-        if row["carrier"] and waybill_no not in carrier:
-            carrier[waybill_no] = row["carrier"]
+        if row[CARRIER] and waybill_no not in carrier:
+            carrier[waybill_no] = row[CARRIER]
     values = [
-        {
-            "waybill_no": waybill_no,
-            "carrier": carrier.get(waybill_no, ""),
-            "first_event_at": first[waybill_no],
-            "last_event_at": row["time"],
-            "last_key": row["event_key"],
-            "last_status": row["status"],
-            "last_context": row["context"],
-            "last_location": row["location"],
-            "closed_at": closed.get(waybill_no),
-        }
+        (
+            waybill_no,
+            carrier.get(waybill_no, ""),
+            first[waybill_no],
+            row[TIME],
+            row[KEY],
+            row[STATUS],
+            row[CONTEXT],
+            row[LOCATION],
+            closed.get(waybill_no),
+        )
         for waybill_no, row in latest.items()
     ]
-    insert = upsert(connection, waybills)
+    load(connection, _staged_summaries, values)
+    insert = upsert(connection, waybills).from_select(
+        _SUMMARY_COLUMNS, sa.select(*_staged_summaries.c).where(sa.true())
+    )
     new, old = insert.excluded, waybills.c
     later = sa.or_(
         old.last_event_at.is_(None),
@@ -174,15 +187,15 @@ def _advance_summaries(connection: Connection, rows: list[dict[str, Any]]) -> No
     set_["closed_at"] = earliest("closed_at")
     set_["carrier"] = sa.case((old.carrier == "", new.carrier), else_=old.carrier)
     statement = insert.on_conflict_do_update(index_elements=[waybills.c.waybill_no], set_=set_)
-    connection.execute(statement, values)
+    connection.execute(statement)
 
 
-def _advance_feeds(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
     # Per (carrier, UTC hour): [first, last, count]; the key is built from fields (cheaper than replace()).
     hours: dict[tuple[str, int, int, int, int], list[Any]] = {}
     for row in rows:
-        time = row["time"]
-        key = (row["carrier"], time.year, time.month, time.day, time.hour)
+        time = row[TIME]
+        key = (row[CARRIER], time.year, time.month, time.day, time.hour)
         entry = hours.get(key)
         if entry is None:
             hours[key] = [time, time, 1]
@@ -217,14 +230,14 @@ def _advance_feeds(connection: Connection, rows: list[dict[str, Any]]) -> None:
     connection.execute(statement, values)
 
 
-def _count_unknown(connection: Connection, rows: list[dict[str, Any]], received_at: datetime) -> None:
+def _count_unknown(connection: Connection, rows: list[Row], received_at: datetime) -> None:
     tally: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if is_known(row["status"]):
+        if is_known(row[STATUS]):
             continue
-        entry = tally.setdefault(row["status"], {"status": row["status"], "events": 0, "last_seen_at": received_at})
+        entry = tally.setdefault(row[STATUS], {"status": row[STATUS], "events": 0, "last_seen_at": received_at})
         entry["events"] += 1
-        entry["last_waybill_no"] = row["waybill_no"]
+        entry["last_waybill_no"] = row[WAYBILL]
     if not tally:
         return
     insert = upsert(connection, unknown_statuses)

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from waybill.errors import Problem
 
 __all__ = ["JSONL_SUFFIXES", "MAX_DEPTH", "BadJson", "is_csv", "json_lines", "strict_json"]
@@ -94,9 +96,32 @@ def _deeper_than(value: Any, depth: int) -> bool:
     return depth == 0 or any(_deeper_than(child, depth - 1) for child in children)
 
 
+def _flat_text_object(line: str) -> dict[str, Any] | None:
+    """The object on ``line`` when it is one of flat string fields that ``strict_json`` would take as it is, or
+    None (then ask ``strict_json``); orjson decodes in C, ten times faster than ``json.loads`` with hooks.
+
+    The check for a key given twice (orjson keeps the last silently) counts quotes: with no backslash every
+    ``"`` opens or closes a string, and an object of n distinct keys with n string values has exactly 4n of
+    them; a repeated key would add its own. String values only: no numbers to bound, no nesting to limit.
+    """
+    if "\\" in line:
+        return None
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is dict and line.count('"') == 4 * len(data) and set(map(type, data.values())) <= {str}:
+        return data
+    return None
+
+
 def json_lines(lines: Iterable[str], source: str, each: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     """(line number, object) per non-blank line; ``each`` names what a line holds, for the message."""
     for number, line in enumerate(lines, start=1):
+        data = _flat_text_object(line)
+        if data is not None:
+            yield number, data
+            continue
         if not line.strip():
             continue
         try:

@@ -1,0 +1,61 @@
+"""Bulk loading for the ingest: rows go into a temporary table of the connection in one driver call
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL), then one set-based ``INSERT … SELECT`` moves them on.
+
+Binding rows through SQLAlchemy's executemany cost 5 µs a row (parameter processing and the insertmanyvalues
+pages that ``RETURNING`` needs); the driver alone is a tenth of that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from waybill.database import UtcDateTime
+
+__all__ = ["load", "staging_table"]
+
+_metadata = sa.MetaData()
+
+
+def staging_table(name: str, like: sa.Table, columns: Sequence[str]) -> sa.Table:
+    """A temporary table of ``like``'s ``columns`` (same types, no keys), private to each connection."""
+    return sa.Table(
+        name,
+        _metadata,
+        *(sa.Column(column, like.c[column].type) for column in columns),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Empty ``table`` (creating it on first use in this connection) and fill it with ``rows``: tuples in
+    column order, times as aware datetimes."""
+    connection.execute(sa.schema.CreateTable(table, if_not_exists=True))
+    connection.execute(table.delete())
+    if not rows:
+        return
+    names = [column.name for column in table.columns]
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # SQLite: times become the store's UTC text here, as UtcDateTime binds them.
+    bind = UtcDateTime().process_bind_param
+    dialect = connection.dialect
+    times = [i for i, column in enumerate(table.columns) if isinstance(column.type, UtcDateTime)]
+    if times:
+        rows = [_with_times(row, times, bind, dialect) for row in rows]
+    marks = ", ".join("?" * len(names))
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+
+
+def _with_times(row: tuple[Any, ...], times: list[int], bind: Any, dialect: Any) -> tuple[Any, ...]:
+    values = list(row)
+    for i in times:
+        values[i] = bind(values[i], dialect)
+    return tuple(values)
