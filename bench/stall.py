@@ -37,7 +37,6 @@ from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.store import open_store
-from waybill.times import beijing_iso
 
 END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # most parcels moved in the 48 h before it
 LATER = END + timedelta(days=6)  # every synthetic parcel is stalled by then
@@ -45,8 +44,9 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 WAYBILL = [sys.executable, "-m", "waybill"]
 
 
-def run(args: list[str], db: str) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and bytes written to stdout of one ``waybill`` process."""
+def run(args: list[str], db: str) -> tuple[float, float, float, int]:
+    """Wall and CPU seconds (on a shared machine the wall time also holds waiting for a core), peak RSS (MiB)
+    and bytes written to stdout of one ``waybill`` process."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         process = subprocess.Popen([*WAYBILL, *args, "--db", db], stdout=out, stderr=subprocess.PIPE)
@@ -57,7 +57,7 @@ def run(args: list[str], db: str) -> tuple[float, float, int]:
         if process.returncode:
             raise SystemExit(f"{' '.join(args)}: exit {process.returncode}: {stderr.strip()[-500:]}")
         size = out.tell()
-    return elapsed, usage.ru_maxrss / 1024, size
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, size
 
 
 @contextmanager
@@ -77,33 +77,36 @@ def database(backend: str, tmp: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def row(label: str, elapsed: float, rss: float, extra: str = "") -> None:
-    print(f"  {label:<58} {elapsed:7.2f} s  peak RSS {rss:5.0f} MiB  {extra}", flush=True)
+def row(label: str, elapsed: float, cpu: float | None, rss: float, extra: str = "") -> None:
+    used = "" if cpu is None else f"({cpu:5.2f} s CPU)"
+    print(f"  {label:<56} {elapsed:6.2f} s {used:<14} peak RSS {rss:4.0f} MiB  {extra}", flush=True)
 
 
 def bench(backend: str, tmp: Path, events_file: Path, events: int, open_file: Path, open_count: int) -> None:
     print(f"{backend}:")
     with database(backend, tmp) as db:
-        elapsed, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
-        row(f"stall ingest {events:,} events", elapsed, rss, f"{events / elapsed:,.0f} events/s")
-        elapsed, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
-        row("  the same again (all duplicate)", elapsed, rss, f"{events / elapsed:,.0f} events/s")
-        at = beijing_iso(LATER)
-        elapsed, rss, size = run(["stall", "scan", "--json", "--at", at], db)
-        row(f"stall scan --json ({events // 10:,} stalled parcels)", elapsed, rss, f"{size / 2**20:.1f} MiB")
-        elapsed, rss, size = run(["stall", "scan", "--at", at], db)
-        row("stall scan (table), the same", elapsed, rss, f"{size / 2**20:.1f} MiB")
+        elapsed, cpu, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
+        row(f"stall ingest {events:,} events", elapsed, cpu, rss, f"{events / elapsed:,.0f} events/s")
+        elapsed, cpu, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
+        row("  the same again (all duplicate)", elapsed, cpu, rss, f"{events / elapsed:,.0f} events/s")
+        at = LATER.isoformat()
+        elapsed, cpu, rss, size = run(["stall", "scan", "--json", "--at", at], db)
+        row(f"stall scan --json ({events // 10:,} stalled parcels)", elapsed, cpu, rss, f"{size / 2**20:.1f} MiB")
+        elapsed, cpu, rss, size = run(["stall", "scan", "--at", at], db)
+        row("stall scan (table), the same", elapsed, cpu, rss, f"{size / 2**20:.1f} MiB")
     with database(backend, tmp) as db:
-        elapsed, rss, _ = run(["stall", "ingest", "--events", str(open_file)], db)
-        row(f"stall ingest {open_count:,} events (one per waybill)", elapsed, rss, f"{open_count / elapsed:,.0f}/s")
-        elapsed, rss, size = run(["stall", "scan", "--json", "--at", beijing_iso(END)], db)
-        row(f"stall scan --json over {open_count:,} open waybills", elapsed, rss, f"{size / 2**20:.1f} MiB")
+        elapsed, cpu, rss, _ = run(["stall", "ingest", "--events", str(open_file)], db)
+        row(
+            f"stall ingest {open_count:,} events (one per waybill)", elapsed, cpu, rss, f"{open_count / elapsed:,.0f}/s"
+        )
+        elapsed, cpu, rss, size = run(["stall", "scan", "--json", "--at", END.isoformat()], db)
+        row(f"stall scan --json over {open_count:,} open waybills", elapsed, cpu, rss, f"{size / 2**20:.1f} MiB")
         engine = open_store(db)
         t0 = time.perf_counter()
         result = scan(engine, default_rules(), END)
         listed = ", ".join(f"{n:,} {k}" for k, n in result.counts.items() if k in ("stalled", "at_risk"))
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        row(f"  scan() alone: {result.open_waybills:,} open, {listed}", time.perf_counter() - t0, own)
+        row(f"  scan() alone: {result.open_waybills:,} open, {listed}", time.perf_counter() - t0, None, own)
         engine.dispose()
 
 
