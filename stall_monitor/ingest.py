@@ -71,8 +71,10 @@ def ingest_events(
     for batch in valid_batches(items, batch_size, rejected):
         with writing(engine, "cannot store tracking events") as connection:
             if connection.dialect.name == "sqlite":
-                # A bigger page cache for this pooled connection: inserts into a large key stay in memory.
+                # A bigger page cache for this pooled connection: inserts into a large key stay in memory;
+                # the staging tables (see ``staging``) in memory too, not in a temporary file.
                 connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+                connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
             counts += _ingest_batch(connection, batch, received_at)
     counts.rejected = rejected.count
     return counts

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from waybill.database import UtcDateTime
+from waybill.database import UtcDateTime, sqlite_utc_text
 
 __all__ = ["load", "staging_table"]
 
@@ -45,17 +45,15 @@ def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]
                 copy.write_row(row)
         return
     # SQLite: times become the store's UTC text here, as UtcDateTime binds them.
-    bind = UtcDateTime().process_bind_param
-    dialect = connection.dialect
     times = [i for i, column in enumerate(table.columns) if isinstance(column.type, UtcDateTime)]
     if times:
-        rows = [_with_times(row, times, bind, dialect) for row in rows]
+        rows = [_with_times(row, times) for row in rows]
     marks = ", ".join("?" * len(names))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
 
 
-def _with_times(row: tuple[Any, ...], times: list[int], bind: Any, dialect: Any) -> tuple[Any, ...]:
+def _with_times(row: tuple[Any, ...], times: list[int]) -> tuple[Any, ...]:
     values = list(row)
     for i in times:
-        values[i] = bind(values[i], dialect)
+        values[i] = sqlite_utc_text(values[i])
     return tuple(values)

@@ -29,6 +29,7 @@ __all__ = [
     "ensure_schema",
     "open_database",
     "schema_version",
+    "sqlite_utc_text",
 ]
 
 SchemaStep = Callable[[Connection], None]
@@ -48,6 +49,15 @@ class _SqliteUtcText(sa.types.UserDefinedType[str]):
 
     def get_col_spec(self, **_: Any) -> str:
         return "DATETIME"
+
+
+def sqlite_utc_text(value: datetime | None) -> str | None:
+    """How ``UtcDateTime`` stores an aware datetime on SQLite (for rows bound straight through the driver)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise DatabaseError(f"internal: naive datetime {value!r} would be ambiguous in the store")
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
@@ -72,10 +82,9 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise DatabaseError(f"internal: naive datetime {value!r} would be ambiguous in the store")
-        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.isoformat(" ", "microseconds")[:26]
-        return value
+            return sqlite_utc_text(value)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

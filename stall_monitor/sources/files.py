@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.events import MAX_LENGTHS, Event, canonical_status
@@ -189,8 +189,7 @@ class _Bad(Exception):
         self.problem = problem
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):  # one per line read: a tuple is made five times faster than a frozen dataclass
     source: str
     line: int
 
