@@ -159,7 +159,8 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
             for r in connection.execute(sa.select(unknown_statuses).order_by(unknown_statuses.c.events.desc()))
         )
     quiet = {f.carrier for f in feeds if f.quiet}
-    stalls = [_classify(row, rule, at, quiet) for row in rows]
+    sides = _Sides(rule)
+    stalls = [_classify(row, rule, sides, at, quiet) for row in rows]
     stalls += [_no_pickup(row, rule, at, quiet) for row in no_pickup]
     levels = {s.waybill_no: s.level for s in stalls}
     orders = [replace(o, level=levels.get(o.waybill_no)) for o in orders]
@@ -308,13 +309,25 @@ def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[Wor
     return orders
 
 
-def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
+class _Sides:
+    """What ``_classify`` needs of a rule set per destination kind, worked out once per scan, not per row."""
+
+    def __init__(self, rule: RuleSet) -> None:
+        self.hours = {remote: rule.hours(remote) for remote in (False, True)}
+        self.threshold = {remote: rule.threshold(remote) for remote in (False, True)}
+        self.written = {remote: as_written(rule.hours(remote)) for remote in (False, True)}
+        self.within = f"within {as_written(rule.warning_margin_hours)} h of"
+
+
+def _classify(row: sa.Row[Any], rule: RuleSet, sides: _Sides, at: datetime, quiet: set[str]) -> Stall:
     remote = row.province_key in rule.remote_provinces
-    threshold = rule.hours(remote)
-    silent = at - row.last_event_at
-    stalled = silent >= rule.threshold(remote)
+    threshold = sides.threshold[remote]
+    last = row.last_event_at
+    silent = at - last
+    stalled = silent >= threshold
+    silent_hours = hours_down(silent)
     kind = "remote" if remote else "normal"
-    verdict = "≥" if stalled else f"within {as_written(rule.warning_margin_hours)} h of"
+    verdict = "≥" if stalled else sides.within
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -322,14 +335,14 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         province=row.province,
         remote=remote,
         level="stalled" if stalled else "at_risk",
-        last_event_at=row.last_event_at,
+        last_event_at=last,
         last_status=row.last_status,
         last_context=row.last_context,
-        silent_hours=hours_down(silent),
-        threshold_hours=threshold,
-        entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
+        silent_hours=silent_hours,
+        threshold_hours=sides.hours[remote],
+        entry_opens_at=last + threshold,  # rule.entry_opens_at
         rule=rule.name,
-        reason=f"silent {hours_down(silent)} h {verdict} the {as_written(threshold)} h {kind} threshold",
+        reason=f"silent {silent_hours} h {verdict} the {sides.written[remote]} h {kind} threshold",
         feed_quiet=row.carrier in quiet,
     )
 
