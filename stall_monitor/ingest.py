@@ -8,8 +8,10 @@ stays flat: one batch of events at a time, problems go to a callback, not a list
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,16 +70,34 @@ def ingest_events(
     prepare(engine)
     counts = IngestCounts()
     rejected = Rejected(on_problem)
-    for batch in valid_batches(items, batch_size, rejected):
-        with writing(engine, "cannot store tracking events") as connection:
-            if connection.dialect.name == "sqlite":
-                # A bigger page cache for this pooled connection: inserts into a large key stay in memory;
-                # the staging tables (see ``staging``) in memory too, not in a temporary file.
-                connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-                connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
-            counts += _ingest_batch(connection, batch, received_at)
+    with _no_cycle_collection():
+        for batch in valid_batches(items, batch_size, rejected):
+            _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count
     return counts
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The collector paused while batches are built: their millions of objects hold no cycles, and collecting
+    the young generation over and over cost a tenth of the ingest; restored as it was afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _store_batch(engine: Engine, batch: list[Event], received_at: datetime, counts: IngestCounts) -> None:
+    with writing(engine, "cannot store tracking events") as connection:
+        if connection.dialect.name == "sqlite":
+            # A bigger page cache for this pooled connection: inserts into a large key stay in memory;
+            # the staging tables (see ``staging``) in memory too, not in a temporary file.
+            connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        counts += _ingest_batch(connection, batch, received_at)
 
 
 # A batch's rows as tuples in these columns' order (no dict per event).
@@ -104,7 +124,8 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
         for key, e in unique.items()
     ]
     # Staged in one driver call, then one INSERT … SELECT: the events not stored yet come back.
-    load(connection, _staged_events, rows)
+    texts: dict[datetime, str] = {}  # SQLite's text of each time, for the summaries' load too
+    load(connection, _staged_events, rows, texts)
     staged = _staged_events.c
     statement = (
         upsert(connection, events)
@@ -117,7 +138,7 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
     counts.duplicate += len(unique) - len(inserted)
     new_rows = [row for row in rows if row[KEY] in inserted]
     if new_rows:
-        _advance_summaries(connection, new_rows)
+        _advance_summaries(connection, new_rows, texts)
         _advance_feeds(connection, new_rows)
         counts.unknown.update(str(row[STATUS]) for row in new_rows if not is_known(str(row[STATUS])))
         _count_unknown(connection, new_rows, received_at)
@@ -131,7 +152,7 @@ def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[
     return {w: c for w, c in connection.execute(query) if c}
 
 
-def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
+def _advance_summaries(connection: Connection, rows: list[Row], texts: dict[datetime, str]) -> None:
     """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
     first: dict[str, datetime] = {}
     latest: dict[str, Row] = {}
@@ -167,7 +188,7 @@ def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
         )
         for waybill_no, row in latest.items()
     ]
-    load(connection, _staged_summaries, values)
+    load(connection, _staged_summaries, values, texts)
     insert = upsert(connection, waybills).from_select(
         _SUMMARY_COLUMNS, sa.select(*_staged_summaries.c).where(sa.true())
     )

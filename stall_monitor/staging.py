@@ -8,6 +8,7 @@ pages that ``RETURNING`` needs); the driver alone is a tenth of that.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,9 +31,12 @@ def staging_table(name: str, like: sa.Table, columns: Sequence[str]) -> sa.Table
     )
 
 
-def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
+def load(
+    connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]], texts: dict[datetime, str] | None = None
+) -> None:
     """Empty ``table`` (creating it on first use in this connection) and fill it with ``rows``: tuples in
-    column order, times as aware datetimes."""
+    column order, times as aware datetimes. ``texts`` remembers SQLite's text of each time across the loads of
+    one batch (a summary's times are its events' times)."""
     connection.execute(sa.schema.CreateTable(table, if_not_exists=True))
     connection.execute(table.delete())
     if not rows:
@@ -47,13 +51,19 @@ def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]
     # SQLite: times become the store's UTC text here, as UtcDateTime binds them.
     times = [i for i, column in enumerate(table.columns) if isinstance(column.type, UtcDateTime)]
     if times:
-        rows = [_with_times(row, times) for row in rows]
+        seen = {} if texts is None else texts
+        rows = [_with_times(row, times, seen) for row in rows]
     marks = ", ".join("?" * len(names))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
 
 
-def _with_times(row: tuple[Any, ...], times: list[int]) -> tuple[Any, ...]:
+def _with_times(row: tuple[Any, ...], times: list[int], texts: dict[datetime, str]) -> tuple[Any, ...]:
     values = list(row)
     for i in times:
-        values[i] = sqlite_utc_text(values[i])
+        moment = values[i]
+        if moment is not None:
+            text = texts.get(moment)
+            if text is None:
+                text = texts[moment] = str(sqlite_utc_text(moment))
+            values[i] = text
     return tuple(values)
