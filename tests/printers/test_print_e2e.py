@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -87,14 +88,18 @@ def link(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
+class Faults(TypedDict, total=False):
+    """The simulator's fault options a test may set."""
+
+    paper_out_after: int
+    paper_out_seconds: float
+    drop_after: int
+
+
+def simulator(language: str, link: str, **faults: Unpack[Faults]) -> PrinterSimulator:
     return PrinterSimulator(
-        language,
-        get_profile(PROFILE[language]),
-        speed_mm_s=FAST,  # type: ignore[arg-type]
-        serial=link == "serial",
-        **faults,
-    )  # type: ignore[arg-type]
+        language, get_profile(PROFILE[language]), speed_mm_s=FAST, serial=link == "serial", **faults
+    )
 
 
 @pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])
