@@ -16,10 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime
 
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
+from waybill.layout.label import Label
 from waybill.orders import load_orders
 from waybill.pipeline import LabelJob, labels_for
 from waybill.render.pdf import PdfWriter
@@ -30,7 +32,7 @@ from waybill.template import load_template
 from waybill.times import BEIJING
 
 
-def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]
+def labels(count: int, template: str, dpi: int) -> Iterator[Label]:
     shop = load_shop(sample_path("shop.toml"))
     # The samples that carry their number (the others take one from the store: bench/number_pool.py).
     orders = tuple(o for o in load_orders(sample_path("orders.jsonl"), shop).orders if o.waybill_no)

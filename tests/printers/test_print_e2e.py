@@ -14,7 +14,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import Unpack
 
 import pytest
 
@@ -22,6 +22,7 @@ from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
+from tests.printers.faults import Faults
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
 from waybill.app.cli import main
 from waybill.database import open_database
@@ -86,14 +87,6 @@ def db(tmp_path: Path) -> str:
 @pytest.fixture(params=["tcp", "serial"])
 def link(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-class Faults(TypedDict, total=False):
-    """The simulator's fault options a test may set."""
-
-    paper_out_after: int
-    paper_out_seconds: float
-    drop_after: int
 
 
 def simulator(language: str, link: str, **faults: Unpack[Faults]) -> PrinterSimulator:
