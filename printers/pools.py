@@ -168,17 +168,21 @@ class Pool:
         printed_at: datetime | None = None,
         repeats: RepeatPolicy = "refuse",
         now: datetime | None = None,
+        printer: str | None = None,
     ) -> PoolJob:
         """Lay out every order, record the job and all its labels with their serials, and queue its runs on
-        the ready printers. A layout error, a waybill printed before (``repeats``) or a pool with no ready
-        printer refuses the job before anything is recorded."""
+        the ready printers (only on ``printer`` if named; a fault still moves its run to the others). A layout
+        error, a waybill printed before (``repeats``) or no ready printer refuses the job before anything is
+        recorded."""
         now = now or datetime.now(BEIJING)
         seen: set[str] = set()
         for order in orders:
             if order.order_id in seen:
                 raise UsageError(f"order {order.order_id} is in the job twice")
             seen.add(order.order_id)
-        ready = [printer for printer in self.printers if printer.healthy]
+        if printer is not None and printer not in {p.name for p in self.printers}:
+            raise UsageError(f"pool {self.name} has no printer {printer}")
+        ready = [p for p in self.printers if p.healthy and printer in (None, p.name)]
         if not ready:
             raise PrinterError(f"no printer of pool {self.name} is ready: {self._faults()}")
         profile = ready[0].spec.profile
@@ -190,35 +194,35 @@ class Pool:
         if not planned.labels:
             raise UsageError("no orders to print" + (": every waybill was printed before" if orders else ""))
         width = job.layout(planned.orders[0]).labels[0].width
-        for printer in ready[1:]:
-            printer.spec.profile.check_fits(width)
+        for other in ready[1:]:
+            other.spec.profile.check_fits(width)
         settings = JobSettings.capture(template, shop, font, job.options, job.now).to_json()
         sizes = _group_sizes([label.order_id for label in planned.labels])
         record = self.store.create_pool_job(self.name, now)
         created: list[tuple[PoolPrinter, int]] = []
         seq, label_at = 1, 0
-        for printer, run in zip(ready, split_runs(sizes, [p.spec.profile.head_speed_mm_s for p in ready]), strict=True):
+        for target, run in zip(ready, split_runs(sizes, [p.spec.profile.head_speed_mm_s for p in ready]), strict=True):
             count = sum(sizes[i] for i in run)
             if not count:
                 continue
             job_id = self.journal.create_job(
                 kind="pool",
-                printer=printer.spec.uri,
-                profile=printer.spec.profile.name,
+                printer=target.spec.uri,
+                profile=target.spec.profile.name,
                 settings=settings,
                 job_orders=planned.orders[run.start : run.stop],
                 planned=planned.labels[label_at : label_at + count],
             )
             label_at += count
-            self.store.add_run(record.id, job_id, printer.name)
+            self.store.add_run(record.id, job_id, target.name)
             rows = self.journal.labels_of_job(job_id)
             self.store.add_labels(record, [(row.id, seq + i) for i, row in enumerate(rows)])
             seq += len(rows)
-            self.journal.finish(job_id, "stopped", note=f"pool job {record.id}: queued on {printer.name}")
-            created.append((printer, job_id))
+            self.journal.finish(job_id, "stopped", note=f"pool job {record.id}: queued on {target.name}")
+            created.append((target, job_id))
         self.store.mark_ready(record.id)
-        for printer, job_id in created:
-            self._queue(printer, record.id, job_id)
+        for target, job_id in created:
+            self._queue(target, record.id, job_id)
         return PoolJob(self, self.store.pool_job(record.id))
 
     def resume(self, pool_job_id: int) -> PoolJob:

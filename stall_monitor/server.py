@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import os
 import signal
-import socket
 import sys
 import threading
 import traceback
@@ -36,6 +34,7 @@ from stall_monitor.errors import TrackingError
 from stall_monitor.routes import ROUTES, Context, Handler, Reply, json_response
 from stall_monitor.rules import Rules
 from waybill.errors import UsageError, WaybillError
+from waybill.net import is_loopback
 
 __all__ = ["MAX_BODY", "Limits", "StallServer", "check_exposure", "is_loopback", "make_server"]
 
@@ -57,19 +56,6 @@ def check_exposure(host: str, salt: str | None) -> None:
     """Refuse (``UsageError``) to take unauthenticated pushes on an address other machines can reach."""
     if salt is None and not is_loopback(host):
         raise UsageError(f"refusing to serve on {host or 'every interface'} without --salt: anyone could post pushes")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether every address ``host`` names is a loopback address ("" and 0.0.0.0 mean every interface)."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False
-    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
 class StallServer:
