@@ -21,3 +21,5 @@
 ``printers.testing``      synthetic rasters and independent oracles for tests
 ``printers.errors``       this package's branch of the exception tree
 """
+
+__all__: list[str] = []

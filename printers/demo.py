@@ -19,6 +19,11 @@ from waybill.fonts.cells import CellFont
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
+__all__ = [
+    "DEMO_SPEED_FACTOR",
+    "print_through_simulator",
+]
+
 DEMO_SPEED_FACTOR = 10  # the simulated head runs 10x faster than a real one, so the demo takes seconds
 
 

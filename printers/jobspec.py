@@ -16,6 +16,10 @@ from waybill.pipeline import LabelJob
 from waybill.shop import parse_shop
 from waybill.template import parse_template, resolve_template
 
+__all__ = [
+    "JobSettings",
+]
+
 
 @dataclass(frozen=True)
 class JobSettings:

@@ -24,6 +24,21 @@ from waybill.model import Order
 from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
 
+__all__ = [
+    "Planned",
+    "RepeatPolicy",
+    "Started",
+    "check_printed_before",
+    "open_session",
+    "plan",
+    "refuse_cancelled",
+    "reprint_waybill",
+    "resumable_rows",
+    "resume_batch",
+    "run_job",
+    "start_batch",
+]
+
 RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
 
 

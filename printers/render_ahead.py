@@ -16,6 +16,11 @@ from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
+__all__ = [
+    "ReadyLabel",
+    "RenderAhead",
+]
+
 
 @dataclass(frozen=True)
 class ReadyLabel:

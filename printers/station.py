@@ -22,6 +22,13 @@ from waybill.errors import WaybillError
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
+__all__ = [
+    "NO",
+    "YES",
+    "Station",
+    "StationStats",
+]
+
 YES = frozenset({"y", "yes", "是", "是的", "对", "好"})
 NO = frozenset({"n", "no", "否", "不", "不是", "不要"})
 

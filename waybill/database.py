@@ -19,6 +19,17 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError
 
+__all__ = [
+    "Id",
+    "SchemaStep",
+    "UtcDateTime",
+    "database_url",
+    "default_database_path",
+    "ensure_schema",
+    "open_database",
+    "schema_version",
+]
+
 SchemaStep = Callable[[Connection], None]
 
 _versions = sa.Table(

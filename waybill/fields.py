@@ -18,6 +18,17 @@ from waybill.privacy import mask_name, mask_phone, mask_phone_in
 from waybill.shop import Shop
 from waybill.times import BEIJING
 
+__all__ = [
+    "FIELDS",
+    "FILTERS",
+    "FieldRef",
+    "TextExpression",
+    "Value",
+    "is_set",
+    "order_context",
+    "parse_expression",
+]
+
 Value = str | int | Decimal | date | datetime | bool | None
 
 _ADDRESS_PARTS = ("name", "phone", "province", "city", "district", "address", "full_address")

@@ -15,6 +15,11 @@ from waybill.layout.label import Label, LabelFont, LayoutWarning
 from waybill.model import Order
 from waybill.template import Template
 
+__all__ = [
+    "LabelJob",
+    "labels_for",
+]
+
 
 @dataclass(frozen=True)
 class LabelJob:

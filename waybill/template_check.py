@@ -20,6 +20,14 @@ from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement
 from waybill.units import DPI_CHOICES, dots_per_mm
 
+__all__ = [
+    "BarcodeCapacity",
+    "CheckResult",
+    "barcode_capacity",
+    "capacity_table",
+    "check_template",
+]
+
 
 @dataclass(frozen=True)
 class BarcodeCapacity:

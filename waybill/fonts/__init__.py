@@ -16,6 +16,14 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from waybill.errors import FontError
 
+__all__ = [
+    "BUNDLED_FONT",
+    "EM",
+    "Font",
+    "bundled_font_path",
+    "load_font",
+]
+
 BUNDLED_FONT = "wqy-microhei.ttc"
 # Advance widths are kept in thousandths of an em, as PDF fonts measure them.
 EM = 1000.0

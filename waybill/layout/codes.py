@@ -17,6 +17,23 @@ from reportlab.graphics.barcode.code128 import Code128
 
 from waybill.layout.label import Barcode, QRCode, Rect
 
+__all__ = [
+    "QR_QUIET_MODULES",
+    "QUIET_MODULES",
+    "Capacity",
+    "SymbolDoesNotFit",
+    "bar_runs",
+    "code128_capacity",
+    "code128_mark",
+    "code128_modules",
+    "code128_rects",
+    "code128_width",
+    "module_sizes",
+    "qr_mark",
+    "qr_matrix",
+    "qr_module_rects",
+]
+
 QUIET_MODULES = 10  # each side of a Code128 symbol
 QR_QUIET_MODULES = 4
 

@@ -29,6 +29,13 @@ from waybill.template import (
 )
 from waybill.units import DEFAULT_DPI, dots_per_mm
 
+__all__ = [
+    "LaidOut",
+    "LayoutOptions",
+    "barcode_title",
+    "layout_order",
+]
+
 _BARCODE_TITLES = {"waybill_no": "main barcode", "waybill_no_small": "second barcode"}
 
 

@@ -12,6 +12,19 @@ from dataclasses import dataclass
 from waybill.fonts import Font
 from waybill.fonts.cells import CellFont
 
+__all__ = [
+    "Barcode",
+    "Label",
+    "LabelFont",
+    "LayoutWarning",
+    "Mark",
+    "QRCode",
+    "Rect",
+    "TextRun",
+    "bold_stroke",
+    "painted",
+]
+
 LabelFont = Font | CellFont  # the bundled or a user's TrueType font, or a printer's resident font
 
 

@@ -16,6 +16,15 @@ from waybill.layout.typeset import DotBox, place_text
 from waybill.model import Item
 from waybill.template import PickListElement
 
+__all__ = [
+    "Row",
+    "Table",
+    "cell_text",
+    "paginate",
+    "sort_items",
+    "totals_text",
+]
+
 _location_key = natsort_keygen(alg=ns.IGNORECASE)
 
 

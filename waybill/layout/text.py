@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 from waybill.fonts.metrics import FontMetrics
 
+__all__ = [
+    "CLOSING",
+    "ELLIPSIS",
+    "OPENING",
+    "FittedText",
+    "ellipsize",
+    "fit_text",
+    "wrap_text",
+]
+
 ELLIPSIS = "…"
 CLOSING = frozenset("，。、；：？！）】」』》〉〕”’,.;:?!)]}%…·～")
 OPENING = frozenset("（【「『《〈〔“‘([{")

@@ -11,6 +11,12 @@ from waybill.fonts.metrics import FontMetrics
 from waybill.layout.label import Mark, Rect, TextRun
 from waybill.layout.text import FittedText
 
+__all__ = [
+    "DotBox",
+    "outline",
+    "place_text",
+]
+
 
 @dataclass(frozen=True)
 class DotBox:

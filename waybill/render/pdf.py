@@ -22,6 +22,11 @@ from waybill.fonts import Font
 from waybill.fonts.cells import CellFont
 from waybill.layout.label import Label, Rect, TextRun, bold_stroke, painted
 
+__all__ = [
+    "SUBSET_SIZE",
+    "PdfWriter",
+]
+
 SUBSET_SIZE = 256  # a simple TrueType font addresses its glyphs with one byte
 _CATALOG, _PAGES = 1, 2
 

@@ -15,6 +15,12 @@ from waybill.fonts.cells import CellFont
 from waybill.layout.label import Label, Rect, TextRun, bold_stroke, painted
 from waybill.render.cells import draw_cell_run
 
+__all__ = [
+    "GlyphCache",
+    "glyph_cache",
+    "rasterize",
+]
+
 BLACK, WHITE = 0, 1
 
 
