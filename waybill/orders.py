@@ -32,6 +32,7 @@ __all__ = [
     "MAX_QTY",
     "WAYBILL_NO",
     "LoadedOrders",
+    "check_orders",
     "load_orders",
     "parse_date",
     "read_orders",
