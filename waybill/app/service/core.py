@@ -175,7 +175,7 @@ class PrintService:
             while self._printed_at and self._printed_at[0] < now - THROUGHPUT_WINDOW:
                 self._printed_at.popleft()
             count = len(self._printed_at)
-        span = max(min(now - self._started, THROUGHPUT_WINDOW), 1.0)
+        span = max(min(now - self._started, THROUGHPUT_WINDOW), 60.0)  # a few seconds say too little
         return round(count * 3600 / span)
 
     def watch(self) -> None:
