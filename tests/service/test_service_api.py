@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from printers.journal import Journal
-from tests.printers.test_pools import expected_pages, simulators
+from tests.printers.test_pools import expected_pages, reprints, simulators
 from tests.printers.test_print_e2e import printed_waybills
 from tests.service.helpers import order_objects, running_service, shop_object
 from waybill.app.cli import main
@@ -103,3 +103,33 @@ def test_a_token_is_required_when_given_and_beyond_loopback(tmp_path: Path, engi
         assert service.call("GET", "/printers", token="s3cret")[0] == 200
         assert service.call("GET", "/openapi.json")[0] == 200  # the spec is public
     assert all("s3cret" not in line and "/jobs/" not in line for line in service.log or [])
+
+
+def test_an_http_job_on_three_printers_survives_one_out_of_paper_for_long(tmp_path: Path, engine: sa.Engine) -> None:
+    """p1 runs out of paper after 4 labels and stays out: past the grace its share moves to p2 and p3; every
+    label reaches paper, and a label printed twice is a recorded reprint."""
+    with (
+        simulators({"paper_out_after": 4, "paper_out_seconds": 3600.0}, {}, {}) as sims,
+        running_service(tmp_path, sims, engine, grace=0.5) as service,
+    ):
+        status, answer = service.call("POST", "/jobs", {"orders": order_objects(), "shop": shop_object()})
+        assert status == 201, answer
+        done = service.wait_job(answer["job"])
+        for sim in sims[1:]:
+            assert sim.wait_idle(timeout=30)
+        _, printers = service.call("GET", "/printers")
+        job = service.service.pool.job(answer["job"])
+        recorded = reprints(engine, job)
+    states = {p["name"]: (p["state"], p["faults"]) for p in printers["printers"]}
+    assert states["p1"] == ("fault", 1) and states["p2"][1] == states["p3"][1] == 0
+    assert done["status"] == "done" and done["printed"] == done["labels"] == sum(expected_pages().values())
+    assert done["printers"]["p1"]["queued"] == done["printers"]["p1"]["uncertain"] == 0  # its share moved
+    assert done["printers"]["p2"]["printed"] and done["printers"]["p3"]["printed"]
+    printed = Counter[str]()
+    for sim in sims:
+        printed.update(printed_waybills(sim))
+    assert len(sims[0].labels) == 4
+    for waybill, pages in expected_pages().items():
+        assert printed[waybill] >= pages, f"{waybill}: {printed[waybill]} of {pages} label(s) on paper"
+        assert printed[waybill] - pages <= recorded[waybill], f"{waybill}: printed again without a record"
+    assert set(printed) == set(expected_pages()) and sum(recorded.values()) == done["reprints"]
