@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--grace", type=float, default=20.0, help="seconds a faulted printer keeps its run before it moves (20)"
     )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=30.0,
+        help="seconds after which another host of the pool takes over the runs of a host that died (30)",
+    )
     parser.set_defaults(handler=_serve)
 
 
@@ -69,7 +75,13 @@ def _serve(args: argparse.Namespace) -> int:
         (pool_name,) = pool_file.pools
     pool_file.pool(pool_name)
     service = PrintService(
-        pool_file, pool_name, open_database(args.db), templates=templates, shop=args.shop, grace=args.grace
+        pool_file,
+        pool_name,
+        open_database(args.db),
+        templates=templates,
+        shop=args.shop,
+        grace=args.grace,
+        lease=args.lease,
     )
     server = ServiceServer(service, args.host, args.port, token=args.token)
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from printers.journal import LabelRow
+from printers.journal import LabelRow, new_owner
+from printers.pool_claims import PoolClaims
 from printers.pool_file import PoolFile
 from printers.pools import Pool, PoolJob
 from waybill.errors import OrderError, Problem
@@ -38,6 +39,8 @@ BUILTIN = "waybill:"  # templateURL prefix of a built-in template
 THROUGHPUT_WINDOW = 300.0  # s of printed labels the labels/h figure is taken over
 LAST_JOBS = 10
 WATCH_S = 0.2  # s between looks at the printers' states, to log each fault as it happens
+SHARE_S = 1.0  # s between writes of this host's printers and claims to the store (many hosts)
+HOST_S = 10.0  # a host not heard from in this long is not shown
 
 
 class Refused(Exception):
@@ -74,11 +77,16 @@ class PrintService:
         shop: Path | None = None,
         grace: float = 20.0,
         poll: float = 1.0,
+        lease: float = 30.0,
     ) -> None:
         self.engine = engine
         self.templates = dict(templates or {})
         self.shop = shop  # the shop profile of jobs that give none (--shop)
-        self.pool = Pool.from_file(pool_file, pool_name, engine, grace=grace, poll=poll, on_printed=self._printed)
+        self.host = new_owner()
+        self.claims = PoolClaims(engine, pool_name, self.host, lease_seconds=lease)
+        self.pool = Pool.from_file(
+            pool_file, pool_name, engine, grace=grace, poll=poll, on_printed=self._printed, claims=self.claims
+        )
         self._lock = threading.Lock()
         self._printed_at: deque[float] = deque()  # monotonic times of confirmed labels, for labels/h
         self._started = time.monotonic()
@@ -99,10 +107,24 @@ class PrintService:
         self._closing.set()
         self._watcher.join()
         self.pool.close()
+        self.claims.leave()
 
     def _watch(self) -> None:
+        """Faults as they happen; each second, this host's printers and claims to the store, and the runs
+        of hosts that died taken over."""
+        last = 0.0
         while not self._closing.wait(WATCH_S):
             self.watch()
+            if time.monotonic() - last >= SHARE_S:
+                last = time.monotonic()
+                self.claims.publish(self.printers_json())
+                self.claims.renew()
+                for job_id in self.pool.adopt_lapsed():
+                    run = self.pool.store.run(job_id)
+                    if run is not None:
+                        with self._lock:
+                            if run.pool_job_id not in self.jobs:
+                                self.jobs.appendleft(run.pool_job_id)
 
     # ── jobs ─────────────────────────────────────────────────────────────────────────────────────
     def template(self, name: str) -> str:
@@ -228,6 +250,11 @@ class PrintService:
                 for f in list(self.faults)
             ],
             "jobs": [self.job_json(job_id) for job_id in jobs],
+            "hosts": [
+                {"host": other.host, "printers": other.printers}
+                for other in self.claims.hosts(HOST_S)
+                if other.host != self.host
+            ],
         }
 
 
