@@ -24,7 +24,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from printers.journal import jobs as print_jobs
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
 
 __all__ = ["COMPONENT", "HostPrinters", "PoolClaims"]
@@ -35,7 +34,7 @@ metadata = sa.MetaData()
 pool_claims = sa.Table(
     "pool_claims",
     metadata,
-    sa.Column("job_id", Id, sa.ForeignKey(print_jobs.c.id), primary_key=True),  # a run (``pool_runs``)
+    sa.Column("job_id", Id, primary_key=True),  # a run (``pool_runs``; the journal's tables may come later)
     sa.Column("pool", sa.String(64), nullable=False, index=True),
     sa.Column("host", sa.String(200), nullable=False),
     sa.Column("lease_expires_at", UtcDateTime, nullable=False),
