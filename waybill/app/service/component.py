@@ -32,6 +32,7 @@ from waybill.privacy import mask_phones
 
 __all__ = ["Components", "Push"]
 
+KEEP_TASKS = 20_000  # tasks getTaskStatus still knows: a day's labels at a busy packing line
 Push = Callable[[dict[str, Any]], None]  # sends one message to the client (thread-safe)
 
 
@@ -138,10 +139,8 @@ class Components:
         try:
             for template, members in groups.items():
                 try:
-                    self.service.submit_orders(
-                        [data for _, data in members], template, None, name="documents",
-                        printer=printer if printer in names else None,
-                    )  # fmt: skip
+                    only = printer if printer in names else None
+                    self.service.submit_orders([data for _, data in members], template, None, printer=only)
                     for doc, _ in members:
                         doc.status = "rendered"
                 except (Refused, WaybillError) as error:
@@ -151,6 +150,8 @@ class Components:
             with self._lock:
                 self._submitting -= wanted
                 self._tasks[task_id] = record
+                while len(self._tasks) > KEEP_TASKS:  # the oldest are forgotten (getTaskStatus: unknown)
+                    del self._tasks[next(iter(self._tasks))]
                 push(head | {"taskID": task_id, "status": "success" if record.status() != "failed" else "failed"})
                 push(record.notice(docs))
                 for doc in docs:
@@ -197,7 +198,7 @@ class Components:
     def _printed(self, rows: list[LabelRow]) -> None:
         """A printer confirmed ``rows``: push "printed" for each document whose every label is now printed."""
         with self._lock:
-            done: dict[str, list[_Doc]] = {}
+            done: dict[int, tuple[_Task, list[_Doc]]] = {}
             for row in rows:
                 found = self._by_order.get(row.order_id)
                 if found is None:
@@ -209,7 +210,6 @@ class Components:
                 if len(doc.pages) >= row.pages:
                     doc.status = "printed"
                     del self._by_order[row.order_id]
-                    done.setdefault(task.task_id, []).append(doc)
-            for task_id, docs in done.items():
-                task = self._tasks[task_id]
+                    done.setdefault(id(task), (task, []))[1].append(doc)
+            for task, docs in done.values():
                 task.push(task.notice(docs))
