@@ -18,13 +18,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from printers.verify import Check
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
+
+if TYPE_CHECKING:  # only annotations: `waybill jobs` reads the log without the layout stack verify imports
+    from printers.verify import Check
 
 COMPONENT = "pack_verification"
 EventKind = Literal["verified", "refused", "incomplete", "forced"]

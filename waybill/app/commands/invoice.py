@@ -6,20 +6,11 @@ The CLI is the I/O edge: it reads the clock (``--at`` defaults to now) and passe
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.errors import TrackingError
-from stall_monitor.invoices.ingest import ingest_invoice_requests, record_invoice_work_order, record_issue
-from stall_monitor.invoices.report import invoice_table
-from stall_monitor.invoices.rules import load_invoice_rules
-from stall_monitor.invoices.scan import invoice_scan
-from stall_monitor.sources.files import read_invoice_requests
-from stall_monitor.store import open_store
-from waybill.app.commands.stall import at_option, db_option, instant, print_problems
-from waybill.times import beijing_iso
+from waybill.app.commands import deferred
+from waybill.app.commands.stall import at_option, db_option
 
 __all__ = ["register"]
 
@@ -40,73 +31,26 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="order_id, requested_at, [issued_at], [work_order_opened_at], [amount], [title]",
     )
     db_option(ingest)
-    ingest.set_defaults(handler=_ingest)
+    ingest.set_defaults(handler=deferred("waybill.app.handlers.invoice:_ingest"))
 
     for name, text, handler in (
-        ("issue", "record that the invoice of an order was issued", _issue),
-        ("workorder", "record that a buyer opened an invoice work order", _workorder),
+        ("issue", "record that the invoice of an order was issued", "_issue"),
+        ("workorder", "record that a buyer opened an invoice work order", "_workorder"),
     ):
         parser = commands.add_parser(name, help=text)
         parser.add_argument("order_id", metavar="ORDER_ID")
         db_option(parser)
         at_option(parser)
         _rules(parser)
-        parser.set_defaults(handler=handler)
+        parser.set_defaults(handler=deferred(f"waybill.app.handlers.invoice:{handler}"))
 
     scan = commands.add_parser("scan", help="list the invoices to issue, their deadlines and the points")
     db_option(scan)
     at_option(scan)
     _rules(scan)
     scan.add_argument("--json", action="store_true", help="print the requests and points as JSON")
-    scan.set_defaults(handler=_scan)
+    scan.set_defaults(handler=deferred("waybill.app.handlers.invoice:_scan"))
 
 
 def _rules(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="FILE", help="invoice rules TOML (default: the built-in rules)")
-
-
-def _ingest(args: argparse.Namespace) -> int:
-    counts = ingest_invoice_requests(open_store(args.db), read_invoice_requests(args.file), on_problem=print_problems())
-    print(f"invoices {args.file}: {counts.summary()}")
-    # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
-    return TrackingError.exit_code if counts.rejected else 0
-
-
-def _issue(args: argparse.Namespace) -> int:
-    at = instant(args.at)
-    rules = load_invoice_rules(args.rules)
-    requested_at = record_issue(open_store(args.db), args.order_id, at)
-    rule = rules.at(requested_at)
-    first, final = rule.first_deadline(requested_at), rule.final_deadline(requested_at)
-    state = "in time" if at < first else "after the first deadline" if at < final else "after the final deadline"
-    print(f"{args.order_id.strip()}: invoice issued {beijing_iso(at)}, {state} (requested {beijing_iso(requested_at)})")
-    return 0
-
-
-def _workorder(args: argparse.Namespace) -> int:
-    at = instant(args.at)
-    rules = load_invoice_rules(args.rules)
-    engine = open_store(args.db)
-    created = record_invoice_work_order(engine, args.order_id, at)
-    state = "opened" if created else "already recorded"
-    order_id = args.order_id.strip()
-    case = next((c for c in invoice_scan(engine, rules, at).requests if c.order_id == order_id), None)
-    if case is None:
-        print(f"{args.order_id.strip()}: invoice work order {state} at {beijing_iso(at)}; the invoice is issued")
-    else:
-        print(
-            f"{args.order_id.strip()}: invoice work order {state} at {beijing_iso(at)}; "
-            f"issue by {beijing_iso(case.penalty_at)}"
-            + (f" or lose {case.rule.points_per_case} point(s)" if case.rule.carries_points else "")
-        )
-    return 0
-
-
-def _scan(args: argparse.Namespace) -> int:
-    result = invoice_scan(open_store(args.db), load_invoice_rules(args.rules), instant(args.at))
-    if args.json:
-        json.dump(result.as_json(), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(invoice_table(result))
-    return 0

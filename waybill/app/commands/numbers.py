@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from waybill.app.commands.common import add_db_option, with_numbers
-from waybill.database import open_database
-from waybill.errors import NumberError, OrderError, Problem, UsageError
-from waybill.numbers.assign import source_for
-from waybill.numbers.segments import parse_segments
-from waybill.numbers.source import Balance
-from waybill.numbers.store import NumberStore
-from waybill.order_codec import order_line
-from waybill.orders import load_orders
-from waybill.shop import Shop, load_shop
+from waybill.app.commands import deferred
+from waybill.app.commands.options import add_db_option
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -34,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     imports = commands.add_parser("import", help="import number segments: CSV carrier,branch_code,prefix,first,last")
     imports.add_argument("segments", type=Path, help="segments file (.csv)")
     add_db_option(imports)
-    imports.set_defaults(handler=import_command)
+    imports.set_defaults(handler=deferred("waybill.app.handlers.numbers:import_command"))
 
     assign = commands.add_parser("assign", help="give every order without a number one; write them as JSON Lines")
     assign.add_argument("orders", type=Path, help="orders file (.jsonl or .csv)")
@@ -42,103 +30,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     assign.add_argument("-o", "--output", type=Path, help="JSON Lines file to write (default: standard output)")
     assign.add_argument("--skip-invalid", action="store_true", help="write the orders that could be served")
     add_db_option(assign)
-    assign.set_defaults(handler=assign_command)
+    assign.set_defaults(handler=deferred("waybill.app.handlers.numbers:assign_command"))
 
     balance = commands.add_parser("balance", help="numbers total, used, cancelled and left per carrier and branch")
     balance.add_argument("--shop", type=Path, help="shop profile: cloud sources are asked for their balance")
     balance.add_argument("--json", action="store_true", help="a JSON list of objects instead of a table")
     add_db_option(balance)
-    balance.set_defaults(handler=balance_command)
+    balance.set_defaults(handler=deferred("waybill.app.handlers.numbers:balance_command"))
 
     cancel = commands.add_parser("cancel", help="void a number: never given out or printed again")
     cancel.add_argument("waybill_no")
     cancel.add_argument("--reason", default="", help="why (shown when a reprint of it is refused)")
     cancel.add_argument("--shop", type=Path, help="shop profile (needed for a number from a cloud service)")
     add_db_option(cancel)
-    cancel.set_defaults(handler=cancel_command)
-
-
-def import_command(args: argparse.Namespace) -> int:
-    source = str(args.segments)
-    try:
-        text = args.segments.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
-    except UnicodeDecodeError as error:
-        raise OrderError([Problem(source, None, None, "not UTF-8 text")]) from error
-    store = NumberStore(open_database(args.db))
-    segments = parse_segments(text, source, store.segments())
-    store.import_segments(segments, source)
-    print(f"imported {len(segments)} segment(s), {sum(s.size for s in segments):,} numbers, from {source}")
-    return 0
-
-
-def assign_command(args: argparse.Namespace) -> int:
-    shop = load_shop(args.shop)
-    loaded = with_numbers(args, load_orders(args.orders, shop, skip_invalid=args.skip_invalid), shop)
-    for problem in loaded.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
-    lines = "".join(order_line(order) + "\n" for order in loaded.orders)
-    if args.output is None:
-        sys.stdout.write(lines)
-    else:  # all or nothing: a half-written file would look like a short batch
-        partial = args.output.with_name(args.output.name + ".partial")
-        partial.write_text(lines, encoding="utf-8")
-        os.replace(partial, args.output)
-    where = f" → {args.output}" if args.output else ""
-    print(f"{len(loaded.orders)} order(s) with numbers{where}; {len(loaded.problems)} skipped", file=sys.stderr)
-    return 0
-
-
-def balance_command(args: argparse.Namespace) -> int:
-    store = NumberStore(open_database(args.db))
-    balances = store.pool_balances()
-    shop = load_shop(args.shop) if args.shop else Shop()
-    for code, account in shop.accounts.items():
-        if account.numbers is None:
-            continue
-        if account.numbers.source == "pool":
-            if not any((b.carrier, b.branch_code) == (code, account.branch_code) for b in balances):
-                balances.append(Balance(code, "pool", account.branch_code, 0, 0, 0, 0))
-        else:
-            balances.extend(source_for(store, shop, code).balance())
-    if args.json:
-        print(json.dumps([asdict(b) for b in balances], ensure_ascii=False, indent=2))
-        return 0
-    if not balances:
-        print("no numbers yet: import segments with `waybill numbers import SEGMENTS.csv`")
-        return 0
-    print(f"{'carrier':<8} {'source':<8} {'branch':<12} {'total':>10} {'used':>10} {'cancelled':>9} {'left':>10}")
-    for b in balances:
-        print(
-            f"{b.carrier:<8} {b.source:<8} {b.branch_code:<12} {b.total:>10,} {b.used:>10,} {b.cancelled:>9,} "
-            f"{b.left:>10,}"
-        )
-    return 0
-
-
-def cancel_command(args: argparse.Namespace) -> int:
-    store = NumberStore(open_database(args.db))
-    waybill_no = args.waybill_no.strip().upper()
-    binding = store.by_number([waybill_no]).get(waybill_no)
-    if binding is None:
-        raise NumberError(f"{waybill_no}: no such number was given out here (see `waybill numbers balance`)")
-    if binding.cancelled_at is not None:
-        raise NumberError(f"{waybill_no} was already cancelled: {binding.cancel_reason or 'no reason given'}")
-    if binding.source == "pool":
-        store.cancel(waybill_no, args.reason)
-    else:
-        if args.shop is None:
-            raise UsageError(
-                f"{waybill_no} came from {binding.source}: give --shop with [carriers.{binding.carrier}.numbers]"
-            )
-        shop = load_shop(args.shop)
-        numbers = shop.account(binding.carrier).numbers
-        if numbers is None or numbers.source != binding.source:
-            raise UsageError(f"{args.shop} names no {binding.source} source for {binding.carrier}")
-        source_for(store, shop, binding.carrier).cancel(binding, args.reason)
-    print(
-        f"cancelled {waybill_no} ({binding.carrier}, order {binding.order_id}); it is never given out or printed "
-        "again, and the order gets a new number on its next assign"
-    )
-    return 0
+    cancel.set_defaults(handler=deferred("waybill.app.handlers.numbers:cancel_command"))

@@ -1,0 +1,26 @@
+"""``waybill render -f escpos|tspl|zpl``: labels → the bytes a printer takes, in one file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from printers.encode import encode_label_for_session, session_opening
+from printers.profiles import PrinterProfile
+from waybill.layout.label import Label
+from waybill.output import PrinterFile
+
+
+def printer_file(output: Path, profile: PrinterProfile) -> PrinterFile:
+    return PrinterFile(output, lambda label: [_encoded(label, profile)], prologue=session_opening(profile))
+
+
+def _encoded(label: Label, profile: PrinterProfile) -> bytes:
+    encoded = encode_label_for_session(label, profile)
+    if encoded.altered_dots:
+        print(
+            f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
+            "no printer real-time command",
+            file=sys.stderr,
+        )
+    return encoded.data
