@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from waybill.errors import WaybillError
+from waybill.i18n import _, set_language
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
@@ -28,13 +29,23 @@ COMMAND_MODULES = (
 )
 
 
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh-CN"),
+        help=_("language of messages, help and reports (default: WAYBILL_LANG, else the locale)"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="waybill",
-        description="Print electronic waybills with their pick lists, drive thermal printers, "
-        "and catch stalled parcels.",
+        description=_(
+            "Print electronic waybills with their pick lists, drive thermal printers, and catch stalled parcels."
+        ),
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks of errors"))
+    _lang_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -42,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The language first: the help texts are translated as the parser is built.
+    # Only before the command: `printers decode --lang zpl` is the stream's language.
+    pre = argparse.ArgumentParser(add_help=False)  # the full parser checks the choice
+    pre.add_argument("--lang")
+    pre.add_argument("command", nargs=argparse.REMAINDER)
+    set_language(pre.parse_known_args(argv)[0].lang)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -49,10 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaybillError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"waybill: error: {error}", file=sys.stderr)
+        print(_("waybill: error: {error}").format(error=error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("waybill: interrupted", file=sys.stderr)
+        print(_("waybill: interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`waybill jobs 3 | head`): stop quietly, as other command-line tools do.

@@ -15,30 +15,33 @@ from printers.decode import DecodedLabel, Decoder, LanguageChoice
 from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, load_profiles
 from waybill.errors import UsageError
+from waybill.i18n import _
 
 _CHUNK = 1 << 16
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    printers = subparsers.add_parser("printers", help="printer profiles")
+    printers = subparsers.add_parser("printers", help=_("printer profiles"))
     printers_commands = printers.add_subparsers(dest="printers_command", metavar="COMMAND", required=True)
-    profiles = printers_commands.add_parser("profiles", help="list the printer profiles")
-    profiles.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
+    profiles = printers_commands.add_parser("profiles", help=_("list the printer profiles"))
+    profiles.add_argument("--profiles", metavar="FILE", type=Path, help=_("TOML file adding or overriding profiles"))
     profiles.set_defaults(handler=_profiles)
 
     decode = subparsers.add_parser(
         "decode",
-        help="decode an ESC/POS, TSPL or ZPL stream back to label images",
-        description="Decode printer bytes (ESC/POS, TSPL or ZPL) into DIR/label-0001.png … and list the "
-        "commands that were not understood.",
+        help=_("decode an ESC/POS, TSPL or ZPL stream back to label images"),
+        description=_(
+            "Decode printer bytes (ESC/POS, TSPL or ZPL) into DIR/label-0001.png … and list the "
+            "commands that were not understood."
+        ),
     )
-    decode.add_argument("file", metavar="FILE", type=Path, help="printer stream to decode")
-    decode.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory for the PNGs")
-    decode.add_argument("--lang", choices=("auto", *LANGUAGES), default="auto", help="stream language")
+    decode.add_argument("file", metavar="FILE", type=Path, help=_("printer stream to decode"))
+    decode.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help=_("directory for the PNGs"))
+    decode.add_argument("--lang", choices=("auto", *LANGUAGES), default="auto", help=_("stream language"))
     decode.add_argument(
-        "--profile", metavar="NAME", help="printer profile: head width (ESC/POS) and dots per mm (TSPL SIZE)"
+        "--profile", metavar="NAME", help=_("printer profile: head width (ESC/POS) and dots per mm (TSPL SIZE)")
     )
-    decode.add_argument("--profiles", metavar="FILE", type=Path, help="TOML file adding or overriding profiles")
+    decode.add_argument("--profiles", metavar="FILE", type=Path, help=_("TOML file adding or overriding profiles"))
     decode.set_defaults(handler=_decode)
 
 

@@ -12,6 +12,7 @@ from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.app.commands.common import Report, add_db_option, add_label_options, label_job, read_orders_for
 from waybill.errors import UsageError
+from waybill.i18n import _
 from waybill.layout.label import Label
 from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all
 from waybill.pipeline import labels_for
@@ -23,15 +24,17 @@ FORMATS = ("png", "pdf", *LANGUAGES)
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "render",
-        help="render orders to label images, a PDF, or a printer stream",
-        description="Render every order of ORDERS (JSON Lines or CSV) as combined waybill + pick-list labels. "
-        "Bad orders stop the run before anything is written, unless --skip-invalid.",
+        help=_("render orders to label images, a PDF, or a printer stream"),
+        description=_(
+            "Render every order of ORDERS (JSON Lines or CSV) as combined waybill + pick-list labels. "
+            "Bad orders stop the run before anything is written, unless --skip-invalid."
+        ),
     )
-    parser.add_argument("orders", type=Path, help="orders file (.jsonl or .csv)")
-    parser.add_argument("-f", "--format", choices=FORMATS, default="png", help="output format")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="folder for PNGs, file for the others")
-    parser.add_argument("--profile", help="printer profile for escpos/tspl/zpl output (`waybill printers profiles`)")
-    parser.add_argument("--profiles", type=Path, help="a TOML file of extra or overriding printer profiles")
+    parser.add_argument("orders", type=Path, help=_("orders file (.jsonl or .csv)"))
+    parser.add_argument("-f", "--format", choices=FORMATS, default="png", help=_("output format"))
+    parser.add_argument("-o", "--output", type=Path, required=True, help=_("folder for PNGs, file for the others"))
+    parser.add_argument("--profile", help=_("printer profile for escpos/tspl/zpl output (`waybill printers profiles`)"))
+    parser.add_argument("--profiles", type=Path, help=_("a TOML file of extra or overriding printer profiles"))
     add_label_options(parser)
     add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)
     parser.set_defaults(handler=run, dpi=None)

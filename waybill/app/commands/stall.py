@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from stall_monitor.errors import TrackingError
+from stall_monitor.export import SECTIONS
 from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
+from stall_monitor.words import headline
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem, UsageError
+from waybill.i18n import _, ngettext
 from waybill.times import beijing_iso, parse_instant
 
 __all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
@@ -29,12 +32,12 @@ __all__ = ["at_option", "db_option", "instant", "print_problems", "register", "r
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     stall = subparsers.add_parser(
         "stall",
-        help="catch parcels whose tracking has gone quiet before the buyer opens a work order",
-        description="Tracking ingest, dated stall rules, work-order clocks, stall report and webhook server.",
+        help=_("catch parcels whose tracking has gone quiet before the buyer opens a work order"),
+        description=_("Tracking ingest, dated stall rules, work-order clocks, stall report and webhook server."),
     )
     commands = stall.add_subparsers(dest="stall_command", metavar="STALL_COMMAND", required=True)
 
-    ingest = commands.add_parser("ingest", help="store tracking events, Kuaidi100 pushes, orders, work orders")
+    ingest = commands.add_parser("ingest", help=_("store tracking events, Kuaidi100 pushes, orders, work orders"))
     db_option(ingest)
     ingest.add_argument(
         "--events",
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="events as JSON Lines or CSV: waybill_no, time, status, context, location, [carrier]",
+        help=_("events as JSON Lines or CSV: waybill_no, time, status, context, location, [carrier]"),
     )
     ingest.add_argument(
         "--kuaidi100",
@@ -50,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="Kuaidi100 pushes, one param JSON a line",
+        help=_("Kuaidi100 pushes, one param JSON a line"),
     )
     ingest.add_argument(
         "--orders",
@@ -58,27 +61,27 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="register the waybills of an order file (JSON Lines or CSV) without printing",
+        help=_("register the waybills of an order file (JSON Lines or CSV) without printing"),
     )
-    ingest.add_argument("--shop", type=Path, metavar="FILE", help="shop profile for --orders (senders)")
+    ingest.add_argument("--shop", type=Path, metavar="FILE", help=_("shop profile for --orders (senders)"))
     ingest.add_argument(
         "--work-orders",
         type=Path,
         action="append",
         default=[],
         metavar="FILE",
-        help="work orders as JSON Lines or CSV: waybill_no, opened_at, [responded_at]",
+        help=_("work orders as JSON Lines or CSV: waybill_no, opened_at, [responded_at]"),
     )
     ingest.set_defaults(handler=_ingest)  # fmt: skip
 
-    scan = commands.add_parser("scan", help="list stalled, at-risk and not-picked-up parcels and due work orders")
+    scan = commands.add_parser("scan", help=_("list stalled, at-risk and not-picked-up parcels and due work orders"))
     db_option(scan)
     at_option(scan)
     rules_option(scan)
-    scan.add_argument("--json", action="store_true", help="print the stall list as JSON")
+    scan.add_argument("--json", action="store_true", help=_("print the stall list as JSON"))
     scan.set_defaults(handler=_scan)
 
-    workorder = commands.add_parser("workorder", help="record a stall work order being opened or answered")
+    workorder = commands.add_parser("workorder", help=_("record a stall work order being opened or answered"))
     actions = workorder.add_subparsers(dest="workorder_action", metavar="ACTION", required=True)
     for action, text, handler in (
         ("open", "a buyer opened a stall work order", _workorder_open),
@@ -91,38 +94,57 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         rules_option(parser)
         parser.set_defaults(handler=handler)
 
-    report = commands.add_parser("report", help="write the stall report (HTML, CSV or JSON)")
+    report = commands.add_parser("report", help=_("write the stall report (HTML, Excel, CSV or JSON)"))
     db_option(report)
     at_option(report)
     rules_option(report)
-    report.add_argument("--invoice-rules", type=Path, metavar="FILE",
-                        help="invoice rules TOML for the invoice section (default: the built-in rules)")  # fmt: skip
-    report.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    report.add_argument("-f", "--format", choices=("html", "csv", "json"), default=None,
-                        help="default: from the output file's suffix, else html")  # fmt: skip
+    report.add_argument(
+        "--invoice-rules",
+        type=Path,
+        metavar="FILE",
+        help=_("invoice rules TOML for the invoice section (default: the built-in rules)"),
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help=_("file to write (default: standard output); report.csv writes report-summary.csv, report-urgent.csv …"),
+    )
+    report.add_argument(
+        "-f",
+        "--format",
+        choices=("html", "csv", "xlsx", "json"),
+        default=None,
+        help=_("default: from the output file's suffix, else html"),
+    )
+    report.add_argument(
+        "--section",
+        choices=SECTIONS,
+        help=_("CSV: this section only, to -o or standard output (default: a file a section)"),
+    )
     report.set_defaults(handler=_report)
 
-    serve = commands.add_parser("serve", help="receive Kuaidi100 pushes and serve the live report")
+    serve = commands.add_parser("serve", help=_("receive Kuaidi100 pushes and serve the live report"))
     db_option(serve)
     rules_option(serve)
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: loopback only; any other needs --salt)"
+        "--host", default="127.0.0.1", help=_("address to listen on (default: loopback only; any other needs --salt)")
     )
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--salt", help="Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored")
+    serve.add_argument("--salt", help=_("Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored"))
     serve.set_defaults(handler=_serve)
 
 
 def db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database file or URL (default: WAYBILL_DB, else the per-user file)")
+    parser.add_argument("--db", help=_("database file or URL (default: WAYBILL_DB, else the per-user file)"))
 
 
 def at_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--at", metavar="TIME", help="ISO 8601 instant (no zone = Beijing time); default now")
+    parser.add_argument("--at", metavar="TIME", help=_("ISO 8601 instant (no zone = Beijing time); default now"))
 
 
 def rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", type=Path, metavar="FILE", help="rules TOML (default: the built-in rules)")
+    parser.add_argument("--rules", type=Path, metavar="FILE", help=_("rules TOML (default: the built-in rules)"))
 
 
 def instant(text: str | None) -> datetime:
@@ -132,12 +154,14 @@ def instant(text: str | None) -> datetime:
     try:
         return parse_instant(text)
     except ValueError as error:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00") from error
+        raise UsageError(
+            _("--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00").format(text=text)
+        ) from error
 
 
 def print_problems() -> Callable[[Problem], None]:
     def report(problem: Problem) -> None:
-        print(f"rejected: {problem}", file=sys.stderr)
+        print(_("rejected: {problem}").format(problem=problem), file=sys.stderr)
 
     return report
 
@@ -145,9 +169,9 @@ def print_problems() -> Callable[[Problem], None]:
 def _ingest(args: argparse.Namespace) -> int:
     sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
     if not any(sources):
-        raise UsageError("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders")
+        raise UsageError(_("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders"))
     if args.shop and not args.orders:
-        raise UsageError("--shop applies to --orders only")
+        raise UsageError(_("--shop applies to --orders only"))
     engine = open_store(args.db)
     rejected = 0
     if args.orders:
@@ -155,23 +179,29 @@ def _ingest(args: argparse.Namespace) -> int:
 
         registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
         rejected += problems
-        print(f"orders: {registered} waybills registered, {problems} rejected")
+        print(
+            ngettext(
+                "orders: {n} waybill registered, {rejected} rejected",
+                "orders: {n} waybills registered, {rejected} rejected",
+                registered,
+            ).format(n=registered, rejected=problems)
+        )
     received_at = datetime.now(UTC)
     readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]] = [
-        *(("events", p, read_events) for p in args.events),
-        *(("kuaidi100", p, read_pushes) for p in args.kuaidi100),
+        *((_("events {path}: {summary}"), p, read_events) for p in args.events),
+        *((_("kuaidi100 {path}: {summary}"), p, read_pushes) for p in args.kuaidi100),
     ]
     total = IngestCounts()
     for label, path, reader in readers:
         counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
-        print(f"{label} {path}: {counts.summary()}")
+        print(label.format(path=path, summary=counts.summary()))
         total += counts
     if len(readers) > 1:
-        print(f"total: {total.summary()}")
+        print(_("total: {summary}").format(summary=total.summary()))
     rejected += total.rejected
     for path in args.work_orders:
         result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
-        print(f"work orders {path}: {result.summary()}")
+        print(_("work orders {path}: {summary}").format(path=path, summary=result.summary()))
         rejected += result.rejected
     # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
     return TrackingError.exit_code if rejected else 0
@@ -195,8 +225,12 @@ def _workorder_open(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
     due = rules.at(at).response_due(at)
-    state = "opened" if created else "already recorded"
-    print(f"{args.waybill_no.upper()}: work order {state} at {beijing_iso(at)}; answer by {beijing_iso(due)}")
+    message = (
+        _("{waybill}: work order opened at {at}; answer by {due}")
+        if created
+        else _("{waybill}: work order already recorded at {at}; answer by {due}")
+    )
+    print(message.format(waybill=args.waybill_no.upper(), at=beijing_iso(at), due=beijing_iso(due)))
     return 0
 
 
@@ -205,37 +239,42 @@ def _workorder_respond(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
     due = rules.at(opened_at).response_due(opened_at)
-    late = "on time" if at <= due else f"LATE (was due {beijing_iso(due)})"
-    print(f"{args.waybill_no.upper()}: work order opened {beijing_iso(opened_at)} answered {beijing_iso(at)}, {late}")
+    message = (
+        _("{waybill}: work order opened {opened} answered {at}, on time")
+        if at <= due
+        else _("{waybill}: work order opened {opened} answered {at}, LATE (was due {due})")
+    )
+    print(
+        message.format(
+            waybill=args.waybill_no.upper(), opened=beijing_iso(opened_at), at=beijing_iso(at), due=beijing_iso(due)
+        )
+    )
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from stall_monitor.invoices.rules import load_invoice_rules
     from stall_monitor.invoices.scan import invoice_scan
-    from stall_monitor.report import render
+    from stall_monitor.report import render_data, report_data
     from stall_monitor.scan import scan
+    from waybill.app.commands.report_files import report_format, write_report
 
-    fmt = args.format
-    if fmt is None:
-        suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
-        fmt = suffix if suffix in ("csv", "json") else "html"
+    fmt = report_format(args.format, args.output, args.section)
     engine, at = open_store(args.db), instant(args.at)
     result = scan(engine, _load_rules(args), at)
-    text = render(result, fmt, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise TrackingError(f"{args.output}: cannot write the report: {error.strerror}") from error
-    print(f"{args.output}: {fmt} report at {beijing_iso(result.at)}: {_headline(result.counts)}")
+    data = report_data(result, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
+    page = render_data(result, data, "html" if fmt == "html" else "json")
+    written = write_report(fmt, args.output, args.section, data, page)
+    if written:
+        print(
+            _("{files}: {format} report at {at}: {headline}").format(
+                files=", ".join(map(str, written)),
+                format=fmt,
+                at=beijing_iso(result.at),
+                headline=headline(result.counts),
+            )
+        )
     return 0
-
-
-def _headline(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -247,7 +286,9 @@ def _serve(args: argparse.Namespace) -> int:
     def ready(address: tuple[str, int]) -> None:
         host, port = address
         print(
-            f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+            _(
+                "serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops"
+            ).format(host=host, port=port),
             flush=True,
         )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from waybill.fonts import load_font
+from waybill.i18n import _
 from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import builtin_template_names, load_template
@@ -18,21 +19,23 @@ from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("templates", help="list label templates, or check one")
+    parser = subparsers.add_parser("templates", help=_("list label templates, or check one"))
     parser.set_defaults(handler=list_templates)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     check = actions.add_parser(
         "check",
-        help="check a template for problems",
-        description="Report unknown fields, elements off the page, barcodes that do not fit with their quiet "
-        "zones and text below its minimum size; show the longest number each barcode carries; lay out sample "
-        "orders at 203 and 300 dpi (or the one --dpi).",
+        help=_("check a template for problems"),
+        description=_(
+            "Report unknown fields, elements off the page, barcodes that do not fit with their quiet "
+            "zones and text below its minimum size; show the longest number each barcode carries; lay out sample "
+            "orders at 203 and 300 dpi (or the one --dpi)."
+        ),
     )
-    check.add_argument("template", help="template name or .toml file")
-    check.add_argument("--orders", type=Path, help="orders to try (default: the bundled sample orders)")
-    check.add_argument("--shop", type=Path, help="shop profile for those orders")
-    check.add_argument("--font", type=Path, help="font to measure with")
-    check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help="check at this resolution only")
+    check.add_argument("template", help=_("template name or .toml file"))
+    check.add_argument("--orders", type=Path, help=_("orders to try (default: the bundled sample orders)"))
+    check.add_argument("--shop", type=Path, help=_("shop profile for those orders"))
+    check.add_argument("--font", type=Path, help=_("font to measure with"))
+    check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help=_("check at this resolution only"))
     check.set_defaults(handler=check_command)
 
 
