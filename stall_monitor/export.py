@@ -76,8 +76,6 @@ def xlsx_bytes(data: dict[str, Any]) -> bytes:
             if any(_width(c) > _MAX_WIDTH for c in cells):
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
-            cell.alignment = cell.alignment.copy(vertical="top")
         _time_format(sheet, columns, rows)
     out = io.BytesIO()
     book.save(out)
