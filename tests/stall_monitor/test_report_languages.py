@@ -219,3 +219,17 @@ def test_export_mistakes(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "give --section (summary, urgent," in capsys.readouterr().err
     assert main(["stall", "report", "--db", db, "--section", "urgent"]) == 2
     assert "--section applies to CSV only" in capsys.readouterr().err
+
+
+def test_the_demo_speaks_chinese(db: str, tmp_path: Path) -> None:
+    from stall_monitor.demo import stall_demo
+    from waybill.i18n import set_language
+
+    set_language("zh-CN")
+    files = [sample_path(name) for name in ("tracking.jsonl", "work_orders.csv", "invoices.jsonl")]
+    line = stall_demo(Path(db), *files, tmp_path / "r.html")
+    assert line.startswith(
+        "导入 0 条物流轨迹；2026-11-30 10:00（北京时间）检查：3 件物流停滞，3 件即将停滞，4 件未揽收"
+    )
+    assert "待开发票 7 张，已扣 2 / 6 分，可能再扣 2 分 → " in line
+    assert "物流停滞报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
