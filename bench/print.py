@@ -3,6 +3,7 @@
 1. a batch of N labels (default 200, 100 x 180 mm) at the head's speed (default 152 mm/s): labels per hour
    against the physical ceiling for that label length (target ≥ 95 %);
 2. the print station: scan → first byte on the wire, p50 and p95 over S scans after warm-up (target p95 ≤ 50 ms);
+   and the verifying station (`--verify`): the scan of an order's last unit → first byte (target p95 ≤ 20 ms);
 3. bytes and seconds per label over TCP and over a serial line at 115200 baud, per language.
 
     python bench/print.py [--labels 200] [--speed 152] [--languages tspl escpos zpl] [--scans 60] [--skip-serial]
@@ -21,12 +22,14 @@ from pathlib import Path
 
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.packing import PackingStation
 from printers.printing import open_session, plan, run_job
 from printers.profiles import PrinterProfile, get_profile
 from printers.session import PrinterSession
 from printers.simulator import PrinterSimulator
 from printers.station import Station
 from printers.transports import open_transport
+from waybill.catalog import load_catalog
 from waybill.database import open_database
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
@@ -78,7 +81,7 @@ def batch(language: str, count: int, speed: float, folder: Path) -> None:
     orders = single_page_orders(count, job)
     engine = open_database(str(folder / f"batch-{language}.db"))
     journal = Journal(engine)
-    with PrinterSimulator(language, profile, speed_mm_s=speed, keep_images=False) as sim:  # type: ignore[arg-type]
+    with PrinterSimulator(language, profile, speed_mm_s=speed, keep_images=False) as sim:
         job_id = new_job(journal, orders, job, profile, sim.uri)
         started = time.monotonic()
         with open_session(sim.uri, profile) as session:
@@ -101,7 +104,7 @@ def station(language: str, scans: int, folder: Path) -> None:
     orders = single_page_orders(scans + 1, job)
     journal = Journal(open_database(str(folder / f"station-{language}.db")))
     settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
-    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:  # type: ignore[arg-type]
+    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:
         session = PrinterSession(open_transport(sim.uri), profile)
         with session:
             desk = Station(journal, session, job, settings, {o.order_id: o for o in orders})
@@ -117,6 +120,38 @@ def station(language: str, scans: int, folder: Path) -> None:
     print(
         f"station {language:<6} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
         f"p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
+    )
+
+
+def verify_station(language: str, orders_count: int, folder: Path) -> None:
+    """Each order scanned, then every unit (its catalog barcode, or ``+``); the last unit prints the label."""
+    profile = get_profile(PROFILES[language])
+    job = label_job(profile)
+    catalog = load_catalog(sample_path("catalog.csv"))
+    orders = catalog.fill_all(single_page_orders(orders_count + 1, job))
+    journal = Journal(open_database(str(folder / f"verify-{language}.db")))
+    settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
+    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:
+        session = PrinterSession(open_transport(sim.uri), profile)
+        with session:
+            desk = PackingStation(
+                journal, session, job, settings, {o.order_id: o for o in orders}, station_name="bench", catalog=catalog
+            )
+            desk.warm_up()
+            for number, order in enumerate(orders):
+                if number == 1:
+                    desk.stats.latencies.clear()  # the first order also settles the link
+                desk.scan(order.order_id, lambda *_: False)
+                for item in order.items:
+                    code = (catalog.codes_for(item) or ("+",))[0]
+                    for _ in range(item.qty):
+                        desk.scan(code, lambda *_: False)
+            desk.close()
+    values = sorted(desk.stats.latencies)
+    p95 = values[max(0, round(0.95 * len(values)) - 1)]
+    print(
+        f"verify  {language:<6} {len(values)} orders ({desk.pack.verified} verified): last unit → first byte "
+        f"p50 {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
     )
 
 
@@ -158,6 +193,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for language in args.languages:
             station(language, args.scans, Path(folder))
+            verify_station(language, args.scans, Path(folder))
         for language in args.languages:
             link("tcp", language, args.speed, Path(folder))
             if not args.skip_serial:

@@ -32,7 +32,7 @@ from waybill.times import BEIJING
 
 def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]
     shop = load_shop(sample_path("shop.toml"))
-    # The samples that carry their number (the others take one from the store: bench/numbers.py).
+    # The samples that carry their number (the others take one from the store: bench/number_pool.py).
     orders = tuple(o for o in load_orders(sample_path("orders.jsonl"), shop).orders if o.waybill_no)
     job = LabelJob(load_template(template), load_font(), LayoutOptions(dpi=dpi, shop=shop), datetime.now(BEIJING))
     stream = labels_for(itertools.cycle(orders), job, on_warning=lambda warning: None)

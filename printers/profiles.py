@@ -24,6 +24,7 @@ Every bad value is a ``ProfileError`` naming the file, the table and the key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -140,16 +141,22 @@ def _check(key: str, value: Any) -> str | None:
         return None if value in _IMAGE_COMMANDS else f"must be one of {', '.join(_IMAGE_COMMANDS)}"
     if key in ("answers_status", "answers_ack", "realtime_disable"):
         return None if isinstance(value, bool) else "must be true or false"
+    # Upper bounds far past any printer, so that no setting is absurd (a head of 10^30 dots).
     if key in ("head_width_dots", "max_band_bytes"):
-        if not _is_int(value) or value < 1:
-            return "must be a whole number of at least 1"
+        if not _is_int(value) or not 1 <= value <= _MOST[key]:
+            return f"must be a whole number from 1 to {_MOST[key]:,}"
         return None
     if key in ("offset_x_dots", "offset_y_dots"):
-        return None if _is_int(value) and value >= 0 else "must be a whole number of dots, 0 or more"
+        ok = _is_int(value) and 0 <= value <= _MOST[key]
+        return None if ok else f"must be a whole number of dots from 0 to {_MOST[key]:,}"
     if key in ("dots_per_mm", "head_speed_mm_s"):
-        return None if _is_number(value) and value > 0 else "must be a number above 0"
+        return (
+            None
+            if _is_number(value) and 0 < value <= _MOST[key]
+            else f"must be a number above 0, at most {_MOST[key]:g}"
+        )
     if key == "gap_mm":
-        return None if _is_number(value) and value >= 0 else "must be a number, 0 or more"
+        return None if _is_number(value) and 0 <= value <= _MOST[key] else f"must be a number from 0 to {_MOST[key]:g}"
     return "is not a profile setting"
 
 
@@ -158,7 +165,18 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_MOST = {
+    "head_width_dots": 8192,
+    "max_band_bytes": 1 << 24,
+    "offset_x_dots": 8192,
+    "offset_y_dots": 8192,
+    "dots_per_mm": 48.0,  # 1200 dpi
+    "head_speed_mm_s": 2000.0,
+    "gap_mm": 100.0,
+}
 
 
 BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
@@ -276,7 +294,7 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
     values = dict(table)
     base_name = values.pop("base", None)
     if base_name is not None:
-        if base_name not in known:
+        if not isinstance(base_name, str) or base_name not in known:
             raise ProfileError(f"{where} base: unknown profile {base_name!r}; known: {', '.join(sorted(known))}")
         base: PrinterProfile | None = known[base_name]
     else:
@@ -285,8 +303,8 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         if "dots_per_mm" in values:
             raise ProfileError(f"{where} dpi: give dpi or dots_per_mm, not both")
         dpi = values.pop("dpi")
-        if not _is_number(dpi) or dpi <= 0:
-            raise ProfileError(f"{where} dpi: must be a number above 0")
+        if not _is_number(dpi) or not 0 < dpi <= 1200:
+            raise ProfileError(f"{where} dpi: must be a number above 0, at most 1200")
         values["dots_per_mm"] = dots_per_mm(dpi)
     for key, value in values.items():
         if key == "name":

@@ -97,17 +97,29 @@ class Station:
         if order is None:
             self.stats.unknown += 1
             return f"unknown code {code.strip()!r}: no such order id or waybill number"
-        earlier = [row for row in self.journal.labels_of_waybill(order.waybill_no) if row.state != "queued"]
+        earlier = self.printed_labels(order)
         if earlier:
             refuse_cancelled(self.journal, order.waybill_no)
             if not confirm_reprint(order, earlier):
                 self.stats.declined += 1
                 return f"{order.waybill_no}: not reprinted"
-            self._scanned_at = time.perf_counter()
-            rows = [row for row in earlier if row.job_id == earlier[-1].job_id]
-            self._print(order, rows)
-            self.stats.reprinted += len(rows)
-            return f"{order.waybill_no}: reprinted {len(rows)} label(s), recorded as 补打"
+            return self.reprint(order, earlier)
+        return self.print_order(order)
+
+    def printed_labels(self, order: Order) -> list[LabelRow]:
+        """The labels of this order's waybill that went out before (by any job)."""
+        return [row for row in self.journal.labels_of_waybill(order.waybill_no) if row.state != "queued"]
+
+    def reprint(self, order: Order, earlier: list[LabelRow]) -> str:
+        """Print the latest job's labels of ``earlier`` again, recorded as reprints."""
+        self._scanned_at = time.perf_counter()
+        rows = [row for row in earlier if row.job_id == earlier[-1].job_id]
+        self._print(order, rows)
+        self.stats.reprinted += len(rows)
+        return f"{order.waybill_no}: reprinted {len(rows)} label(s), recorded as 补打"
+
+    def print_order(self, order: Order) -> str:
+        """Lay out and print a first time every label of ``order``, as labels of the station's job."""
         self.orders[order.order_id] = order
         laid_out = self.label_job.layout(order).labels
         planned = [PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in laid_out]

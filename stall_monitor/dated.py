@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from stall_monitor.errors import TrackingError
-from waybill.times import BEIJING
+from waybill.times import BEIJING, sane_time
 
 __all__ = ["Dated", "DatedRules", "as_written", "check_keys", "load_dated", "numbers", "parse_dated"]
 
@@ -63,6 +63,8 @@ def load_dated(path: Path | None, package: str, resource: str, build: Build[R]) 
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TrackingError(f"{path}: cannot read rules: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise TrackingError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
     return parse_dated(text, str(path), build)
 
 
@@ -108,13 +110,21 @@ def check_keys(fields: dict[str, Any], where: str, known: Collection[str], requi
         raise TrackingError(f"{where}: missing {', '.join(missing)}")
 
 
-def numbers(fields: dict[str, Any], where: str, keys: Collection[str], unit: str) -> dict[str, float]:
-    """The finite numbers ≥ 0 under ``keys`` (``unit`` names them in the message)."""
+def numbers(
+    fields: dict[str, Any], where: str, keys: Collection[str], unit: str, most: float = math.inf
+) -> dict[str, float]:
+    """The finite numbers from 0 to ``most`` under ``keys`` (``unit`` names them in the message)."""
     values: dict[str, float] = {}
     for key in keys:
         value = fields[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-            raise TrackingError(f"{where}: {key} must be a number of {unit} ≥ 0, not {value!r}")
+        # NaN compares false with everything and would pass any check, so finiteness is asked first.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            ok = False
+        else:
+            ok = 0 <= value <= most
+        if not ok:
+            bound = f"from 0 to {as_written(most)}" if math.isfinite(most) else "≥ 0"
+            raise TrackingError(f"{where}: {key} must be a number of {unit} {bound}, not {value!r}")
         values[key] = float(value)
     return values
 
@@ -130,6 +140,10 @@ def _instant(value: Any, where: str) -> datetime:
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         raise TrackingError(f"{where}: from must be a date or time, not {value!r}")
+    try:
+        sane_time(value)
+    except ValueError as error:
+        raise TrackingError(f"{where}: from {value.isoformat()}: {error}") from error
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
     return moment.astimezone(UTC)
 

@@ -20,6 +20,7 @@ from stall_monitor.sources.files import read_events, read_invoice_requests, read
 from stall_monitor.store import open_store
 from stall_monitor.words import headline
 from stall_monitor.workorders import ingest_work_orders
+from waybill.atomic import write_file
 from waybill.errors import Problem
 from waybill.i18n import _
 from waybill.times import BEIJING
@@ -39,7 +40,7 @@ def stall_demo(db: Path, events: Path, work_orders: Path, invoices: Path, report
     ingest_invoice_requests(engine, read_invoice_requests(invoices), on_problem=_refuse)
     result = scan(engine, default_rules(), DEMO_AT)
     invoice_result = invoice_scan(engine, default_invoice_rules(), DEMO_AT)
-    report.write_text(render(result, "html", invoice_result), encoding="utf-8")
+    write_file(report, render(result, "html", invoice_result).encode("utf-8"))
     points = invoice_result.points
     return _(
         "{events} tracking events ingested; scan at {at} (Beijing): {headline}; {invoices} invoices to issue, "

@@ -11,7 +11,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "Event", "canonical_status", "event_key"]
+__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "MAX_LENGTHS", "Event", "canonical_status", "event_key"]
+
+# The widths of the store's columns: a longer value is refused by the reader as a problem of its line,
+# not by PostgreSQL in the middle of a batch (which would lose the batch's good events too).
+MAX_LENGTHS: dict[str, int] = {"waybill_no": 64, "status": 64, "location": 200, "carrier": 32}
 
 CANONICAL_STATUSES: tuple[str, ...] = (
     "picked_up",

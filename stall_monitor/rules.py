@@ -17,6 +17,7 @@ from stall_monitor.errors import TrackingError
 
 __all__ = ["RuleSet", "Rules", "default_rules", "load_rules", "normalise_province", "parse_rules"]
 
+MAX_HOURS = 24 * 366  # a year of hours is past any sane rule
 _HOUR_KEYS = (
     "normal_hours",
     "remote_hours",
@@ -104,7 +105,7 @@ def parse_rules(text: str, source: str) -> Rules:
 
 def _rule_set(fields: dict[str, Any], where: str, name: str, effective_from: datetime | None) -> RuleSet:
     check_keys(fields, where, {"remote_provinces", *_HOUR_KEYS}, ("remote_provinces", *_HOUR_KEYS))
-    hours = numbers(fields, where, _HOUR_KEYS, "hours")
+    hours = numbers(fields, where, _HOUR_KEYS, "hours", most=MAX_HOURS)
     for key in ("normal_hours", "remote_hours"):
         if hours[key] <= hours["warning_margin_hours"]:
             raise TrackingError(f"{where}: {key} must be longer than warning_margin_hours")

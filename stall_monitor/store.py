@@ -183,9 +183,12 @@ def prepare(engine: Engine) -> Engine:
     return engine
 
 
-def open_store(option: str | None = None) -> Engine:
-    """Open the shared store (``--db`` / ``WAYBILL_DB`` / default file) with the tracking tables ready."""
-    return prepare(open_database(option))
+def open_store(option: str | None = None, *, create: bool = True) -> Engine:
+    """Open the shared store (``--db`` / ``WAYBILL_DB`` / default file) with the tracking tables ready.
+
+    ``create=False``: a store that does not exist is an error (see ``waybill.database.open_database``).
+    """
+    return prepare(open_database(option, create=create))
 
 
 def upsert(connection: Connection, table: sa.Table) -> Any:

@@ -160,7 +160,10 @@ def test_errors_under_zh_cn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     db = str(tmp_path / "w.db")
     assert main(["--lang", "zh-CN", "stall", "scan", "--db", db, "--at", "next tuesday"]) == 2
     err = capsys.readouterr().err
-    assert err == "waybill：错误：--at 'next tuesday' 不是 ISO 8601 时间，例如 2022-12-15T08:00+08:00\n"
+    assert (
+        err
+        == "waybill：错误：--at 'next tuesday' 不是 1970 至 2199 年间的 ISO 8601 时间，例如 2022-12-15T08:00+08:00\n"
+    )
     bad = tmp_path / "inv.jsonl"
     bad.write_text('{"order_id": "A1", "requested_at": "2023-01-01 09:00"}\nnot json\n', encoding="utf-8")
     assert main(["--lang", "zh-CN", "invoice", "ingest", str(bad), "--db", db]) == 10

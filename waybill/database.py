@@ -7,6 +7,7 @@ a database has not seen yet, so an older database upgrades in place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -105,8 +106,14 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def open_database(option: str | None = None) -> Engine:
-    """Open (creating if needed) the store named by ``option`` / ``WAYBILL_DB`` / the default file."""
+def open_database(option: str | None = None, *, create: bool = True) -> Engine:
+    """Open the store named by ``option`` / ``WAYBILL_DB`` / the default file, creating a SQLite file if needed.
+
+    ``create=False`` is for commands that only read: a SQLite file that does not exist (a mistyped ``--db``)
+    is a ``DatabaseError`` instead of a new empty store that reports "all clear". A new SQLite file and the
+    folders made for it are the owner's only (0600/0700): the store holds recipients' names, phones and
+    addresses. SQLite gives its -wal and -shm files the mode of the database file.
+    """
     url = database_url(option)
     if url.startswith("postgresql+psycopg://"):
         try:
@@ -117,7 +124,7 @@ def open_database(option: str | None = None) -> Engine:
             ) from None
     try:
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(url.removeprefix("sqlite:///")), create=create)
         engine = sa.create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _tune_sqlite)
@@ -126,6 +133,20 @@ def open_database(option: str | None = None) -> Engine:
     except (sa.exc.SQLAlchemyError, OSError) as error:
         raise DatabaseError(f"cannot open database {_redacted(url)}: {_first_line(error)}") from error
     return engine
+
+
+def _private_sqlite_file(path: Path, *, create: bool) -> None:
+    if not create:
+        if not path.is_file():
+            raise DatabaseError(
+                f"no database at {path} (check --db or WAYBILL_DB); this command reads a store and creates none"
+            )
+        return
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # an existing store keeps the mode its owner gave it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -> None:

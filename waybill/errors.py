@@ -10,6 +10,7 @@
     ├── FontError                   exit 4   a font that cannot be loaded
     ├── DatabaseError               exit 9   the store cannot be opened or upgraded
     ├── NumberError                 exit 11  no waybill number: an empty pool, a refusing or unreachable service
+    ├── OutputError                 exit 12  an output file or folder that cannot be written (names the path)
     ├── PrinterError                exit 5   anything between us and a printer (printers.errors)
     │   ├── ProfileError            exit 5   unknown or invalid printer profile, label too wide for the head
     │   ├── TransportError          exit 6   a refused, unreachable or dropped link (names the URI)
@@ -27,12 +28,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from waybill.privacy import mask_phones
+
 __all__ = [
     "DatabaseError",
     "FontError",
     "LayoutError",
     "NumberError",
     "OrderError",
+    "OutputError",
     "Problem",
     "TemplateError",
     "UsageError",
@@ -59,7 +63,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        # The message and field may echo input: a phone number in them is shown masked, as on a label.
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {mask_phones(what)}"
 
 
 class OrderError(WaybillError):
@@ -94,3 +100,9 @@ class NumberError(WaybillError):
     """A number source could not serve: names the carrier and the reason (and the order, if one)."""
 
     exit_code = 11
+
+
+class OutputError(WaybillError):
+    """An output that cannot be written: a folder where a file must go, a path under a file, a full disk."""
+
+    exit_code = 12

@@ -55,6 +55,7 @@ class Item:
     qty: int
     spec: str = ""
     location: str = ""
+    barcode: str = ""  # the product's own EAN-13, UPC-A or Code128, as printed on the goods
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ def encode_order(order: Order) -> str:
         "recipient": _address(order.recipient),
         "sender": _address(order.sender) if order.sender else None,
         "items": [
-            {"sku": i.sku, "name": i.name, "qty": i.qty, "spec": i.spec, "location": i.location} for i in order.items
+            {"sku": i.sku, "name": i.name, "qty": i.qty, "spec": i.spec, "location": i.location, "barcode": i.barcode}
+            for i in order.items
         ],
         "sort_code": order.sort_code,
         "package_center": order.package_center,

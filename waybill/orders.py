@@ -16,21 +16,28 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from waybill import product_codes
 from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Item, Order, Origin
+from waybill.privacy import mask_phone
 from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
 from waybill.times import parse_beijing_time
 
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What a label prints: a quantity of five digits, an amount up to ¥99,999.99 in the COD box.
+MAX_QTY = 99_999
+MAX_MONEY = Decimal("99999.99")
 
 _ORDER_FIELDS = {
     "order_id", "carrier", "waybill_no", "sort_code", "package_center", "service", "recipient", "sender",
     "items", "cod_amount", "scheduled_delivery", "remark", "shipped_at",
 }  # fmt: skip
 _ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "address")
-_ITEM_FIELDS = ("sku", "name", "spec", "qty", "location")
+# Fields the store keeps in columns of this width (print journal, stall monitor).
+_STORED_LENGTHS = {"order_id": 64, "recipient.province": 64}
+_ITEM_FIELDS = ("sku", "name", "spec", "qty", "location", "barcode")
 
 # CSV: one row per item; order-level columns repeat (or are left blank) on the order's further rows.
 CSV_ORDER_COLUMNS = (
@@ -38,7 +45,7 @@ CSV_ORDER_COLUMNS = (
     *(f"recipient_{f}" for f in _ADDRESS_FIELDS), *(f"sender_{f}" for f in _ADDRESS_FIELDS),
     "cod_amount", "scheduled_delivery", "remark", "shipped_at",
 )  # fmt: skip
-CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location")
+CSV_ITEM_COLUMNS = ("sku", "item_name", "spec", "qty", "location", "barcode")
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ def load_orders(path: Path, shop: Shop | None = None, *, skip_invalid: bool = Fa
 def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
     source = str(path)
     try:
-        text = _decode(path.read_bytes())
+        text = _decode(path.read_bytes(), source)
     except OSError as error:
         raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
     records = _csv_records(text, source) if is_csv(path, text.lstrip()[:1]) else _jsonl_records(text, source)
@@ -90,12 +97,18 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
     return LoadedOrders(tuple(orders), tuple(problems))
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, source: str) -> str:
     # Spreadsheets exported on Chinese Windows write GB18030; everything else writes UTF-8 (maybe with BOM).
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, not_utf8.start) + 1
+            byte = raw[not_utf8.start]
+            problem = Problem(source, line, None, f"not UTF-8 or GB18030 text (byte 0x{byte:02X})")
+            raise OrderError([problem]) from error
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,13 @@ def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
 
 def _csv_records(text: str, source: str) -> Iterator[_Record | Problem]:
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from _csv_orders(reader, source)
+    except csv.Error as error:  # a cell over the field size limit (128 KiB): the file is refused
+        yield Problem(source, reader.line_num, None, f"not valid CSV ({error})")
+
+
+def _csv_orders(reader: Any, source: str) -> Iterator[_Record | Problem]:
     header: list[str] = []
     for row in reader:
         if row:
@@ -247,7 +267,10 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, str | int):
             self.problem(field, f"must be a string, not {type(value).__name__}")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        if len(text) > _STORED_LENGTHS.get(field, len(text)):
+            self.problem(field, f"is longer than {_STORED_LENGTHS[field]} characters")
+        return text
 
     def address(self, value: Any, key: str) -> Address | None:
         if value is None:
@@ -265,7 +288,7 @@ class _Checker:
         }
         phone_digits = re.sub(r"[\s()+-]", "", fields["phone"])
         if fields["phone"] and not (phone_digits.isdigit() and 5 <= len(phone_digits) <= 20):
-            self.problem(f"{key}.phone", f"{fields['phone']!r} is not a phone number")
+            self.problem(f"{key}.phone", f"{mask_phone(fields['phone'])!r} is not a phone number")
         return Address(**fields) if len(self.problems) == before else None
 
     def items(self, value: Any) -> tuple[Item, ...]:
@@ -291,17 +314,26 @@ class _Checker:
                 qty=qty,
                 spec=checker.text(raw, "spec", path=f"{path}."),
                 location=checker.text(raw, "location", path=f"{path}."),
+                barcode=checker.barcode(raw, f"{path}."),
             )
             self.problems.extend(checker.problems)
             if not checker.problems:
                 items.append(item)
         return tuple(items)
 
+    def barcode(self, raw: dict[str, Any], path: str) -> str:
+        code = self.text(raw, "barcode", path=path)
+        wrong = product_codes.problem(code) if code else None
+        if wrong:
+            self.problem(f"{path}barcode", wrong)
+        return code
+
     def quantity(self, value: Any, field: str) -> int:
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 20:
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.problem(field, f"must be a whole number of at least 1, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QTY:
+            shown = repr(value) if len(repr(value)) <= 20 else f"{repr(value)[:20]}…"
+            self.problem(field, f"must be a whole number from 1 to {MAX_QTY:,}, not {shown}")
             return 0
         return value
 
@@ -319,8 +351,9 @@ class _Checker:
             whole_cents = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
         except InvalidOperation:  # too many digits to quantize
             whole_cents = False
-        if not whole_cents or amount < 0:
-            self.problem("cod_amount", f"{value!r} must be at least 0 with at most 2 decimal places")
+        if not whole_cents or not 0 <= amount <= MAX_MONEY:
+            shown = repr(value) if len(repr(value)) <= 20 else f"{repr(value)[:20]}…"
+            self.problem("cod_amount", f"{shown} must be from 0 to {MAX_MONEY:,} with at most 2 decimal places")
             return Decimal(0)
         return amount
 

@@ -1,24 +1,31 @@
 """Where rendered labels go, all or nothing: output appears only when the whole batch succeeded.
 
 PNGs are written into a hidden staging folder inside the target folder and moved into place at the end;
-single files are written beside the target and renamed over it. ``abort`` removes every partial file.
+single files are written beside the target and renamed over it. ``abort`` removes every partial file. Every
+file is the owner's only (0600): labels show recipients' names, phones and addresses. A path that cannot be
+written (a folder where a file must go, a path under a file, a read-only or full disk) is one ``OutputError``
+naming it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
-from waybill.errors import UsageError
+from waybill.atomic import AtomicFile, writing
+from waybill.errors import OutputError
 from waybill.layout.label import Label
 from waybill.render.pdf import PdfWriter
 from waybill.render.png import write_png
 from waybill.render.raster import rasterize
+
+__all__ = ["LabelSink", "PdfFile", "PngFolder", "PrinterFile", "Written", "write_all"]
 
 
 class LabelSink(Protocol):
@@ -27,57 +34,54 @@ class LabelSink(Protocol):
     def abort(self) -> None: ...
 
 
+def _make_folder(folder: Path) -> bool:
+    """Make ``folder`` if needed; whether it was made here."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise OutputError(f"{folder} exists and is not a folder (PNG output needs a folder)")
+        return False
+    with writing(folder):
+        folder.mkdir(parents=True)
+    return True
+
+
 class PngFolder:
     """``DIR/<waybill_no>.png`` and ``DIR/<waybill_no>-2.png`` … for continuation labels."""
 
     def __init__(self, folder: Path) -> None:
-        if folder.exists() and not folder.is_dir():
-            raise UsageError(f"{folder} exists and is not a folder (PNG output needs a folder)")
+        self.made = _make_folder(folder)
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".waybill-partial-", dir=folder))
+        with writing(folder):
+            self.staging = Path(tempfile.mkdtemp(prefix=".waybill-partial-", dir=folder))
         self.names: list[str] = []
 
     def add(self, label: Label) -> None:
         name = f"{label.file_stem}.png"
-        write_png(rasterize(label), self.staging / name, label.dots_per_mm)
+        with writing(self.folder / name):
+            write_png(rasterize(label), self.staging / name, label.dots_per_mm)
         self.names.append(name)
 
     def commit(self) -> list[Path]:
+        # Check every target before moving any, so a failure cannot leave half the batch in place.
+        for name in self.names:
+            if (self.folder / name).is_dir():
+                raise OutputError(f"{self.folder / name} is a folder; it stands where a label must go")
         paths = []
         for name in self.names:
-            os.replace(self.staging / name, self.folder / name)
+            with writing(self.folder / name):
+                os.replace(self.staging / name, self.folder / name)
             paths.append(self.folder / name)
         self.staging.rmdir()
         return paths
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.made:
+            with contextlib.suppress(OSError):  # only if still empty: someone may have put files there meanwhile
+                self.folder.rmdir()
 
 
-class _AtomicFile:
-    """A file written under a temporary name and renamed over the target only on commit."""
-
-    def __init__(self, target: Path) -> None:
-        if target.is_dir():
-            raise UsageError(f"{target} is a folder; give a file name")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.target = target
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-        self.partial = Path(name)
-        self.stream: BinaryIO = os.fdopen(handle, "wb")
-
-    def commit(self) -> list[Path]:
-        self.stream.close()
-        os.replace(self.partial, self.target)
-        return [self.target]
-
-    def abort(self) -> None:
-        self.stream.close()
-        self.partial.unlink(missing_ok=True)
-
-
-class PdfFile(_AtomicFile):
+class PdfFile(AtomicFile):
     """One PDF page per label."""
 
     def __init__(self, target: Path) -> None:
@@ -85,24 +89,26 @@ class PdfFile(_AtomicFile):
         self.writer = PdfWriter(self.stream)
 
     def add(self, label: Label) -> None:
-        self.writer.add(label)
+        with writing(self.target):
+            self.writer.add(label)
 
     def commit(self) -> list[Path]:
-        self.writer.close()
+        with writing(self.target):
+            self.writer.close()
         return super().commit()
 
 
-class PrinterFile(_AtomicFile):
+class PrinterFile(AtomicFile):
     """A printer-ready byte stream: ``encode`` turns each label into the bytes a printer takes."""
 
     def __init__(self, target: Path, encode: Callable[[Label], Iterable[bytes]], prologue: bytes = b"") -> None:
         super().__init__(target)
         self.encode = encode
-        self.stream.write(prologue)
+        self.write(prologue)
 
     def add(self, label: Label) -> None:
         for chunk in self.encode(label):
-            self.stream.write(chunk)
+            self.write(chunk)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["mask_name", "mask_phone", "mask_phone_in", "mask_phones"]
+
 # The middle four may already be masked, so that masking twice gives the same text.
 _MOBILE = re.compile(r"(?:\+?86[\s-]?)?(1[0-9]{2})[\s-]?(?:[0-9]{4}|\*{4})[\s-]?([0-9]{4})")
+# Any phone number inside free text: a mainland mobile (1[3-9]x, 11 digits, maybe +86 and spaced 3-4-4) or a
+# landline with its area code (0xx-xxxxxxxx); not part of a longer run of digits (a waybill number).
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}|0[1-9][0-9]{1,2}[\s-]?[0-9]{7,8})(?![0-9])"
+)
 
 
 def mask_name(name: str) -> str:
@@ -45,3 +52,8 @@ def mask_phone_in(text: str, phone: str) -> str:
             spaced = r"[\s-]*".join(number)
             text = re.sub(rf"(?<![0-9])(?:\+?86[\s-]*)?{spaced}(?![0-9])", lambda _: mask_phone(phone), text)
     return text
+
+
+def mask_phones(text: str) -> str:
+    """``text`` with every phone number it holds masked: for error messages, which may echo any input."""
+    return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)

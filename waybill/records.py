@@ -1,16 +1,27 @@
-"""What order files and tracking files share: telling JSON Lines from CSV, and reading JSON Lines into
-numbered objects with a ``Problem`` (file and line) for each line that is not one."""
+"""What order files and tracking files share: telling JSON Lines from CSV, reading JSON strictly, and reading
+JSON Lines into numbered objects with a ``Problem`` (file and line) for each line that is not one."""
 
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from waybill.errors import Problem
 
+__all__ = ["JSONL_SUFFIXES", "MAX_DEPTH", "BadJson", "is_csv", "json_lines", "strict_json"]
+
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+# No record we read nests deeper than 4 (a push: param → lastResult → data → item); 32 is far past sane.
+MAX_DEPTH = 32
+_MAX_INT_DIGITS = 100  # longer integer literals are refused before Python converts them (4300 digits raise)
+
+
+class BadJson(ValueError):
+    """Text that is not one sane JSON value; the message says why, for the user."""
 
 
 def is_csv(path: Path, first_character: str) -> bool:
@@ -23,15 +34,75 @@ def is_csv(path: Path, first_character: str) -> bool:
     return first_character not in ("{", "")
 
 
+def strict_json(text: str) -> Any:
+    """``json.loads``, refusing what it would take silently or fail on with an exception of its own:
+
+    a key given twice in one object (the last would silently win), NaN and Infinity (not JSON), integer
+    literals of more than 100 digits, and nesting deeper than ``MAX_DEPTH`` (``RecursionError`` otherwise).
+    """
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+        )
+    except json.JSONDecodeError as error:
+        raise BadJson(f"not valid JSON ({error.msg} at column {error.colno})") from error
+    except RecursionError as error:
+        raise BadJson(f"not valid JSON: nested deeper than {MAX_DEPTH} levels") from error
+    # Only text with enough brackets can nest too deep: the walk is skipped for ordinary records.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
+        raise BadJson(f"not valid JSON: nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        twice = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+        raise BadJson(f"not valid JSON: key {twice!r} is given twice in one object")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise BadJson(f"not valid JSON: {name} is not a number")
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > _MAX_INT_DIGITS:
+        raise BadJson(f"not valid JSON: a number of {len(literal.lstrip('-'))} digits")
+    return int(literal)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise BadJson(f"not valid JSON: {literal[:20]} is out of range")
+    return value
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    """Whether ``value`` nests more than ``depth`` containers; the walk stops at ``depth`` (bounded recursion)."""
+    if isinstance(value, dict):
+        children: Iterable[Any] = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    return depth == 0 or any(_deeper_than(child, depth - 1) for child in children)
+
+
 def json_lines(lines: Iterable[str], source: str, each: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     """(line number, object) per non-blank line; ``each`` names what a line holds, for the message."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Problem(source, number, None, f"not valid JSON ({error.msg} at column {error.colno})")
+            data = strict_json(line)
+        except BadJson as error:
+            yield Problem(source, number, None, str(error))
             continue
         if not isinstance(data, dict):
             yield Problem(source, number, None, f"each line must be one JSON object ({each})")

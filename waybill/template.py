@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,17 @@ from waybill.fields import FIELDS, TextExpression, parse_expression
 
 # Thermal print below about 1.5 mm (12 dots at 203 dpi) cannot be read reliably off a parcel.
 MIN_LEGIBLE_MM = 1.5
-PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty")
+# Bounds on every number, so that no value is NaN, infinite or absurd (a font size of 10^6 mm rendered for
+# seconds, then crashed). Stock: from the narrowest labels to the widest head (1248 dots at 203 dpi, 156 mm).
+PAGE_WIDTH_MM = (20.0, 160.0)
+PAGE_HEIGHT_MM = (20.0, 400.0)
+TEXT_SIZE_MM = (MIN_LEGIBLE_MM, 50.0)
+LINE_HEIGHT = (0.8, 3.0)
+MODULE_MM = (0.1, 2.0)
+THICKNESS_MM = (0.05, 20.0)
+MAX_LINES = (1, 50)
+PICKLIST_COLUMNS = ("index", "location", "sku", "name", "spec", "name_spec", "qty", "barcode")
+BARCODE_HEIGHT_MM = 6.0  # an item barcode's bars; handheld imagers read EAN-13 this short
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -90,6 +101,7 @@ class Column:
     title: str
     width: float  # mm; the widest column takes what the others leave when width is 0
     align: Align = "left"
+    height: float = BARCODE_HEIGHT_MM  # the `barcode` column: bar height, mm
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,8 @@ def load_template(name_or_path: str) -> Template:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise TemplateError(f"{path}: cannot read: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise TemplateError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"{path}: not valid TOML: {error}") from error
     return parse_template(data, str(path))
@@ -161,8 +175,8 @@ def parse_template(data: dict[str, Any], source: str) -> Template:
     template = Template(
         name=label.text("name", default=Path(source).stem),
         description=label.text("description", default=""),
-        width_mm=label.number("width_mm"),
-        height_mm=label.number("height_mm"),
+        width_mm=label.number("width_mm", within=PAGE_WIDTH_MM),
+        height_mm=label.number("height_mm", within=PAGE_HEIGHT_MM),
         elements=(),
         continuation=(),
         source=source,
@@ -208,9 +222,27 @@ class _Table:
             return None if default is _REQUIRED else default
         return value
 
-    def number(self, key: str, default: Any = None) -> float:
+    def number(self, key: str, default: Any = None, *, within: tuple[float, float] | None = None) -> float:
+        """A finite number (TOML also has nan and inf), inside ``within`` when given; 0 or the default if not."""
         value = self._get(key, _REQUIRED if default is None else default, (int, float), "a number")
-        return float(value) if value is not None else 0.0
+        if value is None:
+            return 0.0
+        # A refused value is replaced by the default (else the lowest allowed), so it causes no further problem.
+        stand_in = float(default if default not in (None, _REQUIRED) else within[0] if within else 0)
+        if not math.isfinite(value):
+            self.problems.append(f"{self.where}: {key} must be a finite number, not {value!r}")
+            return stand_in
+        if within is not None and not within[0] <= value <= within[1]:
+            self.problems.append(f"{self.where}: {key} must be from {within[0]:g} to {within[1]:g}, not {value:g}")
+            return stand_in
+        return float(value)
+
+    def whole(self, key: str, default: int | None, within: tuple[int, int]) -> int | None:
+        value = self._get(key, default, (int,), "a whole number")
+        if value is not None and not within[0] <= value <= within[1]:
+            self.problems.append(f"{self.where}: {key} must be from {within[0]} to {within[1]}, not {value}")
+            return default
+        return value  # type: ignore[no-any-return]
 
     def text(self, key: str, default: Any = None) -> str:
         value = self._get(key, _REQUIRED if default is None else default, (str,), "a string")
@@ -280,13 +312,16 @@ def _elements(value: Any, where: str, page: Template, problems: list[str]) -> tu
 
 
 def _text_element(t: _Table, page: Template, default_id: str) -> TextElement:
-    size = t.number("size")
+    before = len(t.problems)
+    size = t.number("size", within=TEXT_SIZE_MM)
+    size_valid = len(t.problems) == before
     min_size = t.number("min_size", default=max(MIN_LEGIBLE_MM, round(size * 0.7, 2)))
-    _check_sizes(t, size, min_size)
-    max_lines = t._get("max_lines", None, (int,), "a whole number")
+    box = t.box(page)
+    _check_sizes(t, size, min_size, box, size_valid=size_valid)
+    max_lines = t.whole("max_lines", None, MAX_LINES)
     return TextElement(
         id=t.text("id", default=default_id),
-        box=t.box(page),
+        box=box,
         text=t.expression("text"),
         size=size,
         min_size=min_size,
@@ -296,13 +331,15 @@ def _text_element(t: _Table, page: Template, default_id: str) -> TextElement:
         max_lines=max_lines,
         bold=t.flag("bold", False),
         inverse=t.flag("inverse", False),
-        line_height=t.number("line_height", default=1.2),
+        line_height=t.number("line_height", default=1.2, within=LINE_HEIGHT),
         when=t.when(),
     )
 
 
-def _check_sizes(t: _Table, size: float, min_size: float) -> None:
-    if min_size > size:
+def _check_sizes(t: _Table, size: float, min_size: float, box: Box, *, size_valid: bool) -> None:
+    if size_valid and size > box.h + 1e-9:
+        t.problems.append(f"{t.where}: size {size:g} mm is taller than the box ({box.h:g} mm high)")
+    if size_valid and min_size > size:
         t.problems.append(f"{t.where}: min_size {min_size:g} mm is larger than size {size:g} mm")
     if min_size < MIN_LEGIBLE_MM:
         t.problems.append(f"{t.where}: min_size {min_size:g} mm is below the legible minimum {MIN_LEGIBLE_MM} mm")
@@ -312,8 +349,8 @@ def _barcode_element(t: _Table, page: Template, default_id: str) -> BarcodeEleme
     symbology = t.text("symbology", default="code128")
     if symbology != "code128":
         t.problems.append(f'{t.where}: symbology must be code128 (QR codes are type = "qr")')
-    module = t.number("module", default=0.375)
-    min_module = t.number("min_module", default=0.25)
+    module = t.number("module", default=0.375, within=MODULE_MM)
+    min_module = t.number("min_module", default=0.25, within=MODULE_MM)
     if min_module > module:
         t.problems.append(f"{t.where}: min_module is larger than module")
     return BarcodeElement(
@@ -333,7 +370,7 @@ def _qr_element(t: _Table, page: Template, default_id: str) -> QRElement:
 
 def _line_element(t: _Table, page: Template, default_id: str) -> LineElement:
     x1, y1, x2, y2 = (t.number(k) for k in ("x1", "y1", "x2", "y2"))
-    thickness = t.number("thickness", default=0.25)
+    thickness = t.number("thickness", default=0.25, within=THICKNESS_MM)
     if x1 != x2 and y1 != y2:
         t.problems.append(f"{t.where}: lines must be horizontal (y1 = y2) or vertical (x1 = x2)")
     if y1 == y2:
@@ -347,31 +384,39 @@ def _box_element(t: _Table, page: Template, default_id: str) -> BoxElement:
     return BoxElement(
         id=t.text("id", default=default_id),
         box=t.box(page),
-        thickness=t.number("thickness", default=0.25),
+        thickness=t.number("thickness", default=0.25, within=THICKNESS_MM),
         fill=t.flag("fill", False),
         when=t.when(),
     )
 
 
 def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListElement:
-    size = t.number("size")
+    before = len(t.problems)
+    size = t.number("size", within=TEXT_SIZE_MM)
+    size_valid = len(t.problems) == before
     min_size = t.number("min_size", default=max(MIN_LEGIBLE_MM, round(size * 0.75, 2)))
-    _check_sizes(t, size, min_size)
     columns: list[Column] = []
     raw_columns = t._get("columns", [], (list,), "an array of column tables")
     for index, raw in enumerate(raw_columns):
         column = _Table(raw, f"{t.where}: columns[{index}]", t.problems)
         field = column.choice("field", "name_spec", PICKLIST_COLUMNS)
+        if "height" in column.data and field != "barcode":
+            t.problems.append(f"{column.where}: height is for the barcode column only")
+        height = column.number("height", default=BARCODE_HEIGHT_MM)
+        if height <= 0:
+            t.problems.append(f"{column.where}: height must be greater than 0")
         columns.append(
             Column(
                 field=field,
                 title=column.text("title", default=""),
-                width=column.number("width", default=0),
+                width=column.number("width", default=0, within=(0, page.width_mm)),
                 align=column.choice("align", "left", ("left", "center", "right")),
+                height=height,
             )
         )
         column.done()
     box = t.box(page)
+    _check_sizes(t, size, min_size, box, size_valid=size_valid)
     if not columns:
         t.problems.append(f"{t.where}: columns: give at least one column")
     elif sum(c.width for c in columns) > box.w + 1e-9:
@@ -382,8 +427,8 @@ def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListEle
         size=size,
         min_size=min_size,
         columns=tuple(columns),
-        line_height=t.number("line_height", default=1.25),
-        max_lines=int(t.number("max_lines", default=2)),
+        line_height=t.number("line_height", default=1.25, within=LINE_HEIGHT),
+        max_lines=t.whole("max_lines", 2, MAX_LINES) or 2,
         totals=t.flag("totals", True),
         when=t.when(),
     )

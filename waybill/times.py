@@ -1,7 +1,10 @@
-"""Beijing time, the zone every Chinese system writes without saying so, and ISO 8601 parsing with it.
+"""Beijing time, the zone every Chinese system writes without saying so, and ISO 8601 parsing with it,
+within the years a parcel can be shipped in.
 
 One constant and two parsers named for what they return: ``parse_beijing_time`` keeps the offset the text
-gives (labels print it), ``parse_instant`` gives the same moment in UTC (stores and clocks compare it).
+gives (labels print it), ``parse_instant`` gives the same moment in UTC (stores and clocks compare it). The
+year bound keeps every later step safe: year 1 in Beijing time has no UTC equivalent (``OverflowError``), and
+thresholds added to a year-9999 instant overflow too.
 """
 
 from __future__ import annotations
@@ -9,14 +12,32 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["BEIJING", "beijing_iso", "hours_down", "parse_beijing_time", "parse_instant"]
+__all__ = [
+    "BEIJING",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "beijing_iso",
+    "hours_down",
+    "parse_beijing_time",
+    "parse_instant",
+    "sane_time",
+]
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def sane_time(moment: datetime) -> datetime:
+    """``moment`` itself, or ``ValueError`` when its year is outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"year {moment.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return moment
 
 
 def parse_beijing_time(text: str) -> datetime:
-    """An ISO 8601 time (``T`` or a space between date and time), aware: without a zone it is Beijing time."""
-    moment = datetime.fromisoformat(text.strip())
+    """An ISO 8601 time (``T`` or a space between date and time), aware: without a zone it is Beijing time.
+    ``ValueError`` for anything else, a year outside FIRST_YEAR..LAST_YEAR included."""
+    moment = sane_time(datetime.fromisoformat(text.strip()))
     return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
 
 

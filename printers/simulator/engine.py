@@ -21,6 +21,7 @@ from printers.languages.base import AckWhenPrinted, StatusBack
 from printers.profiles import PrinterProfile
 from printers.simulator.links import Link
 from printers.simulator.state import PrintedLabel, Shared
+from waybill.render.png import write_png
 
 __all__ = ["Faults", "PrintEngine"]
 
@@ -209,7 +210,7 @@ class PrintEngine:
             shared.working = True
             shared.cv.release()
             try:
-                label.image.save(path)
+                write_png(label.image, path)
             finally:
                 shared.cv.acquire()
                 shared.working = False

@@ -73,7 +73,7 @@ def parse_invoice_rules(text: str, source: str) -> InvoiceRules:
 
 def _rule_set(fields: dict[str, Any], where: str, name: str, effective_from: datetime | None) -> InvoiceRuleSet:
     check_keys(fields, where, _KEYS, _KEYS)
-    values = numbers(fields, where, _KEYS, "days, hours or points")
+    values = numbers(fields, where, _KEYS, "days, hours or points", most=24 * 366)
     for key in _COUNTS:
         if not values[key].is_integer():
             raise TrackingError(f"{where}: {key} must be a whole number of points, not {fields[key]!r}")

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from stall_monitor.errors import TrackingError
-from stall_monitor.events import Event, canonical_status
+from stall_monitor.events import MAX_LENGTHS, Event, canonical_status
 from stall_monitor.invoices.clocks import InvoiceFacts
 from waybill.errors import Problem
 from waybill.records import is_csv, json_lines
 from waybill.times import parse_instant
 
 __all__ = [
+    "Columns",
     "WorkOrderRecord",
+    "not_text",
     "open_text",
     "read_events",
     "read_invoice_requests",
@@ -29,9 +31,24 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-EVENT_FIELDS = frozenset(("waybill_no", "time", "status", "context", "location", "carrier"))
-WORK_ORDER_FIELDS = frozenset(("waybill_no", "opened_at", "responded_at"))
-INVOICE_FIELDS = frozenset(("order_id", "requested_at", "issued_at", "work_order_opened_at", "amount", "title"))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The fields a kind of record has, and those it cannot do without: a CSV header is checked against them."""
+
+    known: frozenset[str]
+    required: tuple[str, ...]
+
+
+EVENT_COLUMNS = Columns(
+    frozenset(("waybill_no", "time", "status", "context", "location", "carrier")), ("waybill_no", "time", "status")
+)
+WORK_ORDER_COLUMNS = Columns(frozenset(("waybill_no", "opened_at", "responded_at")), ("waybill_no", "opened_at"))
+INVOICE_COLUMNS = Columns(
+    frozenset(("order_id", "requested_at", "issued_at", "work_order_opened_at", "amount", "title")),
+    ("order_id", "requested_at"),
+)
 MAX_AMOUNT = Decimal("99999999.99")  # yuan; a bigger invoice is a typo
 
 
@@ -57,9 +74,20 @@ def open_text(path: Path) -> IO[str]:
         raise TrackingError(f"{path}: cannot read: {error.strerror}") from error
 
 
-def read_records(path: Path, each: str = "an event") -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+def not_text(source: str, error: UnicodeDecodeError) -> TrackingError:
+    """The error for bytes met while reading that are neither UTF-8 nor GB18030."""
+    return TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}")
+
+
+def read_records(
+    path: Path, columns: Columns | None = None, each: str = "an event"
+) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one;
-    ``each`` names what a line holds, for the message."""
+    ``each`` names what a line holds, for the message.
+
+    A CSV header naming a column twice (or, given ``columns``, an unknown column or none of a required one)
+    refuses the whole file with a ``TrackingError`` naming the column, before any row is read.
+    """
     source = str(path)
     with open_text(path) as stream:
         try:
@@ -67,19 +95,30 @@ def read_records(path: Path, each: str = "an event") -> Iterator[tuple[int, dict
             while first.isspace():
                 first = stream.read(1)
             stream.seek(0)
-            yield from (_csv_rows(stream, source) if is_csv(path, first) else json_lines(stream, source, each))
+            if is_csv(path, first):
+                yield from _csv_rows(stream, source, columns)
+            else:
+                yield from json_lines(stream, source, each)
         except UnicodeDecodeError as error:
-            raise TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}") from error
+            raise not_text(source, error) from error
 
 
-def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
+def _csv_rows(stream: IO[str], source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     reader = csv.reader(stream)
+    try:
+        yield from _csv_cells(reader, source, columns)
+    except csv.Error as error:  # a cell over the field size limit (128 KiB)
+        yield Problem(source, reader.line_num, None, f"not valid CSV ({error}); the rest of the file was not read")
+
+
+def _csv_cells(reader: Any, source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     header: list[str] | None = None
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
             header = [cell.strip() for cell in cells]
+            _check_header(header, f"{source}:{reader.line_num}", columns)
             continue
         if len(cells) > len(header):
             yield Problem(source, reader.line_num, None, f"{len(cells) - len(header)} more cells than the header")
@@ -87,31 +126,48 @@ def _csv_rows(stream: IO[str], source: str) -> Iterator[tuple[int, dict[str, Any
         yield reader.line_num, {name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()}
 
 
+def _check_header(header: list[str], where: str, columns: Columns | None) -> None:
+    # A column given twice would let one cell silently override the other (a second status closing a parcel).
+    for name in header:
+        if name and header.count(name) > 1:
+            raise TrackingError(f"{where}: column {name!r} is given twice in the header; nothing was read")
+    if columns is None:
+        return
+    for name in header:
+        if name and name not in columns.known:  # a nameless column (a trailing comma) may stay empty
+            known = ", ".join(sorted(columns.known))
+            raise TrackingError(f"{where}: unknown column {name!r} in the header (columns: {known}); nothing was read")
+    for name in columns.required:
+        if name not in header:
+            raise TrackingError(f"{where}: the header has no {name!r} column; nothing was read")
+
+
 def read_events(path: Path) -> Iterator[Event | Problem]:
     """Events of a JSON Lines or CSV file: ``waybill_no``, ``time``, ``status``, ``context``, ``location``,
     optional ``carrier``. A time without a zone is Beijing time; an unknown status is kept as it came."""
-    return _read(path, EVENT_FIELDS, event_from_record)
+    return _read(path, EVENT_COLUMNS, event_from_record)
 
 
 def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
     """Work orders of a JSON Lines or CSV file: ``waybill_no``, ``opened_at``, optional ``responded_at``."""
-    return _read(path, WORK_ORDER_FIELDS, work_order_from_record)
+    return _read(path, WORK_ORDER_COLUMNS, work_order_from_record)
 
 
 def read_invoice_requests(path: Path) -> Iterator[InvoiceFacts | Problem]:
     """Invoice requests of a JSON Lines or CSV file: ``order_id``, ``requested_at``, optional ``issued_at``,
     ``work_order_opened_at``, ``amount`` (yuan), ``title``. A time without a zone is Beijing time."""
-    return _read(path, INVOICE_FIELDS, invoice_from_record, "an invoice request")
+    return _read(path, INVOICE_COLUMNS, invoice_from_record, "an invoice request")
 
 
 def _read(
     path: Path,
-    known: frozenset[str],
+    columns: Columns,
     build: Callable[[Mapping[str, Any], _Where], T],
     each: str = "an event",
 ) -> Iterator[T | Problem]:
     source = str(path)
-    for item in read_records(path, each):
+    known = columns.known
+    for item in read_records(path, columns, each):
         if isinstance(item, Problem):
             yield item
             continue
@@ -149,7 +205,10 @@ class _Where:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise _Bad(self.problem(key, f"must be a string, not {type(value).__name__}"))
-        return str(value).strip()
+        text = str(value).strip()
+        if len(text) > MAX_LENGTHS.get(key, len(text)):
+            raise _Bad(self.problem(key, f"is longer than {MAX_LENGTHS[key]} characters"))
+        return text
 
     def time(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
         text = self.text(data, key, required=required)
@@ -174,6 +233,10 @@ def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
         and type(carrier) is str
         and waybill_no.strip()
         and status.strip()
+        and len(waybill_no) <= MAX_LENGTHS["waybill_no"]
+        and len(status) <= MAX_LENGTHS["status"]
+        and len(location) <= MAX_LENGTHS["location"]
+        and len(carrier) <= MAX_LENGTHS["carrier"]
     ):
         try:
             time = parse_instant(text)

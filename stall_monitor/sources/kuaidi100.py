@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.events import Event, canonical_status
-from stall_monitor.sources.files import open_text
+from stall_monitor.errors import TrackingError
+from stall_monitor.events import MAX_LENGTHS, Event, canonical_status
+from stall_monitor.sources.files import not_text, open_text
 from waybill.errors import Problem
+from waybill.records import BadJson, strict_json
 from waybill.times import parse_instant
 
 __all__ = ["CARRIER_CODES", "STATE_CODES", "parse_push", "read_pushes", "sign_matches", "signature"]
@@ -56,7 +57,7 @@ def sign_matches(param: str, sign: str, salt: str) -> bool:
     return hmac.compare_digest(signature(param, salt), sign.strip().upper())
 
 
-class PushError(ValueError):
+class PushError(TrackingError):
     """The push as a whole cannot be read (not JSON, no ``lastResult``, no waybill number)."""
 
 
@@ -66,9 +67,9 @@ def parse_push(param: str, source: str = "push", line: int | None = None) -> lis
     Raises ``PushError`` when the push as a whole is unusable.
     """
     try:
-        data = json.loads(param)
-    except json.JSONDecodeError as error:
-        raise PushError(f"param is not valid JSON ({error.msg} at column {error.colno})") from error
+        data = strict_json(param)
+    except BadJson as error:
+        raise PushError(f"param is {error}") from error
     if not isinstance(data, dict):
         raise PushError("param must be a JSON object")
     result = data.get("lastResult")
@@ -84,6 +85,10 @@ def parse_push(param: str, source: str = "push", line: int | None = None) -> lis
         raise PushError("lastResult.data must be a list of events")
     com = str(result.get("com") or "").strip().lower()
     carrier = CARRIER_CODES.get(com, com.upper())
+    for field, value in (("nu", waybill_no), ("com", carrier)):
+        limit = MAX_LENGTHS["waybill_no" if field == "nu" else "carrier"]
+        if len(value) > limit:
+            raise PushError(f"lastResult.{field} is longer than {limit} characters")
     state = result.get("state")
     out: list[Event | Problem] = []
     for index, item in enumerate(items):
@@ -108,13 +113,17 @@ def _event(item: Any, waybill_no: str, carrier: str, newest_state: Any) -> Event
     context = item.get("context") or ""
     if not isinstance(context, str):
         raise ValueError("context must be a string")
-    location = item.get("areaName") or item.get("location") or ""
+    location = str(item.get("areaName") or item.get("location") or "").strip()
+    status = _status(item, newest_state)
+    for field, value in (("location", location), ("status", status)):
+        if len(value) > MAX_LENGTHS[field]:
+            raise ValueError(f"{field} is longer than {MAX_LENGTHS[field]} characters")
     return Event(
         waybill_no=waybill_no,
         time=time,
-        status=_status(item, newest_state),
+        status=status,
         context=context.strip(),
-        location=str(location).strip(),
+        location=location,
         carrier=carrier,
     )
 
@@ -139,10 +148,13 @@ def read_pushes(path: Path) -> Iterator[Event | Problem]:
     """The events of a file of pushes, one ``param`` JSON a line; a bad line is a ``Problem`` with its line."""
     source = str(path)
     with open_text(path) as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield from parse_push(line, source, number)
-            except PushError as error:
-                yield Problem(source, number, None, str(error))
+        try:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield from parse_push(line, source, number)
+                except PushError as error:
+                    yield Problem(source, number, None, str(error))
+        except UnicodeDecodeError as error:
+            raise not_text(source, error) from error

@@ -36,7 +36,7 @@ def test_bad_profiles_file_is_one_line_exit_5(tmp_path: Path, capsys: pytest.Cap
     path.write_text("[profiles.tspl-203]\ngap_mm = -2\n", encoding="utf-8")
     assert main(["printers", "profiles", "--profiles", str(path)]) == 5
     err = capsys.readouterr().err
-    assert err == f"waybill: error: {path}: [profiles.tspl-203] gap_mm: must be a number, 0 or more\n"
+    assert err == f"waybill: error: {path}: [profiles.tspl-203] gap_mm: must be a number from 0 to 100\n"
 
 
 @pytest.mark.parametrize("name", ["escpos-4inch", "tspl-203"])

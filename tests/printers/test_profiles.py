@@ -117,8 +117,12 @@ def test_dpi_300_is_300_over_25_4(tmp_path: Path) -> None:
         ("[profiles.tspl-203]\nhead_speed = 3\n", "[profiles.tspl-203] head_speed: is not a profile setting"),
         ('[profiles.tspl-203]\nlabel_end = "tear"\n', "[profiles.tspl-203] label_end: must be one of gap_feed"),
         ('[profiles.tspl-203]\nimage_command = "column"\n', "[profiles.tspl-203] image_command: must be one of"),
-        ("[profiles.tspl-203]\ngap_mm = -1\n", "[profiles.tspl-203] gap_mm: must be a number, 0 or more"),
+        ("[profiles.tspl-203]\ngap_mm = -1\n", "[profiles.tspl-203] gap_mm: must be a number from 0 to 100"),
         ("[profiles.tspl-203]\ndpi = 0\n", "[profiles.tspl-203] dpi: must be a number above 0"),
+        ("[profiles.tspl-203]\ndpi = nan\n", "[profiles.tspl-203] dpi: must be a number above 0, at most 1200"),
+        ("[profiles.tspl-203]\nhead_width_dots = 1000000000000\n", "head_width_dots: must be a whole number from 1 to"),
+        ("[profiles.tspl-203]\ngap_mm = inf\n", "[profiles.tspl-203] gap_mm: must be a number from 0 to 100"),
+        ("[profiles.mine]\nbase = []\n", "[profiles.mine] base: unknown profile []"),
         ("[profiles.tspl-203]\ndpi = 300\ndots_per_mm = 8\n", "[profiles.tspl-203] dpi: give dpi or dots_per_mm"),
         ('[profiles.x]\nbase = "nope"\n', "[profiles.x] base: unknown profile 'nope'"),
         ('[profiles.x]\nlanguage = "tspl"\n', "[profiles.x] dots_per_mm: missing"),
@@ -150,5 +154,5 @@ def test_unknown_profile_lists_known() -> None:
 
 
 def test_invalid_profile_in_code_is_a_profile_error() -> None:
-    with pytest.raises(ProfileError, match="'bad': head_width_dots: must be a whole number of at least 1"):
+    with pytest.raises(ProfileError, match="'bad': head_width_dots: must be a whole number from 1 to 8,192"):
         PrinterProfile("bad", "tspl", 8.0, 0, 1000, "gap_feed")

@@ -70,3 +70,14 @@ def decoded_code128(image: Image.Image) -> list[str]:
 
 def png_files(folder: Path) -> Iterator[Path]:
     return iter(sorted(folder.glob("*.png")))
+
+
+def barcode_template(folder: Path, width_mm: int = 34) -> Path:
+    """The built-in 100x180 template with a pick-list column `barcode` (the built-ins do not carry one)."""
+    text = (Path(__file__).parents[2] / "waybill" / "templates" / "100x180.toml").read_text(encoding="utf-8")
+    name_spec = '    { field = "name_spec", title = "商品 / 规格", width = 0 },\n'
+    assert text.count(name_spec) == 2, "the 100x180 pick list columns changed: update this helper"
+    text = text.replace(name_spec, name_spec + f'    {{ field = "barcode", title = "条码", width = {width_mm} }},\n')
+    path = folder / "100x180-barcodes.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -367,7 +367,7 @@ def test_problem_messages_say_what_is_wrong(tmp_path: Path) -> None:
     messages = [p.message for p in read_orders(path).problems]
     assert "unknown carrier 'DHL'" in messages[0] and "SF" in messages[0] and "JT" in messages[0]
     assert "8-32" in messages[1]
-    assert "at least 0" in messages[2]
+    assert "from 0 to 99,999.99" in messages[2]
     assert "'x'" in messages[3]
 
 

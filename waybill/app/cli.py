@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from waybill.errors import WaybillError
 from waybill.i18n import _, set_language
+from waybill.privacy import mask_phones
 
 COMMAND_MODULES = (
     "waybill.app.commands.render",
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     "waybill.app.commands.simulator",
     "waybill.app.commands.stall",
     "waybill.app.commands.invoice",
+    "waybill.app.commands.purge",
 )
 
 
@@ -66,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaybillError as error:
         if args.debug:
             traceback.print_exc()
-        print(_("waybill: error: {error}").format(error=error), file=sys.stderr)
+        print(
+            _("waybill: error: {error}").format(error=mask_phones(str(error))), file=sys.stderr
+        )  # errors may echo input
         return error.exit_code
     except KeyboardInterrupt:
         print(_("waybill: interrupted"), file=sys.stderr)

@@ -33,6 +33,7 @@ def woff2_subset(text: str) -> bytes:
     out = io.BytesIO()
     with TTFont(str(bundled_font_path()), fontNumber=0, lazy=True) as font:
         subsetter.subset(font)
+        font.recalcTimestamp = False  # the same page gives the same bytes (fontTools would stamp "now")
         font.flavor = "woff2"
         font.save(out)
     return out.getvalue()

@@ -70,8 +70,8 @@ def code128_rects(
         if needed * module <= length:
             start = (length - len(pattern) * module) // 2
             if vertical:
-                return [Rect(x, y + r.x, width, r.w) for r in _runs(pattern, start, 0, module, 1)]
-            return _runs(pattern, x + start, y, module, height)
+                return [Rect(x, y + r.x, width, r.w) for r in bar_runs(pattern, start, 0, module, 1)]
+            return bar_runs(pattern, x + start, y, module, height)
     smallest = min(modules)
     raise SymbolDoesNotFit(
         f"Code128 of {data!r} needs {needed} modules with quiet zones: {needed * smallest} dots at "
@@ -94,7 +94,8 @@ def code128_capacity(length: int, module: int) -> Capacity:
 _LONGEST = 99  # far past the 32 characters an order's waybill_no may have
 
 
-def _runs(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
+def bar_runs(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
+    """One rectangle per run of bar modules (``1``) of ``pattern``, ``module`` dots each."""
     rects: list[Rect] = []
     start = None
     for index, bit in enumerate(pattern + "0"):
@@ -121,5 +122,5 @@ def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
     rects: list[Rect] = []
     for row_index, row in enumerate(symbol.matrix):
         pattern = "".join("1" if cell else "0" for cell in row)
-        rects.extend(_runs(pattern, offset_x, offset_y + row_index * module, module, module))
+        rects.extend(bar_runs(pattern, offset_x, offset_y + row_index * module, module, module))
     return rects

@@ -124,6 +124,8 @@ class _Layout:
         return pages
 
     def _cell_warnings(self, row: Row, element: PickListElement) -> None:
+        if row.symbol_problem:
+            self.warn(f"items[{row.item_index}].barcode", row.symbol_problem)
         for cell, column in zip(row.cells, element.columns, strict=True):
             self._fit_warnings(f"items[{row.item_index}].{column.field}", cell.size, cell.truncated, element.size)
 

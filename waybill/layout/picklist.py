@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from natsort import natsort_keygen, ns
 
 from waybill.fonts import Font
+from waybill.layout.item_codes import ItemSymbol, fit_symbol
 from waybill.layout.label import Mark, Rect
 from waybill.layout.text import FittedText, fit_text
 from waybill.layout.typeset import DotBox, place_text
@@ -44,6 +45,8 @@ class Row:
     item_index: int  # position in the order, for messages
     cells: tuple[FittedText, ...]
     height: int
+    symbol: ItemSymbol | None = None  # the item's barcode, painted in the `barcode` column
+    symbol_problem: str = ""  # why the barcode is printed as text instead
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Table:
     pad_x: int
     pad_y: int
     rule: int
+    dots_per_mm: float
 
     @classmethod
     def at(cls, element: PickListElement, font: Font, dots_per_mm: float) -> Table:
@@ -84,6 +88,7 @@ class Table:
             pad_x=max(1, dots(0.6)),
             pad_y=max(1, dots(0.3)),
             rule=max(1, dots(0.25)),
+            dots_per_mm=dots_per_mm,
         )
 
     @property
@@ -115,13 +120,28 @@ class Table:
         """Every item as a fitted row; ``scrub`` cleans cell text (privacy masking of stray phone numbers)."""
         rows = []
         for number, (item_index, item) in enumerate(sort_items(items), start=1):
+            symbol, problem, bars = self._symbol(item)
             cells = tuple(
-                self.fit(scrub(cell_text(c.field, number, item)), box, self.element.max_lines)
-                for c, box in zip(self.element.columns, self.columns, strict=True)
+                self.fit("" if c.field == "barcode" and symbol else scrub(cell_text(c.field, number, item)), box, most)
+                for c, box, most in zip(self.element.columns, self.columns, self._max_lines(), strict=True)
             )
-            lines = max(len(cell.lines) * cell.size * self.element.line_height for cell in cells)
-            rows.append(Row(number, item_index, cells, round(lines) + 2 * self.pad_y + 1))
+            lines = max(bars, *(len(cell.lines) * cell.size * self.element.line_height for cell in cells))
+            rows.append(Row(number, item_index, cells, round(lines) + 2 * self.pad_y + 1, symbol, problem))
         return rows
+
+    def _symbol(self, item: Item) -> tuple[ItemSymbol | None, str, int]:
+        """The item's barcode fitted to the `barcode` column, why not, and the bars' height in dots."""
+        index = next((i for i, c in enumerate(self.element.columns) if c.field == "barcode"), None)
+        if index is None or not item.barcode:
+            return None, "", 0
+        fitted = fit_symbol(item.barcode, self.columns[index].w, self.dots_per_mm)
+        if isinstance(fitted, str):
+            return None, fitted, 0
+        return fitted, "", max(1, round(self.element.columns[index].height * self.dots_per_mm))
+
+    def _max_lines(self) -> list[int]:
+        # A barcode shown as text keeps to one line: a code wrapped at a hyphen reads as two codes.
+        return [1 if c.field == "barcode" else self.element.max_lines for c in self.element.columns]
 
     def marks(self, rows: Sequence[Row], totals: str | None) -> tuple[list[Mark], set[str]]:
         """The header, ``rows`` and (on the first label) the totals line, top-down in the box."""
@@ -133,7 +153,7 @@ class Table:
         marks.append(Rect(self.box.x, y, self.box.w, self.rule))
         y += self.rule
         for row in rows:
-            y = self._row_marks(list(row.cells), y, row.height - 1, marks, missing)
+            y = self._row_marks(list(row.cells), y, row.height - 1, marks, missing, row.symbol)
             marks.append(Rect(self.box.x, y, self.box.w, 1))
             y += 1
         if totals is not None:
@@ -161,8 +181,20 @@ class Table:
             missing |= gaps
         return marks, missing
 
-    def _row_marks(self, cells: list[FittedText], y: int, height: int, marks: list[Mark], missing: set[str]) -> int:
+    def _row_marks(
+        self,
+        cells: list[FittedText],
+        y: int,
+        height: int,
+        marks: list[Mark],
+        missing: set[str],
+        symbol: ItemSymbol | None = None,
+    ) -> int:
         for cell, column, spec in zip(cells, self.columns, self.element.columns, strict=True):
+            if symbol is not None and spec.field == "barcode":
+                # The quiet zones may take the cell's padding: it is white either way.
+                marks.extend(symbol.rects(column.x, y + self.pad_y, column.w, height - 2 * self.pad_y))
+                continue
             box = DotBox(column.x + self.pad_x, y + self.pad_y, column.w - 2 * self.pad_x, height - 2 * self.pad_y)
             placed, gaps = place_text(cell, box, self.font, align=spec.align, line_height=self.element.line_height)
             marks.extend(placed)

@@ -104,8 +104,14 @@ def fit_text(
     """The largest size from ``size`` down to ``min_size`` at which ``text`` fits; else cut at ``min_size``."""
     if not wrap:
         text = " ".join(text.split("\n"))
+    # Every character but spaces lands on some line, and widths scale with size: a size at which they alone
+    # are wider than all the lines together cannot fit, and is passed over without wrapping (a 50 mm size
+    # shrinking to 8 mm wrapped long text some 400 times per element).
+    ink = font.width("".join(text.split()), 1)
     for candidate in range(size, min_size - 1, -1):
         room = _lines_that_fit(height, candidate, line_height, max_lines)
+        if candidate * ink > room * width + 1e-6:
+            continue
         lines = wrap_text(text, font, candidate, width) if wrap else [text]
         if len(lines) <= room and all(font.width(line, candidate) <= width + 1e-6 for line in lines):
             return FittedText(candidate, tuple(lines), shrunk=candidate < size, truncated=False)
@@ -125,6 +131,13 @@ def ellipsize(line: str, font: Font, size: float, width: float, *, force: bool =
     """Cut ``line`` so that it and an ellipsis fit ``width``; ``force`` adds the ellipsis even if it fits."""
     if not force and font.width(line, size) <= width + 1e-6:
         return line
-    while line and font.width(line + ELLIPSIS, size) > width + 1e-6:
-        line = line[:-1]
-    return line.rstrip() + ELLIPSIS
+    # The longest prefix that fits with the ellipsis, by bisection (widths only grow with length): cutting
+    # one character at a time measured a 20,000-character line 20,000 times.
+    low, high = 0, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.width(line[:middle] + ELLIPSIS, size) <= width + 1e-6:
+            low = middle
+        else:
+            high = middle - 1
+    return line[:low].rstrip() + ELLIPSIS

@@ -1,5 +1,5 @@
-"""Sample data shipped in the package: orders, a shop profile, number segments, tracking events, work orders
-and invoice requests."""
+"""Sample data shipped in the package: orders, a shop profile, number segments, a product catalog, tracking
+events, work orders and invoice requests."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from waybill.catalog import Catalog, load_catalog
 from waybill.database import open_database
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
@@ -34,6 +35,9 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
     )
     parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
     parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
+    parser.add_argument(
+        "--catalog", type=Path, help="CSV sku,barcode: barcodes for items that carry none (a row per barcode)"
+    )
     parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
     parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")
     parser.add_argument("--printed-at", help="print time on the labels (ISO 8601; default: each order's shipped_at)")
@@ -63,13 +67,21 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
     )
 
 
-def read_orders_for(args: argparse.Namespace, job: LabelJob, path: Path) -> LoadedOrders:
-    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid."""
+def read_orders_for(
+    args: argparse.Namespace, job: LabelJob, path: Path, catalog: Catalog | None = None
+) -> LoadedOrders:
+    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid.
+    With ``--catalog``, items without a barcode get their SKU's."""
+    catalog = catalog or catalog_for(args)
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
     loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
         print(f"skipped: {problem}", file=sys.stderr)
-    return loaded
+    return LoadedOrders(catalog.fill_all(loaded.orders), loaded.problems) if catalog.barcodes else loaded
+
+
+def catalog_for(args: argparse.Namespace) -> Catalog:
+    return load_catalog(args.catalog) if args.catalog else Catalog()
 
 
 def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | None) -> LoadedOrders:

@@ -11,7 +11,9 @@ from printers.demo import print_through_simulator
 from stall_monitor.demo import stall_demo
 from waybill.app.commands.common import Report
 from waybill.app.wiring import stall_registrar
+from waybill.atomic import writing
 from waybill.database import open_database
+from waybill.errors import OutputError
 from waybill.fonts import load_font
 from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
@@ -34,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output.exists() and not args.output.is_dir():
+        raise OutputError(f"{args.output} is a file; the demo writes a folder (give -o a folder name)")
+    with writing(args.output):
+        args.output.mkdir(parents=True, exist_ok=True)
     shop = load_shop(sample_path("shop.toml"))
     unnumbered = sum(not o.waybill_no for o in load_orders(sample_path("orders.jsonl"), shop).orders)
     db = args.output / "waybill.db"

@@ -16,6 +16,7 @@ from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, load_profiles
 from waybill.errors import UsageError
 from waybill.i18n import _
+from waybill.render.png import write_png
 
 _CHUNK = 1 << 16
 
@@ -126,7 +127,7 @@ def _write(labels: list[DecodedLabel], output: Path) -> int:
     for label in labels:
         path = output / f"label-{label.index:04d}.png"
         try:
-            label.image.save(path)
+            write_png(label.image, path)
         except OSError as e:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
         width, height = label.image.size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from printers.confirm_policy import OnFault
 from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.packing import Alert, PackingStation
 from printers.printing import (
     Started,
     check_printed_before,
@@ -30,12 +32,16 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import add_db_option, add_label_options, label_job, read_orders_for
+from printers.verification_log import figures as verification_figures
+from waybill.app.commands.common import add_db_option, add_label_options, catalog_for, label_job, read_orders_for
+from waybill.app.commands.packing import figures_line, print_verification
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
 from waybill.i18n import _
 from waybill.times import BEIJING
+
+RED, RESET = "\033[1;31m", "\033[0m"
 
 
 def add_printer_options(parser: argparse.ArgumentParser, *, printer_required: bool) -> None:
@@ -116,6 +122,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     station.add_argument("--orders", type=Path, help=_("orders file (.jsonl or .csv) to look codes up in"))
     station.add_argument("--on-fault", choices=("wait", "stop"), default="wait")
+    station.add_argument(
+        "--verify",
+        action="store_true",
+        help="pack verification (扫描验货): scan the order, then every unit; the label prints after the last one",
+    )
+    station.add_argument(
+        "--force-code", metavar="CODE", help="with --verify: scanned, prints the open order short of what is missing"
+    )
+    station.add_argument(
+        "--station-name", default=socket.gethostname(), help="recorded with each verification (default: hostname)"
+    )
     add_printer_options(station, printer_required=True)
     add_label_options(station, template_default="100x180")
     station.set_defaults(handler=station_command, dpi=None)
@@ -229,9 +246,11 @@ def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
 
 
 def jobs_command(args: argparse.Namespace) -> int:
-    journal = Journal(open_database(args.db))
+    journal = Journal(open_database(args.db, create=False))
     if args.job is not None:
-        return _job_detail(journal, args.job)
+        _job_detail(journal, args.job)
+        print_verification(journal.engine, args.job)
+        return 0
     summaries = journal.jobs(limit=args.limit)
     if not summaries:
         print("no print jobs yet")
@@ -247,10 +266,13 @@ def jobs_command(args: argparse.Namespace) -> int:
             f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
             f"{s.printer} ({s.profile})"
         )
+    line = figures_line(verification_figures(journal.engine))
+    if line:
+        print(line)
     return 0
 
 
-def _job_detail(journal: Journal, job_id: int) -> int:
+def _job_detail(journal: Journal, job_id: int) -> None:
     summary = journal.job(job_id)
     counts = ", ".join(f"{n} {state}" for state, n in summary.counts.items() if n)
     print(f"job {job_id} ({summary.kind}, {summary.status}) on {summary.printer} ({summary.profile}): {counts}")
@@ -267,40 +289,66 @@ def _job_detail(journal: Journal, job_id: int) -> int:
                 "station": "scanned again at the station",
             }.get(reason, reason)
             print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
-    return 0
 
 
 def station_command(args: argparse.Namespace) -> int:
+    if args.force_code and not args.verify:
+        raise UsageError("--force-code is for --verify stations")
     engine = open_database(args.db)
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
     job = label_job(args)
-    orders = read_orders_for(args, job, args.orders).orders if args.orders else ()
+    catalog = catalog_for(args)
+    orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
+    by_id = {o.order_id: o for o in orders}
+    if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
+        raise UsageError(f"--force-code {args.force_code!r} is an order's code; choose one no order uses")
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
+    colour = sys.stdout.isatty()
     with session:
-        station = Station(
-            journal,
-            session,
-            job,
-            settings,
-            {o.order_id: o for o in orders},
-            on_fault=args.on_fault,
-            on_printed=stall_registrar(engine, journal),
-        )
+        station: Station
+        if args.verify:
+            station = PackingStation(
+                journal,
+                session,
+                job,
+                settings,
+                by_id,
+                station_name=args.station_name,
+                catalog=catalog,
+                force_code=args.force_code,
+                on_fault=args.on_fault,
+                on_printed=stall_registrar(engine, journal),
+            )
+        else:
+            station = Station(
+                journal,
+                session,
+                job,
+                settings,
+                by_id,
+                on_fault=args.on_fault,
+                on_printed=stall_registrar(engine, journal),
+            )
         station.warm_up()
+        what = "scan an order, then each unit" if args.verify else "scan a code"
         print(
-            f"station ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
-            f"{'' if orders else ', looking codes up in earlier print jobs'}; scan a code",
+            f"station {args.station_name} ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
+            f"{'' if orders else ', looking codes up in earlier print jobs'}; {what}",
             file=sys.stderr,
         )
+        if interactive:
+            print("scan: ", end="", file=sys.stderr, flush=True)
 
         def say(line: str) -> None:
+            if isinstance(line, Alert):  # a refusal: the bell, and red where stdout is a terminal
+                line = f"\a{RED}{line}{RESET}" if colour else f"\a{line}"
             print(line, flush=True)
             if interactive:
-                print("scan a code: ", end="", file=sys.stderr, flush=True)
+                print("scan: ", end="", file=sys.stderr, flush=True)
 
         def ask(question: str) -> None:
             print(question, end="", file=sys.stderr, flush=True)
@@ -314,6 +362,12 @@ def station_command(args: argparse.Namespace) -> int:
         f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
         f"{stats.unknown} unknown code(s)"
     )
+    if isinstance(station, PackingStation):
+        pack = station.pack
+        print(
+            f"verification: {pack.verified} verified, {pack.forced} forced, {pack.set_aside} set aside incomplete, "
+            f"{pack.refused} refused scan(s)"
+        )
     return 0
 
 

@@ -1,19 +1,18 @@
 """Where ``waybill stall report`` puts the report: standard output, a file, or — CSV — a file a section.
 
-Each file is written whole or not at all (a ``.partial`` renamed into place), so a reader never opens half a
-report. CSV: ``-o report.csv`` writes ``report-summary.csv``, ``report-urgent.csv`` … (one section a file,
-as a spreadsheet wants one table); ``--section urgent`` writes that one to ``-o`` or to standard output.
+Each file is written whole or not at all (``waybill.atomic``), so a reader never opens half a report.
+CSV: ``-o report.csv`` writes ``report-summary.csv``, ``report-urgent.csv`` … (one section a file, as a
+spreadsheet wants one table); ``--section urgent`` writes that one to ``-o`` or to standard output.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.errors import TrackingError
 from stall_monitor.export import SECTIONS, csv_bytes, xlsx_bytes
+from waybill.atomic import write_file
 from waybill.errors import UsageError
 from waybill.i18n import _
 
@@ -47,24 +46,11 @@ def write_report(fmt: str, output: Path | None, section: str | None, data: dict[
             if output is None:
                 sys.stdout.write(csv_bytes(data, section).decode("utf-8-sig"))
                 return []
-            return [_write(output, csv_bytes(data, section))]
+            return [write_file(output, csv_bytes(data, section))]
         assert output is not None  # report_format saw to it
-        return [_write(output.with_name(f"{output.stem}-{name}.csv"), csv_bytes(data, name)) for name in SECTIONS]
+        return [write_file(output.with_name(f"{output.stem}-{name}.csv"), csv_bytes(data, name)) for name in SECTIONS]
     content = xlsx_bytes(data) if fmt == "xlsx" else page.encode("utf-8")
     if output is None:
         sys.stdout.write(page)
         return []
-    return [_write(output, content)]
-
-
-def _write(path: Path, content: bytes) -> Path:
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_bytes(content)
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise TrackingError(
-            _("{path}: cannot write the report: {reason}").format(path=path, reason=error.strerror)
-        ) from error
-    return path
+    return [write_file(output, content)]

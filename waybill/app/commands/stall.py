@@ -24,7 +24,7 @@ from stall_monitor.words import headline
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.errors import Problem, UsageError
 from waybill.i18n import _, ngettext
-from waybill.times import beijing_iso, parse_instant
+from waybill.times import FIRST_YEAR, LAST_YEAR, beijing_iso, parse_instant
 
 __all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
 
@@ -155,7 +155,9 @@ def instant(text: str | None) -> datetime:
         return parse_instant(text)
     except ValueError as error:
         raise UsageError(
-            _("--at {text!r} is not an ISO 8601 time such as 2022-12-15T08:00+08:00").format(text=text)
+            _("--at {text!r} is not an ISO 8601 time from {first} to {last} such as 2022-12-15T08:00+08:00").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR
+            )
         ) from error
 
 
@@ -211,7 +213,8 @@ def _scan(args: argparse.Namespace) -> int:
     from stall_monitor.report import stall_table
     from stall_monitor.scan import scan
 
-    result = scan(open_store(args.db), _load_rules(args), instant(args.at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    result = scan(open_store(args.db, create=False), rules, at)
     if args.json:
         json.dump([s.as_json() for s in result.stalls], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -260,9 +263,11 @@ def _report(args: argparse.Namespace) -> int:
     from waybill.app.commands.report_files import report_format, write_report
 
     fmt = report_format(args.format, args.output, args.section)
-    engine, at = open_store(args.db), instant(args.at)
-    result = scan(engine, _load_rules(args), at)
-    data = report_data(result, invoice_scan(engine, load_invoice_rules(args.invoice_rules), at))
+    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
+    invoice_rules = load_invoice_rules(args.invoice_rules)
+    engine = open_store(args.db, create=False)
+    result = scan(engine, rules, at)
+    data = report_data(result, invoice_scan(engine, invoice_rules, at))
     page = render_data(result, data, "html" if fmt == "html" else "json")
     written = write_report(fmt, args.output, args.section, data, page)
     if written:

@@ -5,7 +5,7 @@
 
 Targets: ≥ 2,000/s on SQLite with one process, ≥ 1,000/s in total with 4 processes on PostgreSQL.
 
-    python bench/numbers.py [--orders 20000] [--batch 100] [--single 500] [--processes 4] [--postgres URL]
+    python bench/number_pool.py [--orders 20000] [--batch 100] [--single 500] [--processes 4] [--postgres URL]
 """
 
 from __future__ import annotations
