@@ -3,8 +3,7 @@ names, the headline counts, and times as a reader takes them in — ``12-15 08:0
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from html import escape
 
@@ -13,8 +12,6 @@ from waybill.times import BEIJING, hours_down
 
 __all__ = [
     "ago",
-    "aligned",
-    "clip",
     "count_phrase",
     "headline",
     "hours",
@@ -117,23 +114,3 @@ def when_html(moment: str | None, at: str, *, deadline: bool = True) -> str:
     else:
         text, cls = ago(moment, at), "rel"
     return f"<span class='when'>{escape(short_time(moment))}</span> <span class='{cls}'>{escape(text)}</span>"
-
-
-def clip(text: str, width: int) -> str:
-    out, used = "", 0
-    for char in text:
-        used += _width(char)
-        if used > width:
-            return out + "…"
-        out += char
-    return out
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-def aligned(rows: Sequence[tuple[str, ...]]) -> Iterator[str]:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        yield "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()

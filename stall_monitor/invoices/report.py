@@ -13,8 +13,9 @@ from typing import Any
 from stall_monitor.dated import as_written
 from stall_monitor.invoices.clocks import LEVELS, InvoiceCase, InvoiceLevel
 from stall_monitor.invoices.scan import InvoiceScan
-from stall_monitor.words import aligned, short_time, when_html
+from stall_monitor.words import short_time, when_html
 from waybill.i18n import N_, _, ngettext
+from waybill.terminal import aligned
 from waybill.times import beijing_iso
 
 __all__ = ["invoice_report_data", "invoice_section_html", "invoice_table", "issue_first"]

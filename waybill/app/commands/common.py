@@ -13,6 +13,7 @@ from waybill.catalog import Catalog, load_catalog
 from waybill.database import open_database
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
+from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LayoutWarning
 from waybill.model import Order
@@ -31,25 +32,29 @@ def add_label_options(parser: argparse.ArgumentParser, *, template_default: str 
         "--template",
         default=template_default,
         required=template_default is None,
-        help="built-in template name (see `waybill templates`) or a template .toml file",
+        help=_("built-in template name (see `waybill templates`) or a template .toml file"),
     )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help="printer resolution")
-    parser.add_argument("--shop", type=Path, help="shop profile (TOML): name, sender, carrier accounts/branches")
+    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help=_("printer resolution"))
+    parser.add_argument("--shop", type=Path, help=_("shop profile (TOML): name, sender, carrier accounts/branches"))
     parser.add_argument(
-        "--catalog", type=Path, help="CSV sku,barcode: barcodes for items that carry none (a row per barcode)"
+        "--catalog", type=Path, help=_("CSV sku,barcode: barcodes for items that carry none (a row per barcode)")
     )
-    parser.add_argument("--no-mask", action="store_true", help="print recipient name and phone in full")
-    parser.add_argument("--font", type=Path, help="a TrueType font (TTF/TTC) instead of the bundled one")
-    parser.add_argument("--printed-at", help="print time on the labels (ISO 8601; default: each order's shipped_at)")
+    parser.add_argument("--no-mask", action="store_true", help=_("print recipient name and phone in full"))
+    parser.add_argument("--font", type=Path, help=_("a TrueType font (TTF/TTC) instead of the bundled one"))
+    parser.add_argument("--printed-at", help=_("print time on the labels (ISO 8601; default: each order's shipped_at)"))
     parser.add_argument(
-        "--skip-invalid", action="store_true", help="render the valid orders and list the others, instead of stopping"
+        "--skip-invalid",
+        action="store_true",
+        help=_("render the valid orders and list the others, instead of stopping"),
     )
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
-        help="the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)",
+        help=_(
+            "the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)"
+        ),
     )
 
 
@@ -58,7 +63,7 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
     try:
         printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
-        raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
+        raise UsageError(_("--printed-at {text!r} is not an ISO 8601 time").format(text=args.printed_at)) from error
     return LabelJob(
         template=load_template(args.template),
         font=load_font(args.font),
@@ -76,7 +81,7 @@ def read_orders_for(
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
     loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     return LoadedOrders(catalog.fill_all(loaded.orders), loaded.problems) if catalog.barcodes else loaded
 
 
@@ -91,9 +96,14 @@ def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | No
         return loaded
     numbered = assign_numbers(open_database(args.db), loaded.orders, shop)
     if numbered.taken or numbered.kept:
-        print(f"numbers: {numbered.taken} new, {numbered.kept} already bound in the store", file=sys.stderr)
+        print(
+            _("numbers: {taken} new, {kept} already bound in the store").format(
+                taken=numbered.taken, kept=numbered.kept
+            ),
+            file=sys.stderr,
+        )
     for warning in numbered.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
     if numbered.refused and not args.skip_invalid:
         raise numbered.error()
     refused = tuple(
@@ -112,11 +122,11 @@ class Report:
 
     def warning(self, warning: LayoutWarning) -> None:
         self.warnings += 1
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
 
     def skip(self, order: Order, error: LayoutError) -> None:
         self.skipped += 1
-        print(f"skipped: {error}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=error), file=sys.stderr)
 
     def problems(self, problems: tuple[Problem, ...]) -> None:
         """Orders --skip-invalid left out (each was already listed when the orders were read)."""

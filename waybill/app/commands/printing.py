@@ -38,7 +38,8 @@ from waybill.app.commands.packing import figures_line, print_verification
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
-from waybill.i18n import _
+from waybill.i18n import N_, _
+from waybill.terminal import aligned
 from waybill.times import BEIJING
 
 RED, RESET = "\033[1;31m", "\033[0m"
@@ -125,17 +126,30 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     station.add_argument(
         "--verify",
         action="store_true",
-        help="pack verification (扫描验货): scan the order, then every unit; the label prints after the last one",
+        help=_("pack verification (扫描验货): scan the order, then every unit; the label prints after the last one"),
     )
     station.add_argument(
-        "--force-code", metavar="CODE", help="with --verify: scanned, prints the open order short of what is missing"
+        "--force-code", metavar="CODE", help=_("with --verify: scanned, prints the open order short of what is missing")
     )
     station.add_argument(
-        "--station-name", default=socket.gethostname(), help="recorded with each verification (default: hostname)"
+        "--station-name", default=socket.gethostname(), help=_("recorded with each verification (default: hostname)")
     )
     add_printer_options(station, printer_required=True)
     add_label_options(station, template_default="100x180")
     station.set_defaults(handler=station_command, dpi=None)
+
+
+# Job and label states as the journal stores them, in words for people.
+_JOB_STATUS = {"running": N_("running"), "stopped": N_("stopped"), "done": N_("done"), "interrupted": N_("interrupted")}
+_LABEL_STATE = {"queued": N_("queued"), "sent": N_("sent"), "printed": N_("printed"), "uncertain": N_("uncertain")}
+
+
+def job_status(status: str) -> str:
+    return _(_JOB_STATUS[status]) if status in _JOB_STATUS else status
+
+
+def label_state(state: str) -> str:
+    return _(_LABEL_STATE[state]) if state in _LABEL_STATE else state
 
 
 @contextmanager
@@ -146,9 +160,10 @@ def resume_hint(journal: Journal, job_id: int) -> Iterator[None]:
     except (PrinterError, KeyboardInterrupt):
         counts = journal.job(job_id).counts
         print(
-            f"job {job_id} stopped and saved: {counts['printed']} printed, {counts['uncertain']} uncertain "
-            f"(they print again, recorded as reprints), {counts['queued']} queued. "
-            f"Fix the printer, then run: waybill print --resume {job_id}",
+            _(
+                "job {job} stopped and saved: {printed} printed, {uncertain} uncertain (they print again, recorded "
+                "as reprints), {queued} queued. Fix the printer, then run: waybill print --resume {job}"
+            ).format(job=job_id, printed=counts["printed"], uncertain=counts["uncertain"], queued=counts["queued"]),
             file=sys.stderr,
         )
         raise
@@ -169,20 +184,26 @@ def print_command(args: argparse.Namespace) -> int:
     journal = Journal(engine)
     if args.resume is not None:
         if args.orders:
-            raise UsageError("give either ORDERS or --resume JOB, not both")
+            raise UsageError(_("give either ORDERS or --resume JOB, not both"))
         profile = _profile(args, journal.job(args.resume).profile)
         started = resume_batch(journal, args.resume, printer=args.printer, profile=profile)
         for waybill_no in started.cancelled:
-            print(f"not printed: waybill {waybill_no} was cancelled (`waybill numbers cancel`)", file=sys.stderr)
+            print(
+                _("not printed: waybill {waybill} was cancelled (`waybill numbers cancel`)").format(waybill=waybill_no),
+                file=sys.stderr,
+            )
         print(
-            f"resuming job {args.resume}: {len(started.rows)} label(s) to print on {started.printer}", file=sys.stderr
+            _("resuming job {job}: {n} label(s) to print on {printer}").format(
+                job=args.resume, n=len(started.rows), printer=started.printer
+            ),
+            file=sys.stderr,
         )
         with resume_hint(journal, args.resume), open_session(started.printer, profile) as session:
             return _run(engine, journal, started, session, args)
     if args.orders is None:
-        raise UsageError("give an orders file, or --resume JOB")
+        raise UsageError(_("give an orders file, or --resume JOB"))
     if not args.printer:
-        raise UsageError("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)")
+        raise UsageError(_("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)"))
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
     job = label_job(args)
@@ -191,22 +212,31 @@ def print_command(args: argparse.Namespace) -> int:
         journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
     )
     for _order, error in planned.skipped:
-        print(f"skipped: {error}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=error), file=sys.stderr)
     if planned.printed_before:
-        done = "left out" if args.repeats == "skip" else "printing again as reprints (补打)"
-        print(f"{len(planned.printed_before)} waybill(s) printed before, {done}", file=sys.stderr)
+        done = (
+            _("{n} waybill(s) printed before, left out")
+            if args.repeats == "skip"
+            else _("{n} waybill(s) printed before, printing again as reprints (补打)")
+        )
+        print(done.format(n=len(planned.printed_before)), file=sys.stderr)
     if not planned.labels and planned.printed_before:
-        print("nothing to print: every waybill was printed before")
+        print(_("nothing to print: every waybill was printed before"))
         return 0
     if not planned.labels:
-        raise UsageError("no orders to print")
+        raise UsageError(_("no orders to print"))
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
         started = start_batch(journal, planned, settings, args.printer, profile)
         print(
-            f"job {started.job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → "
-            f"{args.printer} ({profile.name})",
+            _("job {job}: {labels} label(s) for {orders} order(s) → {printer} ({profile})").format(
+                job=started.job_id,
+                labels=len(planned.labels),
+                orders=len(planned.orders),
+                printer=args.printer,
+                profile=profile.name,
+            ),
             file=sys.stderr,
         )
         with resume_hint(journal, started.job_id):
@@ -232,16 +262,26 @@ def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
     summary = journal.job(result.job_id)
     counts = summary.counts
     rate = result.sent / result.seconds * 3600 if result.seconds > 0 else 0.0
-    confirmed = {
-        "ack": "acknowledged by the printer",
-        "idle": "confirmed by printer status",
-        "sent": "sent (this link cannot confirm printing)",
+    this_run = {
+        "ack": _("this run: {n} label(s) acknowledged by the printer in {time} ({rate} labels/h)"),
+        "idle": _("this run: {n} label(s) confirmed by printer status in {time} ({rate} labels/h)"),
+        "sent": _("this run: {n} label(s) sent (this link cannot confirm printing) in {time} ({rate} labels/h)"),
     }[result.confirmation]
     print(
-        f"job {result.job_id} {summary.status}: {counts['printed']} printed, {counts['sent']} sent, "
-        f"{counts['uncertain']} uncertain, {counts['queued']} queued; {summary.reprints} reprint(s) on record"
+        _(
+            "job {job} {status}: {printed} printed, {sent} sent, {uncertain} uncertain, {queued} queued; "
+            "{reprints} reprint(s) on record"
+        ).format(
+            job=result.job_id,
+            status=job_status(summary.status),
+            printed=counts["printed"],
+            sent=counts["sent"],
+            uncertain=counts["uncertain"],
+            queued=counts["queued"],
+            reprints=summary.reprints,
+        )
     )
-    print(f"this run: {result.sent} label(s) {confirmed} in {duration(result.seconds)} ({rate:,.0f} labels/h)")
+    print(this_run.format(n=result.sent, time=duration(result.seconds), rate=f"{rate:,.0f}"))
     return 0
 
 
@@ -253,19 +293,42 @@ def jobs_command(args: argparse.Namespace) -> int:
         return 0
     summaries = journal.jobs(limit=args.limit)
     if not summaries:
-        print("no print jobs yet")
+        print(_("no print jobs yet"))
         return 0
-    print(
-        f"{'job':>5} {'kind':<8} {'status':<8} {'created (Beijing)':<17} {'labels':>6} {'printed':>7} "
-        f"{'sent':>5} {'uncert':>6} {'queued':>6} {'reprint':>7}  printer"
-    )
+    rows = [
+        (
+            _("job"),
+            _("kind"),
+            _("status"),
+            _("created (Beijing)"),
+            _("labels"),
+            _("printed"),
+            _("sent"),
+            _("uncert"),
+            _("queued"),
+            _("reprint"),
+            _("printer"),
+        )
+    ]
     for s in summaries:
         created = s.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-        print(
-            f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
-            f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
-            f"{s.printer} ({s.profile})"
+        rows.append(
+            (
+                str(s.id),
+                s.kind,
+                job_status(s.status),
+                created,
+                str(s.total),
+                str(s.counts["printed"]),
+                str(s.counts["sent"]),
+                str(s.counts["uncertain"]),
+                str(s.counts["queued"]),
+                str(s.reprints),
+                f"{s.printer} ({s.profile})",
+            )
         )
+    for line in aligned(rows, right={0, *range(4, 10)}):
+        print(line)
     line = figures_line(verification_figures(journal.engine))
     if line:
         print(line)
@@ -274,26 +337,43 @@ def jobs_command(args: argparse.Namespace) -> int:
 
 def _job_detail(journal: Journal, job_id: int) -> None:
     summary = journal.job(job_id)
-    counts = ", ".join(f"{n} {state}" for state, n in summary.counts.items() if n)
-    print(f"job {job_id} ({summary.kind}, {summary.status}) on {summary.printer} ({summary.profile}): {counts}")
-    print(f"{'#':>5}  {'waybill':<20} {'label':<5} {'state':<9} {'sent':>4}")
-    for row in journal.labels_of_job(job_id):
-        print(f"{row.seq:>5}  {row.waybill_no:<20} {row.page}/{row.pages:<3} {row.state:<9} {row.attempts:>4}")
+    counts = _(", ").join(f"{n} {label_state(state)}" for state, n in summary.counts.items() if n)
+    print(
+        _("job {job} ({kind}, {status}) on {printer} ({profile}): {counts}").format(
+            job=job_id,
+            kind=summary.kind,
+            status=job_status(summary.status),
+            printer=summary.printer,
+            profile=summary.profile,
+            counts=counts,
+        )
+    )
+    rows = [("#", _("waybill"), _("label"), _("state"), _("sent"))]
+    rows += [
+        (str(row.seq), row.waybill_no, f"{row.page}/{row.pages}", label_state(row.state), str(row.attempts))
+        for row in journal.labels_of_job(job_id)
+    ]
+    for line in aligned(rows, right={0, 4}):
+        print(line)
     reprints = [(label, reason) for label, reprint, reason in journal.attempts_of(job_id) if reprint]
     if reprints:
-        print(f"reprints (补打), {len(reprints)}:")
+        print(_("reprints (补打), {n}:").format(n=len(reprints)))
         for label, reason in reprints:
             why = {
-                "resume": "its fate was unknown when a run stopped",
-                "manual": "waybill reprint",
-                "station": "scanned again at the station",
+                "resume": _("its fate was unknown when a run stopped"),
+                "manual": _("waybill reprint"),
+                "station": _("scanned again at the station"),
             }.get(reason, reason)
-            print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
+            print(
+                _("  {waybill} label {page}/{pages}: {why}").format(
+                    waybill=label.waybill_no, page=label.page, pages=label.pages, why=why
+                )
+            )
 
 
 def station_command(args: argparse.Namespace) -> int:
     if args.force_code and not args.verify:
-        raise UsageError("--force-code is for --verify stations")
+        raise UsageError(_("--force-code is for --verify stations"))
     engine = open_database(args.db)
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
@@ -303,7 +383,9 @@ def station_command(args: argparse.Namespace) -> int:
     orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
     by_id = {o.order_id: o for o in orders}
     if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
-        raise UsageError(f"--force-code {args.force_code!r} is an order's code; choose one no order uses")
+        raise UsageError(
+            _("--force-code {code!r} is an order's code; choose one no order uses").format(code=args.force_code)
+        )
     settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
@@ -334,21 +416,29 @@ def station_command(args: argparse.Namespace) -> int:
                 on_printed=stall_registrar(engine, journal),
             )
         station.warm_up()
-        what = "scan an order, then each unit" if args.verify else "scan a code"
+        what = _("scan an order, then each unit") if args.verify else _("scan a code")
+        ready = (
+            _("station {name} ready on {printer} ({profile}); {n} order(s) loaded; {what}")
+            if orders
+            else _(
+                "station {name} ready on {printer} ({profile}); 0 order(s) loaded, looking codes up in earlier "
+                "print jobs; {what}"
+            )
+        )
         print(
-            f"station {args.station_name} ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
-            f"{'' if orders else ', looking codes up in earlier print jobs'}; {what}",
+            ready.format(name=args.station_name, printer=args.printer, profile=profile.name, n=len(orders), what=what),
             file=sys.stderr,
         )
+        prompt = _("scan: ")
         if interactive:
-            print("scan: ", end="", file=sys.stderr, flush=True)
+            print(prompt, end="", file=sys.stderr, flush=True)
 
         def say(line: str) -> None:
             if isinstance(line, Alert):  # a refusal: the bell, and red where stdout is a terminal
                 line = f"\a{RED}{line}{RESET}" if colour else f"\a{line}"
             print(line, flush=True)
             if interactive:
-                print("scan: ", end="", file=sys.stderr, flush=True)
+                print(prompt, end="", file=sys.stderr, flush=True)
 
         def ask(question: str) -> None:
             print(question, end="", file=sys.stderr, flush=True)
@@ -359,14 +449,17 @@ def station_command(args: argparse.Namespace) -> int:
             station.close()
     stats = station.stats
     print(
-        f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
-        f"{stats.unknown} unknown code(s)"
+        _("station {job}: {printed} printed, {reprinted} reprinted, {unknown} unknown code(s)").format(
+            job=station.job_id, printed=stats.printed, reprinted=stats.reprinted, unknown=stats.unknown
+        )
     )
     if isinstance(station, PackingStation):
         pack = station.pack
         print(
-            f"verification: {pack.verified} verified, {pack.forced} forced, {pack.set_aside} set aside incomplete, "
-            f"{pack.refused} refused scan(s)"
+            _(
+                "verification: {verified} verified, {forced} forced, {set_aside} set aside incomplete, "
+                "{refused} refused scan(s)"
+            ).format(verified=pack.verified, forced=pack.forced, set_aside=pack.set_aside, refused=pack.refused)
         )
     return 0
 
@@ -389,7 +482,8 @@ def reprint_command(args: argparse.Namespace) -> int:
             on_printed=stall_registrar(engine, journal),
         )
     print(
-        f"reprinted {result.sent} label(s) of waybill {rows[0].waybill_no} (job {summary.id}) on {printer}; "
-        f"recorded as reprint (补打)"
+        _("reprinted {n} label(s) of waybill {waybill} (job {job}) on {printer}; recorded as reprint (补打)").format(
+            n=result.sent, waybill=rows[0].waybill_no, job=summary.id, printer=printer
+        )
     )
     return 0

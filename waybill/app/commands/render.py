@@ -53,8 +53,9 @@ def _encoded(label: Label, profile: PrinterProfile) -> bytes:
     encoded = encode_for_session(rasterize(label), profile)
     if encoded.altered_dots:
         print(
-            f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
-            "no printer real-time command",
+            _("warning: {label}: {n} dot(s) whitened so the image data holds no printer real-time command").format(
+                label=label.file_stem, n=len(encoded.altered_dots)
+            ),
             file=sys.stderr,
         )
     return encoded.data
@@ -64,11 +65,15 @@ def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
     """The profile for printer formats, which must speak the format's language and match the dpi."""
     if args.format not in LANGUAGES:
         if args.profile:
-            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}")
+            raise UsageError(_("--profile goes with -f {formats}").format(formats=", -f ".join(LANGUAGES)))
         return None
     profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
     if profile.language != args.format:
-        raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
+        raise UsageError(
+            _("profile {profile} speaks {language}, not {format}").format(
+                profile=profile.name, language=profile.language, format=args.format
+            )
+        )
     args.dpi = args.dpi or profile.dpi
     require_same_dpi(args.dpi, profile)
     return profile
@@ -88,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
     written = write_all(sink, labels)
     where = args.output if args.format == "png" else written.paths[0]
     print(
-        f"rendered {written.labels} label(s) for {written.orders} order(s) to {where}; "
-        f"{report.warnings} warning(s), {report.skipped} order(s) skipped"
+        _(
+            "rendered {labels} label(s) for {orders} order(s) to {where}; "
+            "{warnings} warning(s), {skipped} order(s) skipped"
+        ).format(
+            labels=written.labels, orders=written.orders, where=where, warnings=report.warnings, skipped=report.skipped
+        )
     )
     return 0

@@ -58,11 +58,15 @@ def check_command(args: argparse.Namespace) -> int:
     for line in capacity_table(result.barcodes):
         print(line)
     for note in result.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     for problem in result.problems:
-        print(f"problem: {problem}")
+        print(_("problem: {problem}").format(problem=problem))
     if result.problems:
-        print(f"{template.source}: {len(result.problems)} problem(s)")
+        print(_("{template}: {n} problem(s)").format(template=template.source, n=len(result.problems)))
         return 1
-    print(f"{template.source}: ok ({len(orders)} sample orders laid out at {' and '.join(map(str, dpis))} dpi)")
+    print(
+        _("{template}: ok ({n} sample orders laid out at {dpis} dpi)").format(
+            template=template.source, n=len(orders), dpis=_(" and ").join(map(str, dpis))
+        )
+    )
     return 0
