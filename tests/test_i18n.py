@@ -191,3 +191,17 @@ def test_set_language_switches_messages() -> None:
     assert set_language("en") == "en"
     assert ngettext("{n} point", "{n} points", 1).format(n=1) == "1 point"
     assert ngettext("{n} point", "{n} points", 2).format(n=2) == "2 points"
+
+
+def test_printer_faults_in_chinese() -> None:
+    from printers.errors import AlreadyPrintedError
+    from printers.status import PrinterStatus
+
+    set_language("zh-CN")
+    assert PrinterStatus(paper_end=True, cover_open=True).describe() == "缺纸，机盖打开"
+    assert PrinterStatus(online=False).faults == ("离线",)
+    error = AlreadyPrintedError({f"SF{n:010d}": 1 for n in range(12)})
+    assert str(error).startswith("12 个运单以前已打印：SF0000000000（任务 1），SF0000000001（任务 1），")
+    assert "等，另有 2 个；未发送任何内容。" in str(error)
+    set_language("en")
+    assert PrinterStatus(paper_end=True).describe() == "paper out"

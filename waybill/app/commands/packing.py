@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from printers.packing import reason_name
 from printers.verification_log import Figures, pack_events
 from printers.verification_log import figures as verification_figures
 from waybill.i18n import _
@@ -17,7 +18,7 @@ def figures_line(figures: Figures) -> str:
     """``pack verification: 12 verified, 1 set aside incomplete, 1 forced; refused: 3 misread, …``"""
     if not (figures.verified or figures.incomplete or figures.forced or figures.refusals):
         return ""
-    refused = _(", ").join(f"{n} {reason}" for reason, n in figures.refusals.items()) or _("none")
+    refused = _(", ").join(f"{n} {reason_name(reason)}" for reason, n in figures.refusals.items()) or _("none")
     return _(
         "pack verification: {verified} order(s) verified, {incomplete} set aside incomplete, {forced} forced; "
         "refused scans: {refused}"
@@ -47,7 +48,7 @@ def print_verification(engine: Engine, job_id: int) -> None:
             units=event.units,
             by_hand=event.by_hand,
             code=event.code,
-            reason=event.reason,
+            reason=reason_name(event.reason),
             detail=event.detail,
             missing=missing,
         )
