@@ -7,6 +7,9 @@ profiles that can hold it). Random noise, the worst case for packing and hazard 
 
 For ZPL profiles the two ^GFA compressions are shown side by side (the encoder sends the shorter).
 
+Native profiles draw laid-out labels, not rasters: they are measured on the bundled sample orders laid out
+with the 100x180 template (every page, pick-list continuations too), next to the same labels as rasters.
+
     python bench/encode.py [--labels 200] [--image label.png]
 """
 
@@ -17,12 +20,20 @@ import itertools
 import random
 import statistics
 import time
+from datetime import datetime
 
 from PIL import Image, ImageDraw
 
-from printers.encode import encode_labels, raster
+from printers.encode import encode_label_for_session, encode_labels, layout_font, raster
 from printers.encode.zpl_graphics import acs, z64
 from printers.profiles import BUILTIN_PROFILES, PrinterProfile
+from waybill.fonts import load_font
+from waybill.layout.engine import LayoutOptions, layout_order
+from waybill.orders import load_orders
+from waybill.samples import sample_path
+from waybill.shop import load_shop
+from waybill.template import load_template
+from waybill.times import BEIJING
 
 
 def waybill_like(size: tuple[int, int], seed: int = 1) -> Image.Image:
@@ -107,6 +118,8 @@ def main() -> None:
     print(f"bit packing: {packer}; {args.labels} labels each")
     print(f"{'profile':<14}{'label':<8}{'size':>11}{'ms/label':>10}{'best ms':>9}{'bytes/label':>13}{'defused':>9}")
     for profile in BUILTIN_PROFILES.values():
+        if profile.native:
+            continue  # measured on laid-out sample labels below
         kinds = {"waybill": real or waybill_like(label_size(profile)), "noise": noise(label_size(profile))}
         for kind, image in kinds.items():
             if image.width + profile.offset_x_dots > profile.head_width_dots:
@@ -118,6 +131,28 @@ def main() -> None:
             if profile.language == "zpl":
                 row_bytes, packed = raster.pack_black(image)
                 print(f"{'':<22}^GFA data: Z64 {len(z64(packed)):,} B, ACS {len(acs(packed, row_bytes)):,} B")
+    sample_labels()
+
+
+def sample_labels() -> None:
+    """Bytes and ms per label of the sample orders on the 100x180 template, raster and native."""
+    shop = load_shop(sample_path("shop.toml"))
+    orders = load_orders(sample_path("orders.jsonl"), shop).orders
+    now = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)
+    print("\nsample orders on the 100x180 template (laid out once; encoding timed, rasterising included):")
+    print(f"{'profile':<17}{'labels':>7}{'ms/label':>10}{'bytes/label':>13}{'largest':>9}")
+    for name in ("tspl-203", "tspl-203-native", "zpl-203", "escpos-4inch"):
+        profile = BUILTIN_PROFILES[name]
+        options = LayoutOptions(dpi=profile.dpi, shop=shop)
+        font = layout_font(profile, load_font())
+        labels = [lb for o in orders for lb in layout_order(o, load_template("100x180"), font, options, now=now).labels]
+        times, sizes = [], []
+        for label in labels:
+            start = time.perf_counter()
+            sizes.append(len(encode_label_for_session(label, profile).data))
+            times.append((time.perf_counter() - start) * 1000)
+        mean = statistics.mean(sizes)
+        print(f"{name:<17}{len(labels):>7}{statistics.median(times):>10.2f}{mean:>13,.0f}{max(sizes):>9,}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """Printing figures against the bundled simulator (nothing to set up):
 
-1. a batch of N labels (default 200, 100 x 180 mm) at the head's speed (default 152 mm/s): labels per hour
-   against the physical ceiling for that label length (target ≥ 95 %);
+1. a batch of N labels (default 200, 100 x 180 mm) at the head's speed (default 152 mm/s) over TCP: labels per
+   hour against the physical ceiling for that label length (target ≥ 95 %); native profiles also over a serial
+   line (the simulator behind a pty) at 115200 and 9600 baud, M labels each (target ≥ 90 % at 115200);
 2. the print station: scan → first byte on the wire, p50 and p95 over S scans after warm-up (target p95 ≤ 50 ms);
    and the verifying station (`--verify`): the scan of an order's last unit → first byte (target p95 ≤ 20 ms);
-3. bytes and seconds per label over TCP and over a serial line at 115200 baud, per language.
+3. bytes and seconds per label over TCP and over a serial line at 115200 and 9600 baud, per profile, raster
+   and native (a raster label at 9600 baud takes minutes: its time is worked out from its bytes instead).
 
-    python bench/print.py [--labels 200] [--speed 152] [--languages tspl escpos zpl] [--scans 60] [--skip-serial]
+    python bench/print.py [--labels 200] [--serial-labels 20] [--speed 152] [--scans 60] [--skip-serial]
+                          [--profile tspl-203 tspl-203-native escpos-4inch zpl-203]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from printers.encode import encode_label_for_session, layout_font
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.packing import PackingStation
@@ -32,6 +36,7 @@ from printers.transports import open_transport
 from waybill.catalog import load_catalog
 from waybill.database import open_database
 from waybill.fonts import load_font
+from waybill.fonts.cells import CellFont
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
 from waybill.orders import load_orders
@@ -41,7 +46,8 @@ from waybill.shop import load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING
 
-PROFILES = {"tspl": "tspl-203", "escpos": "escpos-4inch", "zpl": "zpl-203"}
+PROFILES = ("tspl-203", "tspl-203-native", "escpos-4inch", "zpl-203")
+BAUDS = (115200, 9600)
 
 
 def single_page_orders(count: int, job: LabelJob) -> list[Order]:
@@ -57,14 +63,16 @@ def single_page_orders(count: int, job: LabelJob) -> list[Order]:
 
 def label_job(profile: PrinterProfile) -> LabelJob:
     shop = load_shop(sample_path("shop.toml"))
-    return LabelJob(
-        load_template("100x180"), load_font(), LayoutOptions(dpi=profile.dpi, shop=shop), datetime.now(BEIJING)
-    )
+    font = layout_font(profile, load_font())  # a native profile's labels fit its resident font
+    return LabelJob(load_template("100x180"), font, LayoutOptions(dpi=profile.dpi, shop=shop), datetime.now(BEIJING))
 
 
 def new_job(journal: Journal, orders: list[Order], job: LabelJob, profile: PrinterProfile, uri: str) -> int:
     planned = plan(orders, job, profile, skip_invalid=False)
-    settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
+    resident = job.font.name if isinstance(job.font, CellFont) else None
+    settings = JobSettings.capture(
+        "100x180", sample_path("shop.toml"), None, job.options, job.now, resident_font=resident
+    )
     return journal.create_job(
         kind="batch",
         printer=uri,
@@ -75,36 +83,45 @@ def new_job(journal: Journal, orders: list[Order], job: LabelJob, profile: Print
     )
 
 
-def batch(language: str, count: int, speed: float, folder: Path) -> None:
-    profile = get_profile(PROFILES[language])
+def batch(name: str, count: int, speed: float, folder: Path, baud: int | None = None) -> None:
+    """``count`` labels at the head's speed, over TCP or (``baud``) a serial line."""
+    profile = get_profile(name)
     job = label_job(profile)
     orders = single_page_orders(count, job)
-    engine = open_database(str(folder / f"batch-{language}.db"))
+    kind = f"serial {baud}" if baud else "tcp"
+    engine = open_database(str(folder / f"batch-{name}-{baud}.db"))
     journal = Journal(engine)
-    with PrinterSimulator(language, profile, speed_mm_s=speed, keep_images=False) as sim:
+    with PrinterSimulator(
+        profile.language,
+        profile,
+        speed_mm_s=speed,
+        serial=baud is not None,
+        baud=baud,
+        keep_images=False,
+    ) as sim:
         job_id = new_job(journal, orders, job, profile, sim.uri)
         started = time.monotonic()
         with open_session(sim.uri, profile) as session:
             result = run_job(journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
-        assert sim.wait_idle(timeout=60)
+        assert sim.wait_idle(timeout=600)
         elapsed = time.monotonic() - started
     head = (180 + profile.gap_mm) / speed
     ceiling = 3600 / head
     rate = count / elapsed * 3600
     print(
-        f"batch  {language:<6} {count} labels at {speed:g} mm/s: {elapsed:6.1f} s, {rate:,.0f} labels/h; "
+        f"batch  {name:<16} {kind:<12} {count} labels at {speed:g} mm/s: {elapsed:6.1f} s, {rate:,.0f} labels/h; "
         f"ceiling {ceiling:,.0f}/h → {rate / ceiling:.1%} ({result.confirmation}-confirmed, "
         f"{result.printed} printed)"
     )
 
 
-def station(language: str, scans: int, folder: Path) -> None:
-    profile = get_profile(PROFILES[language])
+def station(name: str, scans: int, folder: Path) -> None:
+    profile = get_profile(name)
     job = label_job(profile)
     orders = single_page_orders(scans + 1, job)
-    journal = Journal(open_database(str(folder / f"station-{language}.db")))
+    journal = Journal(open_database(str(folder / f"station-{name}.db")))
     settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
-    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:
+    with PrinterSimulator(profile.language, profile, speed_mm_s=5000, keep_images=False) as sim:
         session = PrinterSession(open_transport(sim.uri), profile)
         with session:
             desk = Station(journal, session, job, settings, {o.order_id: o for o in orders})
@@ -118,20 +135,20 @@ def station(language: str, scans: int, folder: Path) -> None:
     p95 = values[max(0, round(0.95 * len(values)) - 1)]
     p50 = statistics.median(values)
     print(
-        f"station {language:<6} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
+        f"station {name:<16} {len(values)} scans: scan → first byte p50 {p50 * 1000:.1f} ms, "
         f"p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
     )
 
 
-def verify_station(language: str, orders_count: int, folder: Path) -> None:
+def verify_station(name: str, orders_count: int, folder: Path) -> None:
     """Each order scanned, then every unit (its catalog barcode, or ``+``); the last unit prints the label."""
-    profile = get_profile(PROFILES[language])
+    profile = get_profile(name)
     job = label_job(profile)
     catalog = load_catalog(sample_path("catalog.csv"))
     orders = catalog.fill_all(single_page_orders(orders_count + 1, job))
-    journal = Journal(open_database(str(folder / f"verify-{language}.db")))
+    journal = Journal(open_database(str(folder / f"verify-{name}.db")))
     settings = JobSettings.capture("100x180", sample_path("shop.toml"), None, job.options, job.now)
-    with PrinterSimulator(language, profile, speed_mm_s=5000, keep_images=False) as sim:
+    with PrinterSimulator(profile.language, profile, speed_mm_s=5000, keep_images=False) as sim:
         session = PrinterSession(open_transport(sim.uri), profile)
         with session:
             desk = PackingStation(
@@ -150,23 +167,35 @@ def verify_station(language: str, orders_count: int, folder: Path) -> None:
     values = sorted(desk.stats.latencies)
     p95 = values[max(0, round(0.95 * len(values)) - 1)]
     print(
-        f"verify  {language:<6} {len(values)} orders ({desk.pack.verified} verified): last unit → first byte "
+        f"verify  {name:<16} {len(values)} orders ({desk.pack.verified} verified): last unit → first byte "
         f"p50 {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms"
     )
 
 
-def link(kind: str, language: str, speed: float, folder: Path) -> None:
-    profile = get_profile(PROFILES[language])
+def link(name: str, speed: float, folder: Path, baud: int | None = None) -> None:
+    """Bytes and seconds per label with the head out of the way (a very fast head), over TCP or a serial line."""
+    profile = get_profile(name)
     job = label_job(profile)
-    orders = single_page_orders(3 if kind == "tcp" else 1, job)
-    engine = open_database(str(folder / f"link-{kind}-{language}.db"))
+    kind = f"serial {baud}" if baud else "tcp"
+    head = (180 + profile.gap_mm) / speed
+    if baud is not None and not profile.native and baud < 115200:
+        label = next(iter(job.layout(single_page_orders(1, job)[0]).labels))
+        size = len(encode_label_for_session(label, profile).data)
+        seconds = size / (baud / 10)
+        print(
+            f"link   {name:<16} {kind:<12} {size:,} bytes/label, {seconds:.2f} s/label worked out at {baud // 10} B/s "
+            f"(the head at {speed:g} mm/s needs {head:.2f} s: {min(1.0, head / seconds):.1%} of its ceiling)"
+        )
+        return
+    orders = single_page_orders(3 if baud is None or profile.native else 1, job)
+    engine = open_database(str(folder / f"link-{kind}-{name}.db"))
     journal = Journal(engine)
     with PrinterSimulator(
-        language,
+        profile.language,
         profile,
         speed_mm_s=100000,
-        serial=kind == "serial",
-        baud=115200 if kind == "serial" else None,
+        serial=baud is not None,
+        baud=baud,
         keep_images=False,
     ) as sim:
         job_id = new_job(journal, orders, job, profile, sim.uri)
@@ -176,30 +205,36 @@ def link(kind: str, language: str, speed: float, folder: Path) -> None:
             run_job(journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None)
         elapsed = time.monotonic() - started
         sent = sim.received_bytes - before
+    seconds = elapsed / len(orders)
     print(
-        f"link   {kind:<6} {language:<6} {sent / len(orders):,.0f} bytes/label, {elapsed / len(orders):.2f} s/label "
-        f"(the head at {speed:g} mm/s needs {(180 + profile.gap_mm) / speed:.2f} s)"
+        f"link   {name:<16} {kind:<12} {sent / len(orders):,.0f} bytes/label, {seconds:.2f} s/label "
+        f"(the head at {speed:g} mm/s needs {head:.2f} s: {min(1.0, head / seconds):.1%} of its ceiling)"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=200)
+    parser.add_argument("--serial-labels", type=int, default=20, help="labels per serial batch (native profiles)")
     parser.add_argument("--speed", type=float, default=152.0, help="head speed, mm/s")
-    parser.add_argument("--languages", nargs="+", default=["tspl", "escpos", "zpl"], choices=sorted(PROFILES))
+    parser.add_argument("--profile", nargs="+", default=list(PROFILES), help="printer profiles to measure")
     parser.add_argument("--scans", type=int, default=60)
-    parser.add_argument("--skip-serial", action="store_true", help="skip the 12-second serial measurement")
+    parser.add_argument("--skip-serial", action="store_true", help="skip the serial-line measurements")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        for language in args.languages:
-            station(language, args.scans, Path(folder))
-            verify_station(language, args.scans, Path(folder))
-        for language in args.languages:
-            link("tcp", language, args.speed, Path(folder))
+        for name in args.profile:
+            station(name, args.scans, Path(folder))
+            verify_station(name, args.scans, Path(folder))
+        for name in args.profile:
+            link(name, args.speed, Path(folder))
             if not args.skip_serial:
-                link("serial", language, args.speed, Path(folder))
-        for language in args.languages:
-            batch(language, args.labels, args.speed, Path(folder))
+                for baud in BAUDS:
+                    link(name, args.speed, Path(folder), baud)
+        for name in args.profile:
+            batch(name, args.labels, args.speed, Path(folder))
+            if not args.skip_serial and get_profile(name).native:
+                for baud in BAUDS:
+                    batch(name, args.serial_labels, args.speed, Path(folder), baud)
 
 
 if __name__ == "__main__":

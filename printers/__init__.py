@@ -14,7 +14,12 @@
 ``printers.jobspec``      what a job needs to render its labels again on resume
 ``printers.printing``     planning, starting, resuming and reprinting jobs; announces printed labels
 ``printers.station``      the print station: scan a code, its labels print at once
+``printers.pools``        printer pools: a job split across printers, failover, batch serials (the API);
+                          ``pool_file`` (the TOML file), ``pool_printer`` (a printer's thread),
+                          ``pool_store`` (pool jobs, runs, serials), ``pool_split``, ``pool_status``
 ``printers.simulator``    a virtual ESC/POS, TSPL or ZPL printer on loopback TCP or a pseudo-terminal
 ``printers.testing``      synthetic rasters and independent oracles for tests
 ``printers.errors``       this package's branch of the exception tree
 """
+
+__all__: list[str] = []

@@ -28,6 +28,15 @@ from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
+__all__ = [
+    "DEFAULT_POLICY",
+    "POLL_S",
+    "TOKEN_RANGE",
+    "BatchRunner",
+    "OnPrinted",
+    "RunResult",
+]
+
 OnPrinted = Callable[[list[LabelRow]], None]  # told of labels the printer confirmed
 T = TypeVar("T")
 DEFAULT_POLICY = BatchPolicy()

@@ -12,12 +12,18 @@ from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.printing import open_session, plan, run_job
-from printers.profiles import DEFAULT_PROFILE, get_profile
+from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
+from waybill.fonts.cells import CellFont
 from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
+
+__all__ = [
+    "DEMO_SPEED_FACTOR",
+    "print_through_simulator",
+]
 
 DEMO_SPEED_FACTOR = 10  # the simulated head runs 10x faster than a real one, so the demo takes seconds
 
@@ -29,17 +35,21 @@ def print_through_simulator(
     template: str,
     shop: Path,
     on_printed: Callable[[Engine, Journal], OnPrinted] | None = None,
+    profile: PrinterProfile | None = None,
 ) -> str:
-    """Print ``orders`` on a simulated printer; ``on_printed(engine, journal)`` builds the hook told of
-    each printed label."""
-    profile = get_profile(DEFAULT_PROFILE)
+    """Print ``orders`` on a simulated printer (``profile``, default ``DEFAULT_PROFILE``; ``job`` laid out for
+    it); ``on_printed(engine, journal)`` builds the hook told of each printed label."""
+    profile = profile or get_profile(DEFAULT_PROFILE)
     db = folder / "waybill.db"
     engine = open_database(str(db))
     journal = Journal(engine)
     planned = plan(orders, job, profile, skip_invalid=False)
-    settings = JobSettings.capture(template, shop, None, job.options, job.now)
+    resident = job.font.name if isinstance(job.font, CellFont) else None
+    settings = JobSettings.capture(template, shop, None, job.options, job.now, resident_font=resident)
     speed = profile.head_speed_mm_s * DEMO_SPEED_FACTOR
-    with PrinterSimulator("tspl", profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False) as sim:
+    with PrinterSimulator(
+        profile.language, profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False
+    ) as sim:
         job_id = journal.create_job(
             kind="batch",
             printer=sim.uri,

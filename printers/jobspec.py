@@ -10,10 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 from waybill.fonts import load_font
+from waybill.fonts.cells import resident_font
 from waybill.layout.engine import LayoutOptions
 from waybill.pipeline import LabelJob
 from waybill.shop import parse_shop
 from waybill.template import parse_template, resolve_template
+
+__all__ = [
+    "JobSettings",
+]
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,18 @@ class JobSettings:
     mask: bool
     printed_at: str | None
     now: str
+    resident_font: str | None = None  # a native profile's printer font the labels are fitted to
 
     @classmethod
     def capture(
-        cls, template: str, shop: Path | None, font: Path | None, options: LayoutOptions, now: datetime
+        cls,
+        template: str,
+        shop: Path | None,
+        font: Path | None,
+        options: LayoutOptions,
+        now: datetime,
+        *,
+        resident_font: str | None = None,
     ) -> JobSettings:
         template_path = resolve_template(template)
         return cls(
@@ -43,6 +56,7 @@ class JobSettings:
             mask=options.mask,
             printed_at=options.printed_at.isoformat() if options.printed_at else None,
             now=now.isoformat(),
+            resident_font=resident_font,
         )
 
     def to_json(self) -> str:
@@ -54,9 +68,10 @@ class JobSettings:
 
     def label_job(self) -> LabelJob:
         shop = parse_shop(self.shop_text, self.shop_source or "shop") if self.shop_text is not None else None
+        outline = load_font(Path(self.font) if self.font else None)
         return LabelJob(
             template=parse_template(tomllib.loads(self.template_text), self.template_source),
-            font=load_font(Path(self.font) if self.font else None),
+            font=resident_font(self.resident_font, outline) if self.resident_font else outline,
             options=LayoutOptions(
                 dpi=self.dpi,
                 mask=self.mask,

@@ -10,6 +10,8 @@ A job has one owner at a time: a lease in the store (``owner``, ``lease_expires_
 the job is created or resumed and renewed while it runs. A second process cannot resume a job whose owner is
 alive; a job whose owner died shows as ``interrupted`` and can be resumed. A label is marked ``sent`` only
 by the lease holder, in the same transaction that checks the lease, so no two processes ever send one job.
+A printer pool's failover moves labels not yet printed to another job (``move_labels``): they keep their
+ids and attempts, so one sent before is a reprint wherever it prints next.
 
 Tables (component ``print_jobs`` in ``schema_versions``): ``print_jobs``, ``print_orders`` (the orders a job
 was created from, so a resume prints exactly the same labels), ``print_labels`` and ``print_attempts``.
@@ -526,6 +528,36 @@ class Journal:
                 connection.execute(
                     labels.update().where(labels.c.id.in_(label_ids), labels.c.state == SENT).values(state=UNCERTAIN)
                 )
+
+    def move_labels(self, label_ids: Sequence[int], to_job: int) -> list[LabelRow]:
+        """Failover (printer pools): labels not printed (queued or uncertain) leave their job for the end of
+        ``to_job``, in the order given, with their orders. A label keeps its id and its attempts, so one that
+        was sent before prints again as a reprint. This process must hold the lease of every job involved."""
+        with self._write() as connection:
+            found = {
+                row.id: row for row in connection.execute(sa.select(labels).where(labels.c.id.in_(label_ids))).all()
+            }
+            missing = [i for i in label_ids if i not in found or found[i].state not in (QUEUED, UNCERTAIN)]
+            if missing:
+                raise JobError(f"labels {missing[:5]} cannot move: unknown, printed or being sent")
+            involved = {row.job_id for row in found.values()} | {to_job}
+            for job_id, owner in connection.execute(sa.select(jobs.c.id, jobs.c.owner).where(jobs.c.id.in_(involved))):
+                if owner != self.owner:
+                    raise JobLeaseError(job_id, owner, None)
+            have = set(connection.execute(sa.select(orders.c.order_id).where(orders.c.job_id == to_job)).scalars())
+            wanted = {(row.job_id, row.order_id) for row in found.values() if row.order_id not in have}
+            for job_id, order_id in sorted(wanted):
+                data = connection.execute(
+                    sa.select(orders).where(orders.c.job_id == job_id, orders.c.order_id == order_id)
+                ).one()
+                connection.execute(
+                    orders.insert().values(job_id=to_job, order_id=order_id, waybill_no=data.waybill_no, data=data.data)
+                )
+            start = connection.execute(sa.select(sa.func.max(labels.c.seq)).where(labels.c.job_id == to_job)).scalar()
+            for seq, label_id in enumerate(label_ids, start=(start or 0) + 1):
+                connection.execute(labels.update().where(labels.c.id == label_id).values(job_id=to_job, seq=seq))
+            rows = connection.execute(sa.select(labels).where(labels.c.id.in_(label_ids)).order_by(labels.c.seq)).all()
+        return [_label(row) for row in rows]
 
     def finish(self, job_id: int, status: Literal["stopped", "done"], note: str = "") -> None:
         """End this process's run of the job: its status, and the lease is let go."""

@@ -12,7 +12,7 @@ from typing import Literal
 
 from printers.batch import BatchRunner, OnPrinted, RunResult
 from printers.confirm_policy import BatchPolicy, OnFault
-from printers.errors import AlreadyPrintedError, JobError, TransportError
+from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
@@ -24,6 +24,21 @@ from waybill.i18n import _
 from waybill.model import Order
 from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
+
+__all__ = [
+    "Planned",
+    "RepeatPolicy",
+    "Started",
+    "check_printed_before",
+    "open_session",
+    "plan",
+    "refuse_cancelled",
+    "reprint_waybill",
+    "resumable_rows",
+    "resume_batch",
+    "run_job",
+    "start_batch",
+]
 
 RepeatPolicy = Literal["refuse", "skip", "reprint"]  # what a batch does with waybills printed before
 
@@ -91,10 +106,12 @@ def run_job(
     progress: Progress | None,
     reason: str | None = None,
     on_printed: OnPrinted | None = None,
+    label_job: LabelJob | None = None,
 ) -> RunResult:
     """Send ``rows`` of job ``job_id`` (claimed by ``journal``) to the printer of ``session``; the job's own
-    settings render them. The lease is renewed while it runs and let go at the end."""
-    label_job = JobSettings.from_json(journal.settings(job_id)).label_job()
+    settings render them (or ``label_job``: a pool's adds the batch serials). The lease is renewed while it
+    runs and let go at the end."""
+    label_job = label_job or JobSettings.from_json(journal.settings(job_id)).label_job()
     orders = journal.job_orders(job_id)
     runner = BatchRunner(
         journal,
@@ -162,13 +179,17 @@ def resume_batch(
 ) -> Started:
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
+    profile = profile or get_profile(summary.profile)
+    if profile.native and JobSettings.from_json(journal.settings(job_id)).resident_font is None:
+        raise ProfileError(
+            f"job {job_id} was laid out for {summary.profile}, which prints bitmaps; printer profile "
+            f"{profile.name} prints native labels, fitted to its own font: resume with --profile {summary.profile}"
+        )
     rows = resumable_rows(journal, job_id)
     known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
     cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
     kept = [row for row in rows if row.waybill_no not in cancelled]
-    return Started(
-        job_id, kept, printer or summary.printer, profile or get_profile(summary.profile), tuple(sorted(cancelled))
-    )
+    return Started(job_id, kept, printer or summary.printer, profile, tuple(sorted(cancelled)))
 
 
 def refuse_cancelled(journal: Journal, waybill_no: str) -> None:

@@ -39,6 +39,7 @@ from waybill.units import dots_per_mm
 __all__ = [
     "BUILTIN_PROFILES",
     "DEFAULT_PROFILE",
+    "NATIVE_LANGUAGES",
     "ImageCommand",
     "LabelEnd",
     "Language",
@@ -59,6 +60,7 @@ ImageCommand = Literal["raster", "graphics"]
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
+NATIVE_LANGUAGES = ("tspl",)  # the languages whose driver draws native labels
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
 
 
@@ -85,6 +87,9 @@ class PrinterProfile:
     # Calibration: where the label's top-left dot lands on the head (like a print component's offset).
     offset_x_dots: int = 0
     offset_y_dots: int = 0
+    # Printer-native labels: text in the printer's resident font, barcodes, QR codes and rules by command,
+    # bitmaps only for what the printer cannot draw (TSPL).
+    native: bool = False
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +97,11 @@ class PrinterProfile:
             problem = _check(key, getattr(self, key))
             if problem:
                 raise ProfileError(f"printer profile {self.name!r}: {key}: {problem}")
+        if self.native and self.language not in NATIVE_LANGUAGES:
+            raise ProfileError(
+                f"printer profile {self.name!r}: native: native labels are made for {', '.join(NATIVE_LANGUAGES)}, "
+                f"not {self.language}"
+            )
 
     @property
     def dpi(self) -> int:
@@ -139,7 +149,7 @@ def _check(key: str, value: Any) -> str | None:
         return None if value in _LABEL_ENDS else f"must be one of {', '.join(_LABEL_ENDS)}"
     if key == "image_command":
         return None if value in _IMAGE_COMMANDS else f"must be one of {', '.join(_IMAGE_COMMANDS)}"
-    if key in ("answers_status", "answers_ack", "realtime_disable"):
+    if key in ("answers_status", "answers_ack", "realtime_disable", "native"):
         return None if isinstance(value, bool) else "must be true or false"
     # Upper bounds far past any printer, so that no setting is absurd (a head of 10^30 dots).
     if key in ("head_width_dots", "max_band_bytes"):
@@ -220,6 +230,19 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 head_speed_mm_s=152.0,
                 gap_mm=3.0,
                 description="4-inch waybill printer, TSPL, 203 dpi (XP-420B class)",
+            ),
+            PrinterProfile(
+                name="tspl-203-native",
+                language="tspl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=152.0,
+                gap_mm=3.0,
+                native=True,
+                description="4-inch waybill printer, TSPL, 203 dpi, native labels: resident font TSS24.BF2",
             ),
             PrinterProfile(
                 name="tspl-300",
@@ -312,6 +335,9 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         problem = _check(key, value)
         if problem:
             raise ProfileError(f"{where} {key}: {problem}")
+    language = values.get("language", base.language if base else None)
+    if values.get("native", base.native if base else False) and language and language not in NATIVE_LANGUAGES:
+        raise ProfileError(f"{where} native: native labels are made for {', '.join(NATIVE_LANGUAGES)}, not {language}")
     if base is None:
         missing = [key for key in _REQUIRED if key not in values]
         if missing:

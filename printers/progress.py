@@ -7,6 +7,11 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+__all__ = [
+    "Progress",
+    "duration",
+]
+
 
 class Progress:
     def __init__(self, total: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:

@@ -8,14 +8,18 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from printers.encode import encode_for_session
+from printers.encode import encode_label_for_session
 from printers.errors import JobError
 from printers.journal import LabelRow
 from printers.profiles import PrinterProfile
 from waybill.layout.label import Label
 from waybill.model import Order
 from waybill.pipeline import LabelJob
-from waybill.render.raster import rasterize
+
+__all__ = [
+    "ReadyLabel",
+    "RenderAhead",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class RenderAhead:
                         raise JobError(f"job {row.job_id}: order {row.order_id} is missing from the journal")
                     cached = (row.order_id, self._job.layout(order).labels)
                 label = cached[1][row.page - 1]
-                data = encode_for_session(rasterize(label), self._profile).data
+                data = encode_label_for_session(label, self._profile).data
                 if not self._put(ReadyLabel(row, label, data)):
                     return
         except BaseException as error:  # handed to the consumer, which raises it on its own thread

@@ -14,6 +14,12 @@ from printers.profiles import PrinterProfile
 from printers.status import Ack, PrinterStatus, StatusReply
 from printers.transports import Transport
 
+__all__ = [
+    "HANDSHAKE_GRACE_S",
+    "READ_POLL_S",
+    "PrinterSession",
+]
+
 READ_POLL_S = 0.1
 HANDSHAKE_GRACE_S = 0.15
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from printers.batch import BatchRunner, OnPrinted
 from printers.confirm_policy import BatchPolicy, OnFault
-from printers.encode import encode_for_session
+from printers.encode import encode_label_for_session
 from printers.errors import PrinterStatusError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow, PlannedLabel
@@ -22,7 +22,13 @@ from waybill.errors import WaybillError
 from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
-from waybill.render.raster import rasterize
+
+__all__ = [
+    "NO",
+    "YES",
+    "Station",
+    "StationStats",
+]
 
 YES = frozenset({"y", "yes", "是", "是的", "对", "好"})
 NO = frozenset({"n", "no", "否", "不", "不是", "不要"})
@@ -85,7 +91,7 @@ class Station:
         for order in list(self.orders.values())[:1]:
             label = self.label_job.layout(order).labels[0]
             self.session.profile.check_fits(label.width)
-            encode_for_session(rasterize(label), self.session.profile)
+            encode_label_for_session(label, self.session.profile)
 
     def find(self, code: str) -> Order | None:
         code = code.strip()

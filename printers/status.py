@@ -17,6 +17,32 @@ from dataclasses import dataclass
 
 from waybill.i18n import _
 
+__all__ = [
+    "ACK_HEAD",
+    "ASB_ENABLE",
+    "DLE_EOT",
+    "TSPL_STATUS_QUERY",
+    "Ack",
+    "EscposResponses",
+    "PrinterStatus",
+    "Response",
+    "ResponseParser",
+    "StatusReply",
+    "StatusReport",
+    "TsplResponses",
+    "ack_reply",
+    "ack_request",
+    "apply_escpos_reply",
+    "asb_report",
+    "escpos_reply",
+    "is_asb_start",
+    "is_escpos_reply",
+    "parse_asb",
+    "parse_tspl_status",
+    "token_of",
+    "tspl_status_byte",
+]
+
 DLE_EOT = b"\x10\x04"  # + n: real-time status, n = 1 printer, 2 offline cause, 3 error cause, 4 paper sensor
 TSPL_STATUS_QUERY = b"\x1b!?"  # ESC ! ?: one status byte back
 ASB_ENABLE = b"\x1d\x61\x0f"  # GS a 15: report drawer, online/offline, errors and paper sensors on change

@@ -25,6 +25,11 @@ from waybill.errors import Problem
 from waybill.i18n import _
 from waybill.times import BEIJING
 
+__all__ = [
+    "DEMO_AT",
+    "stall_demo",
+]
+
 # The sample events run up to this instant (a few days after the sample orders shipped).
 DEMO_AT = datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,25 @@ def test_postgresql_without_its_driver_names_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
     with pytest.raises(DatabaseError, match=r"PostgreSQL needs psycopg: pip install 'waybill\[postgres\]'"):
         open_database("postgresql://u@127.0.0.1/db")
+
+
+def test_threads_creating_the_same_tables_at_once_all_succeed(tmp_path: Path) -> None:
+    url = str(tmp_path / "race.db")
+    engines = [open_database(url) for _ in range(6)]
+    start = threading.Barrier(len(engines))
+    failures: list[BaseException] = []
+
+    def upgrade(engine: sa.Engine) -> None:
+        start.wait()
+        try:
+            ensure_schema(engine, "things", [_create_things, _add_name])
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=upgrade, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert schema_version(engines[0], "things") == 2

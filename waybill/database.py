@@ -19,6 +19,17 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError
 
+__all__ = [
+    "Id",
+    "SchemaStep",
+    "UtcDateTime",
+    "database_url",
+    "default_database_path",
+    "ensure_schema",
+    "open_database",
+    "schema_version",
+]
+
 SchemaStep = Callable[[Connection], None]
 
 _versions = sa.Table(
@@ -153,9 +164,13 @@ def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -
     """Bring ``component``'s tables to ``len(steps)``: step i (1-based) upgrades version i-1 to i."""
     try:
         with engine.begin() as connection:
+            # Two processes (or threads) starting at once must not both run the same step.
             if engine.dialect.name == "postgresql":
-                # Two processes starting at once must not both run the same step.
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(7263541)"))
+            elif engine.dialect.name == "sqlite":
+                # pysqlite runs DDL outside any transaction; take the write lock first so the check and the
+                # steps are one transaction (the busy timeout makes a second starter wait, then see the tables).
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             _versions.create(connection, checkfirst=True)
             current = connection.execute(
                 sa.select(_versions.c.version).where(_versions.c.component == component)

@@ -18,6 +18,17 @@ from waybill.privacy import mask_name, mask_phone, mask_phone_in
 from waybill.shop import Shop
 from waybill.times import BEIJING
 
+__all__ = [
+    "FIELDS",
+    "FILTERS",
+    "FieldRef",
+    "TextExpression",
+    "Value",
+    "is_set",
+    "order_context",
+    "parse_expression",
+]
+
 Value = str | int | Decimal | date | datetime | bool | None
 
 _ADDRESS_PARTS = ("name", "phone", "province", "city", "district", "address", "full_address")
@@ -26,14 +37,14 @@ FIELDS: frozenset[str] = frozenset(
         "order_id", "waybill_no", "carrier", "carrier_name", "service", "sort_code", "package_center",
         "remark", "cod_amount", "scheduled_delivery", "shipped_at", "printed_at", "shop_name",
         "monthly_account", "branch_name", "branch_code", "item_count", "total_qty", "page", "pages",
-        "continued",
+        "continued", "batch_serial",
         *(f"{party}.{part}" for party in ("recipient", "sender") for part in _ADDRESS_PARTS),
     }
 )  # fmt: skip
 
 
 def order_context(order: Order, shop: Shop | None, *, printed_at: datetime, mask: bool = True) -> dict[str, Value]:
-    """Every field of ``FIELDS`` except the page counters, which the layout adds per label.
+    """Every field of ``FIELDS`` except the page counters and the batch serial, which the layout adds per label.
 
     Privacy by default: the recipient is masked unless ``mask=False`` (``--no-mask``).
     """

@@ -1,16 +1,17 @@
 """Messages in the reader's language: English (the message ids) or Simplified Chinese (``zh_CN``).
 
-Every layer imports ``_``/``ngettext`` from here; the catalogs are gettext's (``waybill/locale``, compiled
-.mo files shipped in the wheel). The language is ``WAYBILL_LANG`` if set, else the locale (``LANGUAGE``,
-``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English; ``waybill --lang`` calls ``set_language`` over both.
-Messages use named ``{placeholders}`` filled by ``str.format`` after translation, so a translation may
-reorder them. Machine-readable output (JSON keys, CSV/XLSX keys) never goes through here.
+Every layer imports ``_`` (``gettext``) and ``ngettext`` from here; the catalogs are gettext's
+(``waybill/locale``, compiled .mo files shipped in the wheel). The language is ``WAYBILL_LANG`` if set, else
+the locale (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English; ``waybill --lang`` calls
+``set_language`` over both. Messages use named ``{placeholders}`` filled by ``str.format`` after
+translation, so a translation may reorder them. Machine-readable output (JSON keys, CSV/XLSX keys) never
+goes through here.
 """
 
 from __future__ import annotations
 
 import argparse
-import gettext
+import gettext as gettext_module
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,8 +21,8 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
-    "_",
     "current_language",
+    "gettext",
     "language_from_env",
     "ngettext",
     "normalise_language",
@@ -32,7 +33,7 @@ DOMAIN = "waybill"
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGES = ("en", "zh_CN")
 
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+_translations: gettext_module.NullTranslations = gettext_module.NullTranslations()
 _language = "en"
 
 
@@ -70,9 +71,9 @@ def set_language(language: str | None = None) -> str:
     chosen = normalise_language(language) if language else language_from_env()
     _language = chosen or "en"
     if _language == "en":
-        _translations = gettext.NullTranslations()
+        _translations = gettext_module.NullTranslations()
     else:
-        _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language])
+        _translations = gettext_module.translation(DOMAIN, LOCALE_DIR, languages=[_language])
     return _language
 
 
@@ -80,8 +81,11 @@ def current_language() -> str:
     return _language
 
 
-def _(message: str) -> str:
+def gettext(message: str) -> str:
     return _translations.gettext(message)
+
+
+_ = gettext  # the name gettext's tools look for (``from waybill.i18n import _``)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+__all__ = [
+    "CARRIERS",
+    "Address",
+    "Carrier",
+    "Item",
+    "Order",
+    "Origin",
+]
+
 
 @dataclass(frozen=True)
 class Carrier:

@@ -10,6 +10,12 @@ from typing import Any
 
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 
+__all__ = [
+    "decode_order",
+    "encode_order",
+    "order_line",
+]
+
 
 def encode_order(order: Order) -> str:
     record: dict[str, Any] = {

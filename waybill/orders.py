@@ -24,6 +24,19 @@ from waybill.records import is_csv, json_lines
 from waybill.shop import Shop
 from waybill.times import parse_beijing_time
 
+__all__ = [
+    "CSV_ITEM_COLUMNS",
+    "CSV_ORDER_COLUMNS",
+    "ISO_DATE",
+    "MAX_MONEY",
+    "MAX_QTY",
+    "WAYBILL_NO",
+    "LoadedOrders",
+    "load_orders",
+    "parse_date",
+    "read_orders",
+]
+
 WAYBILL_NO = re.compile(r"[A-Z0-9-]{8,32}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # What a label prints: a quantity of five digits, an amount up to ¥99,999.99 in the COD box.

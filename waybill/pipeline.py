@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from waybill.errors import LayoutError
-from waybill.fonts import Font
 from waybill.layout.engine import LaidOut, LayoutOptions, layout_order
-from waybill.layout.label import Label, LayoutWarning
+from waybill.layout.label import Label, LabelFont, LayoutWarning
 from waybill.model import Order
 from waybill.template import Template
+
+__all__ = [
+    "LabelJob",
+    "labels_for",
+]
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class LabelJob:
     """Everything that decides what a label looks like, apart from the order."""
 
     template: Template
-    font: Font
+    font: LabelFont
     options: LayoutOptions
     now: datetime  # print time of last resort (orders without shipped_at, no --printed-at)
 

@@ -12,6 +12,14 @@ from waybill.errors import OrderError, Problem
 from waybill.model import CARRIERS, Address, Order
 from waybill.numbers.config import NumbersConfig, parse_numbers
 
+__all__ = [
+    "Branch",
+    "CarrierAccount",
+    "Shop",
+    "load_shop",
+    "parse_shop",
+]
+
 
 @dataclass(frozen=True)
 class Branch:

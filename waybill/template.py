@@ -17,6 +17,35 @@ from typing import Any, Literal
 from waybill.errors import TemplateError
 from waybill.fields import FIELDS, TextExpression, parse_expression
 
+__all__ = [
+    "BARCODE_HEIGHT_MM",
+    "LINE_HEIGHT",
+    "MAX_LINES",
+    "MIN_LEGIBLE_MM",
+    "MODULE_MM",
+    "PAGE_HEIGHT_MM",
+    "PAGE_WIDTH_MM",
+    "PICKLIST_COLUMNS",
+    "TEXT_SIZE_MM",
+    "THICKNESS_MM",
+    "Align",
+    "BarcodeElement",
+    "Box",
+    "BoxElement",
+    "Column",
+    "Element",
+    "LineElement",
+    "PickListElement",
+    "QRElement",
+    "Template",
+    "TextElement",
+    "VAlign",
+    "builtin_template_names",
+    "load_template",
+    "parse_template",
+    "resolve_template",
+]
+
 # Thermal print below about 1.5 mm (12 dots at 203 dpi) cannot be read reliably off a parcel.
 MIN_LEGIBLE_MM = 1.5
 # Bounds on every number, so that no value is NaN, infinite or absurd (a font size of 10^6 mm rendered for

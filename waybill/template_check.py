@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from waybill.errors import LayoutError
-from waybill.fonts import Font
 from waybill.layout.codes import Capacity, code128_capacity, module_sizes
 from waybill.layout.engine import LayoutOptions, layout_order
+from waybill.layout.label import LabelFont
 from waybill.model import Order
 from waybill.shop import Shop
 from waybill.template import BarcodeElement, Template, TextElement
 from waybill.units import DPI_CHOICES, dots_per_mm
+
+__all__ = [
+    "BarcodeCapacity",
+    "CheckResult",
+    "barcode_capacity",
+    "capacity_table",
+    "check_template",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class CheckResult:
 
 def check_template(
     template: Template,
-    font: Font,
+    font: LabelFont,
     orders: Sequence[Order],
     shop: Shop | None,
     *,

@@ -4,7 +4,9 @@ The image buffer works as on the printer: ``CLS`` clears it, ``BITMAP`` draws in
 overwrite, 1 OR, 2 XOR; a 0 bit is black), ``PRINT m[,n]`` prints it and keeps it. A label's image
 is ``SIZE`` in dots when the dots per mm are known, grown to hold every bitmap, with the label's
 top-left at (0, 0). ``ESC ! x`` / ``~! x`` immediate commands (status, reset, pause) are recognised.
-Text, barcodes, boxes and other drawing commands are reported as not rendered.
+Native drawing commands (``TEXT``, ``BARCODE``, ``QRCODE``, ``BAR``, ``BOX``, ``ERASE``, ``REVERSE``)
+draw in stream order as ``printers.decode.tspl_draw`` paints them; other drawing commands are reported
+as not rendered.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from PIL import Image, ImageChops
 
 from printers.decode.records import Sink
+from printers.decode.tspl_draw import DRAWING_COMMANDS, Drawing, NotDrawn, parse_drawing
 
 __all__ = ["TSPL_KEYWORDS", "TsplParser"]
 
@@ -71,7 +74,7 @@ class TsplParser:
         self._sink = sink
         self._dots_per_mm = dots_per_mm
         self._size_mm: tuple[float, float] | None = None
-        self._bitmaps: list[tuple[int, int, int, Image.Image]] = []  # x, y, mode, image
+        self._drawings: list[Drawing] = []  # in stream order
         self._start = 0  # where the current label's bytes begin: just after the previous PRINT
 
     def finish(self, end: int) -> None:
@@ -121,21 +124,29 @@ class TsplParser:
             return self._unknown(buf, pos, base, end, f"BITMAP mode {mode}")
         if row_bytes and rows:
             image = Image.frombytes("1", (row_bytes * 8, rows), bytes(buf[match.end() : end]))
-            self._bitmaps.append((x, y, mode, image))
+            box = (x, y, x + image.width, y + image.height)
+            self._drawings.append(Drawing(box, lambda canvas: _paste_bitmap(canvas, box, mode, image)))
         return end
 
     def _line(self, line: bytes, offset: int) -> None:
-        text = line.decode("ascii", "replace").strip()
+        text = line.decode("ascii", "replace").strip()  # drawing commands parse the bytes (GB18030 text)
         keyword, _, arguments = text.partition(" ")
         keyword = keyword.upper()
         if keyword == "SIZE":
             self._size(arguments, line, offset)
         elif keyword == "CLS":
             self._sink.command("CLS", offset, line)
-            self._bitmaps = []
+            self._drawings = []
         elif keyword == "PRINT":
             self._print(arguments, line, offset)
         elif keyword in _SETUP:
+            self._sink.command(keyword, offset, line)
+        elif keyword in DRAWING_COMMANDS:
+            try:
+                self._drawings.append(parse_drawing(keyword, line))
+            except NotDrawn as reason:
+                self._sink.not_understood(offset, line, f"{reason} (not rendered)")
+                return
             self._sink.command(keyword, offset, line)
         elif keyword in _DRAWING:
             self._sink.not_understood(offset, line, f"{keyword} (not rendered)")
@@ -177,20 +188,23 @@ class TsplParser:
         width = height = 0
         if self._size_mm is not None and self._dots_per_mm:
             width, height = (round(mm * self._dots_per_mm) for mm in self._size_mm)
-        for x, y, _, image in self._bitmaps:
-            width, height = max(width, x + image.width), max(height, y + image.height)
+        for drawing in self._drawings:
+            width, height = max(width, drawing.box[2]), max(height, drawing.box[3])
         if width <= 0 or height <= 0:
             return None
         canvas = Image.new("1", (width, height), 255)
-        for x, y, mode, image in self._bitmaps:
-            if mode == 0:
-                canvas.paste(image, (x, y))
-                continue
-            box = (x, y, x + image.width, y + image.height)
-            under = canvas.crop(box)
-            if mode == 1:  # OR of black dots: black where either is black (0 = black)
-                merged = ImageChops.logical_and(under, image)
-            else:  # XOR of black dots: black where exactly one is black
-                merged = ImageChops.invert(ImageChops.logical_xor(under, image))
-            canvas.paste(merged, box)
+        for drawing in self._drawings:
+            drawing.paint(canvas)
         return canvas
+
+
+def _paste_bitmap(canvas: Image.Image, box: tuple[int, int, int, int], mode: int, image: Image.Image) -> None:
+    if mode == 0:
+        canvas.paste(image, box[:2])
+        return
+    under = canvas.crop(box)
+    if mode == 1:  # OR of black dots: black where either is black (0 = black)
+        merged = ImageChops.logical_and(under, image)
+    else:  # XOR of black dots: black where exactly one is black
+        merged = ImageChops.invert(ImageChops.logical_xor(under, image))
+    canvas.paste(merged, box)

@@ -14,8 +14,21 @@ from PIL import Image
 from printers.encode.encoded import EncodedLabel
 from printers.languages import driver_for
 from printers.profiles import PrinterProfile
+from waybill.fonts import Font
+from waybill.fonts.cells import resident_font
+from waybill.layout.label import Label, LabelFont
+from waybill.render.raster import rasterize
 
-__all__ = ["EncodedLabel", "encode_for_session", "encode_job", "encode_label", "encode_labels", "session_opening"]
+__all__ = [
+    "EncodedLabel",
+    "encode_for_session",
+    "encode_job",
+    "encode_label",
+    "encode_label_for_session",
+    "encode_labels",
+    "layout_font",
+    "session_opening",
+]
 
 
 def encode_labels(images: Iterable[Image.Image], profile: PrinterProfile) -> Iterator[EncodedLabel]:
@@ -37,6 +50,22 @@ def encode_for_session(image: Image.Image, profile: PrinterProfile) -> EncodedLa
     """One label that stands on its own on a link already opened with ``session_opening``, so any label
     can be the first after a resume."""
     return driver_for(profile.language).encode_for_session(image, profile)
+
+
+def encode_label_for_session(label: Label, profile: PrinterProfile) -> EncodedLabel:
+    """A laid-out label as ``encode_for_session`` sends it: by the printer's own commands on a native
+    profile, else as its raster."""
+    driver = driver_for(profile.language)
+    if profile.native:
+        return driver.encode_native(label, profile)
+    return driver.encode_for_session(rasterize(label), profile)
+
+
+def layout_font(profile: PrinterProfile | None, outline: Font) -> LabelFont:
+    """The font labels for ``profile`` are fitted with: the printer's resident font on a native profile
+    (``outline`` drawing what it lacks), else ``outline`` itself."""
+    name = driver_for(profile.language).resident_font if profile is not None and profile.native else None
+    return resident_font(name, outline) if name else outline
 
 
 def session_opening(profile: PrinterProfile) -> bytes:

@@ -24,6 +24,7 @@ from printers.status import PrinterStatus, ResponseParser
 
 if TYPE_CHECKING:
     from printers.profiles import PrinterProfile
+    from waybill.layout.label import Label
 
 __all__ = ["AckWhenPrinted", "LanguageDriver", "LanguageParser", "SimAction", "StatusBack"]
 
@@ -90,6 +91,15 @@ class LanguageDriver(ABC):
     @abstractmethod
     def encode_for_session(self, image: Image.Image, profile: PrinterProfile) -> EncodedLabel:
         """One label that stands on its own on a link already opened: any label can follow a resume."""
+
+    # The printer's resident font native labels are laid out with (``waybill.fonts.cells``); None: no native labels.
+    resident_font: ClassVar[str | None] = None
+
+    def encode_native(self, label: Label, profile: PrinterProfile) -> EncodedLabel:
+        """One native label (text, symbols and rules by command) that stands on its own, like
+        ``encode_for_session``; the label was laid out with ``resident_font``."""
+        del label, profile
+        raise NotImplementedError(f"{self.title} has no native labels")
 
     @abstractmethod
     def image_encoding(self, profile: PrinterProfile) -> str:

@@ -17,11 +17,14 @@ from printers.decode.records import Sink
 from printers.decode.tspl import TSPL_KEYWORDS, TsplParser
 from printers.encode import tspl
 from printers.encode.encoded import EncodedLabel
+from printers.encode.tspl_native import encode_native_label
 from printers.languages.base import LanguageDriver
 from printers.status import TSPL_STATUS_QUERY, PrinterStatus, ResponseParser, TsplResponses, tspl_status_byte
+from waybill.fonts.cells import TSS24
 
 if TYPE_CHECKING:
     from printers.profiles import PrinterProfile
+    from waybill.layout.label import Label
 
 __all__ = ["DRIVER", "TsplDriver"]
 
@@ -44,9 +47,13 @@ class TsplDriver(LanguageDriver):
         # Each label carries its own SIZE/GAP set-up (a few dozen bytes), so any label can come first.
         return tspl.encode_label(image, profile, with_setup=True)
 
+    resident_font = TSS24
+
+    def encode_native(self, label: Label, profile: PrinterProfile) -> EncodedLabel:
+        return encode_native_label(label, profile, with_setup=True)
+
     def image_encoding(self, profile: PrinterProfile) -> str:
-        del profile
-        return "BITMAP"
+        return f"native/{TSS24}" if profile.native else "BITMAP"
 
     def status_request(self) -> tuple[tuple[int, ...], bytes]:
         return (0,), TSPL_STATUS_QUERY

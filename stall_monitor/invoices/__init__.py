@@ -5,3 +5,5 @@ The kind in the stall monitor's terms: dated rules (``rules`` + ``rules.toml``),
 ``ingest``), the pure clocks (``clocks``), the scan (``scan``) and its report section (``report``). Invoice
 work orders live in the shared work-order table as kind ``invoice`` with the order id as their subject.
 """
+
+__all__: list[str] = []

@@ -3,3 +3,5 @@
 Each reader streams: it yields one ``Event`` (or record) or one ``Problem`` (file, line, what is wrong) at a
 time, so a file larger than memory ingests in flat memory and one bad line never stops the rest.
 """
+
+__all__: list[str] = []

@@ -215,7 +215,7 @@ def test_tspl_bitmaps_modes_copies_and_buffer_kept_after_print() -> None:
         expected.putpixel((x, 1), 0)
     assert same(first.image, expected) and same(again.image, expected)
     assert blank.image.getbbox() is not None and ImageChops.invert(blank.image).getbbox() is None  # all white
-    assert [(u.reason, u.data[:4]) for u in result.unknown] == [("TEXT (not rendered)", b"TEXT")]
+    assert [(u.reason, u.data[:4]) for u in result.unknown] == [('font "3" is not resident (not rendered)', b"TEXT")]
 
 
 def test_tspl_size_in_inches_and_without_profile() -> None:

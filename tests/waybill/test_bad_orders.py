@@ -112,7 +112,7 @@ def test_the_cli_says_so_in_one_line_per_problem_and_writes_nothing(
     ("header_change", "message"),
     [
         (lambda h: [*h, "carrier"], "carrier: column given twice"),
-        (lambda h: [c for c in h if c != "waybill_no"], "waybill_no: missing column"),
+        (lambda h: [c for c in h if c != "carrier"], "carrier: missing column"),
     ],
 )
 def test_a_csv_header_with_a_duplicated_or_missing_column_is_refused_whole(

@@ -179,9 +179,9 @@ def an_order(carrier: str = "YTO", sender: Address | None = None, **fields: obje
     return Order(**values)  # type: ignore[arg-type]
 
 
-def test_context_has_every_field_but_the_page_counters() -> None:
+def test_context_has_every_field_but_those_the_layout_adds_per_label() -> None:
     context = order_context(an_order(), SHOP, mask=True, printed_at=PRINTED_AT)
-    assert set(context) == FIELDS - {"page", "pages", "continued"}
+    assert set(context) == FIELDS - {"page", "pages", "continued", "batch_serial"}
 
 
 def test_masked_context() -> None:

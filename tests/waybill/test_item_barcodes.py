@@ -16,7 +16,7 @@ from waybill.errors import TemplateError
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.item_codes import ItemSymbol, fit_symbol, item_modules
-from waybill.layout.label import Rect
+from waybill.layout.label import Rect, TextRun
 from waybill.layout.picklist import Table
 from waybill.model import Item, Order
 from waybill.product_codes import gtin_key
@@ -86,7 +86,7 @@ def test_a_barcode_too_wide_for_its_column_prints_as_text_with_a_warning(tmp_pat
     template = load_template(str(barcode_template(tmp_path, width_mm=28)))
     laid_out = layout_order(order, template, load_font(), LayoutOptions(shop=sample_shop()), now=NOW)
     assert ("items[0].barcode", True) in [(w.field, "printed as text" in w.message) for w in laid_out.warnings]
-    texts = [m.text for m in laid_out.labels[0].marks if not isinstance(m, Rect)]
+    texts = [m.text for m in laid_out.labels[0].marks if isinstance(m, TextRun)]
     assert "BOXL-CARTON-0006" in texts
 
 

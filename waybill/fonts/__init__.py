@@ -16,6 +16,14 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from waybill.errors import FontError
 
+__all__ = [
+    "BUNDLED_FONT",
+    "EM",
+    "Font",
+    "bundled_font_path",
+    "load_font",
+]
+
 BUNDLED_FONT = "wqy-microhei.ttc"
 # Advance widths are kept in thousandths of an em, as PDF fonts measure them.
 EM = 1000.0
@@ -45,6 +53,10 @@ class Font:
         """Width of ``text`` set at ``size`` (an em of ``size`` units), in the same units."""
         widths = self._widths
         return sum(widths.get(ord(c), EM) for c in text) * size / EM
+
+    def sizes(self, size: int, min_size: int) -> range:
+        """Outlines scale to any whole dot: every size from ``size`` down to ``min_size``."""
+        return range(size, min(size, min_size) - 1, -1)
 
 
 @functools.cache

@@ -15,7 +15,24 @@ from dataclasses import dataclass
 import segno
 from reportlab.graphics.barcode.code128 import Code128
 
-from waybill.layout.label import Rect
+from waybill.layout.label import Barcode, QRCode, Rect
+
+__all__ = [
+    "QR_QUIET_MODULES",
+    "QUIET_MODULES",
+    "Capacity",
+    "SymbolDoesNotFit",
+    "bar_runs",
+    "code128_capacity",
+    "code128_mark",
+    "code128_modules",
+    "code128_rects",
+    "code128_width",
+    "module_sizes",
+    "qr_mark",
+    "qr_matrix",
+    "qr_module_rects",
+]
 
 QUIET_MODULES = 10  # each side of a Code128 symbol
 QR_QUIET_MODULES = 4
@@ -61,7 +78,14 @@ def code128_width(data: str) -> int:
 def code128_rects(
     data: str, x: int, y: int, width: int, height: int, modules: Sequence[int], *, vertical: bool = False
 ) -> list[Rect]:
-    """Bars of ``data`` centred in the box, at the first module size (dots) of ``modules`` that fits.
+    """Bars of ``data`` centred in the box, at the first module size (dots) of ``modules`` that fits."""
+    return list(code128_mark(data, x, y, width, height, modules, vertical=vertical).rects)
+
+
+def code128_mark(
+    data: str, x: int, y: int, width: int, height: int, modules: Sequence[int], *, vertical: bool = False
+) -> Barcode:
+    """The symbol of ``data`` centred in the box, at the first module size (dots) of ``modules`` that fits.
     ``vertical``: the symbol runs down the box (read top to bottom), bars across its width."""
     pattern = code128_modules(data)
     needed = len(pattern) + 2 * QUIET_MODULES
@@ -70,8 +94,10 @@ def code128_rects(
         if needed * module <= length:
             start = (length - len(pattern) * module) // 2
             if vertical:
-                return [Rect(x, y + r.x, width, r.w) for r in bar_runs(pattern, start, 0, module, 1)]
-            return bar_runs(pattern, x + start, y, module, height)
+                rects = [Rect(x, y + r.x, width, r.w) for r in bar_runs(pattern, start, 0, module, 1)]
+                return Barcode(data, x, y + start, module, len(pattern) * module, width, True, tuple(rects))
+            rects = bar_runs(pattern, x + start, y, module, height)
+            return Barcode(data, x + start, y, module, len(pattern) * module, height, False, tuple(rects))
     smallest = min(modules)
     raise SymbolDoesNotFit(
         f"Code128 of {data!r} needs {needed} modules with quiet zones: {needed * smallest} dots at "
@@ -107,10 +133,25 @@ def bar_runs(pattern: str, left: int, top: int, module: int, height: int) -> lis
     return rects
 
 
-def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
+def qr_matrix(data: str, error: str = "m") -> list[str]:
+    """The QR code of ``data`` (error correction M unless ``error`` says l, q or h; the smallest version)
+    as rows of ``1``/``0`` modules."""
+    symbol = segno.make(data, error=error, micro=False)
+    return ["".join("1" if cell else "0" for cell in row) for row in symbol.matrix]
+
+
+def qr_module_rects(matrix: Sequence[str], x: int, y: int, module: int) -> list[Rect]:
+    """The dark modules of ``matrix`` as rectangles, top-left module at (``x``, ``y``)."""
+    rects: list[Rect] = []
+    for row_index, pattern in enumerate(matrix):
+        rects.extend(bar_runs(pattern, x, y + row_index * module, module, module))
+    return rects
+
+
+def qr_mark(data: str, x: int, y: int, size: int) -> QRCode:
     """A QR code (error correction M) centred in a ``size``-dot square, modules at whole dots (≥ 2)."""
-    symbol = segno.make(data, error="m", micro=False)
-    count = int(symbol.symbol_size(border=0)[0])
+    matrix = qr_matrix(data)
+    count = len(matrix)
     module = size // (count + 2 * QR_QUIET_MODULES)
     if module < 2:
         raise SymbolDoesNotFit(
@@ -119,8 +160,5 @@ def qr_rects(data: str, x: int, y: int, size: int) -> list[Rect]:
         )
     offset_x = x + (size - count * module) // 2
     offset_y = y + (size - count * module) // 2
-    rects: list[Rect] = []
-    for row_index, row in enumerate(symbol.matrix):
-        pattern = "".join("1" if cell else "0" for cell in row)
-        rects.extend(bar_runs(pattern, offset_x, offset_y + row_index * module, module, module))
-    return rects
+    rects = qr_module_rects(matrix, offset_x, offset_y, module)
+    return QRCode(data, offset_x, offset_y, module, count * module, tuple(rects))

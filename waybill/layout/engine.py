@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fields import Value, is_set, order_context
-from waybill.fonts import Font
-from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_rects, module_sizes, qr_rects
-from waybill.layout.label import Label, LayoutWarning, Mark, Rect
+from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_mark, module_sizes, qr_mark
+from waybill.layout.label import Label, LabelFont, LayoutWarning, Mark, Rect
 from waybill.layout.picklist import Row, Table, paginate, totals_text
 from waybill.layout.text import fit_text
 from waybill.layout.typeset import DotBox, outline, place_text
@@ -30,6 +29,13 @@ from waybill.template import (
 )
 from waybill.units import DEFAULT_DPI, dots_per_mm
 
+__all__ = [
+    "LaidOut",
+    "LayoutOptions",
+    "barcode_title",
+    "layout_order",
+]
+
 _BARCODE_TITLES = {"waybill_no": "main barcode", "waybill_no_small": "second barcode"}
 
 
@@ -44,6 +50,8 @@ class LayoutOptions:
     mask: bool = True  # privacy waybill: recipient name and phone masked
     shop: Shop | None = None
     printed_at: datetime | None = None  # the print time on the label; default: the order's shipped_at
+    # (order id, page) → the label's batch serial (YYMMDD-JJJ-SSS) when it prints through a printer pool
+    batch_serials: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,18 +60,23 @@ class LaidOut:
     warnings: tuple[LayoutWarning, ...]
 
 
-def layout_order(order: Order, template: Template, font: Font, options: LayoutOptions, *, now: datetime) -> LaidOut:
+def layout_order(
+    order: Order, template: Template, font: LabelFont, options: LayoutOptions, *, now: datetime
+) -> LaidOut:
     """The first label and any continuation labels of ``order``; ``now`` is the print time of last resort."""
     return _Layout(order, template, font, options, now).run()
 
 
 class _Layout:
-    def __init__(self, order: Order, template: Template, font: Font, options: LayoutOptions, now: datetime) -> None:
+    def __init__(
+        self, order: Order, template: Template, font: LabelFont, options: LayoutOptions, now: datetime
+    ) -> None:
         self.order = order
         self.template = template
         self.font = font
         self.dpi = options.dpi
         self.dpmm = dots_per_mm(options.dpi)
+        self.serials = options.batch_serials
         printed_at = options.printed_at or order.shipped_at or now
         self.context = order_context(order, options.shop, mask=options.mask, printed_at=printed_at)
         self.warnings: list[LayoutWarning] = []
@@ -84,7 +97,13 @@ class _Layout:
         pages = self._paginate_picklist()
         labels = []
         for page, rows in enumerate(pages, start=1):
-            context: dict[str, Value] = {**self.context, "page": page, "pages": len(pages), "continued": len(pages) > 1}
+            context: dict[str, Value] = {
+                **self.context,
+                "page": page,
+                "pages": len(pages),
+                "continued": len(pages) > 1,
+                "batch_serial": self.serials.get((self.order.order_id, page), ""),
+            }
             elements = self.template.elements if page == 1 else self.template.continuation
             marks: list[Mark] = []
             for element in elements:
@@ -130,7 +149,9 @@ class _Layout:
             self._fit_warnings(f"items[{row.item_index}].{column.field}", cell.size, cell.truncated, element.size)
 
     def _fit_warnings(self, field: str, size: int, truncated: bool, preferred_mm: float) -> None:
-        if size < self.dots(preferred_mm):
+        preferred = max(1, self.dots(preferred_mm))
+        # A resident font sets the preferred size at its nearest cell size below: no shrinking, the printer's grid.
+        if size < self.font.sizes(preferred, preferred)[0]:
             self.warn(field, f"shrunk from {preferred_mm:g} mm to {size / self.dpmm:.2g} mm to fit")
         if truncated:
             self.warn(field, "cut with an ellipsis: the text does not fit even at the minimum size")
@@ -189,7 +210,7 @@ class _Layout:
         box = self.box(element.box)
         modules = module_sizes(element.module, element.min_module, self.dpmm)
         try:
-            return list(code128_rects(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical))
+            return [code128_mark(data, box.x, box.y, box.w, box.h, modules, vertical=element.vertical)]
         except SymbolDoesNotFit as error:
             capacity = code128_capacity(box.h if element.vertical else box.w, modules[-1])
             raise LayoutError(
@@ -205,7 +226,7 @@ class _Layout:
             return []
         box = self.box(element.box)
         try:
-            return list(qr_rects(data, box.x, box.y, min(box.w, box.h)))
+            return [qr_mark(data, box.x, box.y, min(box.w, box.h))]
         except SymbolDoesNotFit as error:
             raise LayoutError(f"order {self.order.order_id}: {element.id}: {error}") from error
 

@@ -1,10 +1,31 @@
-"""A laid-out label: a display list in printer dots that every renderer paints the same way."""
+"""A laid-out label: a display list in printer dots that every renderer paints the same way.
+
+Barcodes and QR codes are entries of their own that carry their data and geometry, so a printer that draws
+symbols itself gets them by command; renderers paint their ``rects`` (``painted``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from waybill.fonts import Font
+from waybill.fonts.cells import CellFont
+
+__all__ = [
+    "Barcode",
+    "Label",
+    "LabelFont",
+    "LayoutWarning",
+    "Mark",
+    "QRCode",
+    "Rect",
+    "TextRun",
+    "bold_stroke",
+    "painted",
+]
+
+LabelFont = Font | CellFont  # the bundled or a user's TrueType font, or a printer's resident font
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,43 @@ class TextRun:
     white: bool = False
 
 
-Mark = Rect | TextRun
+@dataclass(frozen=True)
+class Barcode:
+    """A Code128 symbol: bars from (``x``, ``y``), ``length`` dots along the reading direction (quiet zones
+    not included) and ``height`` across; ``vertical`` symbols read top to bottom (rotated 90° clockwise)."""
+
+    data: str
+    x: int
+    y: int
+    module: int  # the narrow bar, whole dots
+    length: int
+    height: int
+    vertical: bool
+    rects: tuple[Rect, ...]
+
+
+@dataclass(frozen=True)
+class QRCode:
+    """A QR code (error correction M) with its top-left module at (``x``, ``y``), quiet zone not included."""
+
+    data: str
+    x: int
+    y: int
+    module: int  # dots a side of one module
+    size: int  # dots a side of the symbol
+    rects: tuple[Rect, ...]
+
+
+Mark = Rect | TextRun | Barcode | QRCode
+
+
+def painted(marks: Iterable[Mark]) -> Iterator[Rect | TextRun]:
+    """The marks as renderers paint them: symbols as their rectangles."""
+    for mark in marks:
+        if isinstance(mark, Barcode | QRCode):
+            yield from mark.rects
+        else:
+            yield mark
 
 
 @dataclass(frozen=True)
@@ -44,7 +101,7 @@ class Label:
     width: int  # dots
     height: int  # dots
     dots_per_mm: float
-    font: Font
+    font: LabelFont
     marks: tuple[Mark, ...]
 
     @property

@@ -8,13 +8,22 @@ from dataclasses import dataclass
 
 from natsort import natsort_keygen, ns
 
-from waybill.fonts import Font
+from waybill.fonts.metrics import FontMetrics
 from waybill.layout.item_codes import ItemSymbol, fit_symbol
 from waybill.layout.label import Mark, Rect
 from waybill.layout.text import FittedText, fit_text
 from waybill.layout.typeset import DotBox, place_text
 from waybill.model import Item
 from waybill.template import PickListElement
+
+__all__ = [
+    "Row",
+    "Table",
+    "cell_text",
+    "paginate",
+    "sort_items",
+    "totals_text",
+]
 
 _location_key = natsort_keygen(alg=ns.IGNORECASE)
 
@@ -54,7 +63,7 @@ class Table:
     """One pick-list element's geometry in dots."""
 
     element: PickListElement
-    font: Font
+    font: FontMetrics
     box: DotBox
     columns: tuple[DotBox, ...]  # x and w of each column (y and h unused)
     size: int
@@ -65,7 +74,7 @@ class Table:
     dots_per_mm: float
 
     @classmethod
-    def at(cls, element: PickListElement, font: Font, dots_per_mm: float) -> Table:
+    def at(cls, element: PickListElement, font: FontMetrics, dots_per_mm: float) -> Table:
         def dots(mm: float) -> int:
             return round(mm * dots_per_mm)
 

@@ -11,7 +11,17 @@ import math
 import re
 from dataclasses import dataclass
 
-from waybill.fonts import Font
+from waybill.fonts.metrics import FontMetrics
+
+__all__ = [
+    "CLOSING",
+    "ELLIPSIS",
+    "OPENING",
+    "FittedText",
+    "ellipsize",
+    "fit_text",
+    "wrap_text",
+]
 
 ELLIPSIS = "…"
 CLOSING = frozenset("，。、；：？！）】」』》〉〕”’,.;:?!)]}%…·～")
@@ -29,7 +39,7 @@ class FittedText:
     truncated: bool  # text was cut and ends with an ellipsis
 
 
-def wrap_text(text: str, font: Font, size: float, width: float) -> list[str]:
+def wrap_text(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` at ``size`` (hard line breaks are kept)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -37,7 +47,7 @@ def wrap_text(text: str, font: Font, size: float, width: float) -> list[str]:
     return lines
 
 
-def _wrap_paragraph(text: str, font: Font, size: float, width: float) -> list[str]:
+def _wrap_paragraph(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
     lines: list[str] = []
     line: list[str] = []
     line_width = 0.0
@@ -79,7 +89,7 @@ def _break(line: list[str], token: str) -> tuple[list[str], list[str]]:
     return keep, carried
 
 
-def _tokens(text: str, font: Font, size: float, width: float) -> list[str]:
+def _tokens(text: str, font: FontMetrics, size: float, width: float) -> list[str]:
     tokens: list[str] = []
     for token in _TOKEN.findall(text):
         if len(token) > 1 and not token.isspace() and font.width(token, size) > width:
@@ -91,7 +101,7 @@ def _tokens(text: str, font: Font, size: float, width: float) -> list[str]:
 
 def fit_text(
     text: str,
-    font: Font,
+    font: FontMetrics,
     *,
     width: float,
     height: float,
@@ -101,25 +111,28 @@ def fit_text(
     wrap: bool = True,
     max_lines: int | None = None,
 ) -> FittedText:
-    """The largest size from ``size`` down to ``min_size`` at which ``text`` fits; else cut at ``min_size``."""
+    """The largest of the font's sizes from ``size`` down to ``min_size`` at which ``text`` fits; else cut at
+    the smallest."""
     if not wrap:
         text = " ".join(text.split("\n"))
     # Every character but spaces lands on some line, and widths scale with size: a size at which they alone
     # are wider than all the lines together cannot fit, and is passed over without wrapping (a 50 mm size
     # shrinking to 8 mm wrapped long text some 400 times per element).
     ink = font.width("".join(text.split()), 1)
-    for candidate in range(size, min_size - 1, -1):
+    sizes = font.sizes(size, min_size)
+    for candidate in sizes:
         room = _lines_that_fit(height, candidate, line_height, max_lines)
         if candidate * ink > room * width + 1e-6:
             continue
         lines = wrap_text(text, font, candidate, width) if wrap else [text]
         if len(lines) <= room and all(font.width(line, candidate) <= width + 1e-6 for line in lines):
             return FittedText(candidate, tuple(lines), shrunk=candidate < size, truncated=False)
-    room = _lines_that_fit(height, min_size, line_height, max_lines)
-    lines = wrap_text(text, font, min_size, width) if wrap else [text]
+    smallest = sizes[-1]
+    room = _lines_that_fit(height, smallest, line_height, max_lines)
+    lines = wrap_text(text, font, smallest, width) if wrap else [text]
     kept = lines[:room]
-    kept[-1] = ellipsize(kept[-1], font, min_size, width, force=len(lines) > room)
-    return FittedText(min_size, tuple(kept), shrunk=min_size < size, truncated=True)
+    kept[-1] = ellipsize(kept[-1], font, smallest, width, force=len(lines) > room)
+    return FittedText(smallest, tuple(kept), shrunk=smallest < size, truncated=True)
 
 
 def _lines_that_fit(height: float, size: int, line_height: float, max_lines: int | None) -> int:
@@ -127,7 +140,7 @@ def _lines_that_fit(height: float, size: int, line_height: float, max_lines: int
     return min(room, max_lines) if max_lines else room
 
 
-def ellipsize(line: str, font: Font, size: float, width: float, *, force: bool = False) -> str:
+def ellipsize(line: str, font: FontMetrics, size: float, width: float, *, force: bool = False) -> str:
     """Cut ``line`` so that it and an ellipsis fit ``width``; ``force`` adds the ellipsis even if it fits."""
     if not force and font.width(line, size) <= width + 1e-6:
         return line

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from waybill.fonts import EM, Font
+from waybill.fonts import EM
+from waybill.fonts.cells import CellFont
+from waybill.fonts.metrics import FontMetrics
 from waybill.layout.label import Mark, Rect, TextRun
 from waybill.layout.text import FittedText
+
+__all__ = [
+    "DotBox",
+    "outline",
+    "place_text",
+]
 
 
 @dataclass(frozen=True)
@@ -20,7 +29,7 @@ class DotBox:
 def place_text(
     fitted: FittedText,
     box: DotBox,
-    font: Font,
+    font: FontMetrics,
     *,
     align: str = "left",
     valign: str = "top",
@@ -40,13 +49,25 @@ def place_text(
     for index, line in enumerate(fitted.lines):
         width = font.width(line, size)
         x = box.x + {"left": 0.0, "center": (box.w - width) / 2, "right": box.w - width}[align]
+        if isinstance(font, CellFont):
+            x = _on_grid(x, width, box, font.cell // 2 * font.magnification(size))
         baseline = round(top + index * pitch + baseline_offset)
         missing |= _line_marks(line, x, baseline, size, font, bold, white, marks)
     return marks, missing
 
 
+def _on_grid(x: float, width: float, box: DotBox, grid: int) -> float:
+    """A resident font's text moved to the nearest multiple of its half cell that stays in the box, so text
+    on one line sits on one grid and the printer can draw neighbouring runs as one command, spaces between."""
+    below = math.floor(x / grid) * grid
+    for candidate in sorted((below, below + grid), key=lambda c: abs(c - x)):
+        if candidate >= box.x and candidate + width <= box.x + box.w:
+            return float(candidate)
+    return x
+
+
 def _line_marks(
-    line: str, x: float, baseline: int, size: int, font: Font, bold: bool, white: bool, out: list[Mark]
+    line: str, x: float, baseline: int, size: int, font: FontMetrics, bold: bool, white: bool, out: list[Mark]
 ) -> set[str]:
     missing: set[str] = set()
     run_start = 0

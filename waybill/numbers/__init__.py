@@ -8,3 +8,5 @@ the cancellations, so one number goes to one order, ever.
 This package file stays empty on purpose: ``waybill.shop`` imports ``waybill.numbers.config`` and must
 not pull in the store or an HTTP client with it.
 """
+
+__all__: list[str] = []

@@ -19,7 +19,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, makeToUnicodeCMap
 
 from waybill.fonts import Font
-from waybill.layout.label import Label, Rect, TextRun, bold_stroke
+from waybill.fonts.cells import CellFont
+from waybill.layout.label import Label, Rect, TextRun, bold_stroke, painted
+
+__all__ = [
+    "SUBSET_SIZE",
+    "PdfWriter",
+]
 
 SUBSET_SIZE = 256  # a simple TrueType font addresses its glyphs with one byte
 _CATALOG, _PAGES = 1, 2
@@ -136,13 +142,14 @@ class PdfWriter:
 
     def add(self, label: Label) -> None:
         if self._fonts is None:
-            self._fonts = _FontSubsets(label.font, self._objects)
+            font = label.font.outline if isinstance(label.font, CellFont) else label.font
+            self._fonts = _FontSubsets(font, self._objects)
         width, height = label.width_mm * mm, label.height_mm * mm
         scale = mm / label.dots_per_mm  # points per dot
         ops: list[str] = []
         used: set[int] = set()
         colour = None
-        for mark in label.marks:
+        for mark in painted(label.marks):
             if mark.white != colour:
                 colour = mark.white
                 ops.append("1 g 1 G" if colour else "0 g 0 G")
@@ -151,6 +158,8 @@ class PdfWriter:
                     f"{mark.x * scale:.3f} {height - (mark.y + mark.h) * scale:.3f} "
                     f"{mark.w * scale:.3f} {mark.h * scale:.3f} re f"
                 )
+            elif isinstance(label.font, CellFont):
+                ops.append(self._cell_text(mark, label.font, scale, height, used))
             else:
                 ops.append(self._text(mark, scale, height, used))
         content, page = self._objects.reserve(), self._objects.reserve()
@@ -175,6 +184,32 @@ class PdfWriter:
             used.add(subset)
             parts.append(f"/F{subset} {size:.3f} Tf <{data.hex()}> Tj")
         parts.append("ET")
+        return " ".join(parts)
+
+    def _cell_text(self, run: TextRun, font: CellFont, scale: float, height: float, used: set[int]) -> str:
+        """Text in a printer's resident font: each character at its cell, as wide as the cell (the raster
+        preview squeezes glyphs into cells the same way); bold is the line again one dot to the right."""
+        assert self._fonts is not None
+        outline = font.outline
+        mul = font.magnification(run.size)
+        size = int(font.cell / (outline.ascent + outline.descent))
+        baseline = run.baseline - font.cell * mul + ((font.cell - size) // 2 + round(size * outline.ascent)) * mul
+        parts = ["0 Tr"]
+        for shift in (0, 1) if run.bold else (0,):
+            x = round(run.x) + shift
+            for char in run.text:
+                cell = font.cell_width(char) * mul
+                advance = outline.advance(char) * size / 1000
+                squeeze = min(1.0, font.cell_width(char) / advance) if advance else 1.0
+                if not char.isspace():
+                    ((subset, data),) = self._fonts.runs(char)
+                    used.add(subset)
+                    parts.append(
+                        f"BT /F{subset} {size * mul * scale:.3f} Tf {100 * squeeze:.2f} Tz "
+                        f"{x * scale:.3f} {height - baseline * scale:.3f} Td <{data.hex()}> Tj ET"
+                    )
+                x += cell
+        parts.append("100 Tz")
         return " ".join(parts)
 
     def close(self) -> None:

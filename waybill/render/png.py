@@ -7,6 +7,10 @@ from pathlib import Path
 
 from PIL import Image
 
+__all__ = [
+    "write_png",
+]
+
 
 def write_png(image: Image.Image, path: Path, dots_per_mm: float | None = None) -> None:
     """Write ``image`` to ``path`` readable by its owner only (0600): a label shows a recipient's address."""

@@ -11,7 +11,15 @@ import functools
 from PIL import Image, ImageDraw, ImageFont
 
 from waybill.fonts import EM, Font
-from waybill.layout.label import Label, Rect, TextRun, bold_stroke
+from waybill.fonts.cells import CellFont
+from waybill.layout.label import Label, Rect, TextRun, bold_stroke, painted
+from waybill.render.cells import draw_cell_run
+
+__all__ = [
+    "GlyphCache",
+    "glyph_cache",
+    "rasterize",
+]
 
 BLACK, WHITE = 0, 1
 
@@ -55,13 +63,17 @@ def glyph_cache(font: Font) -> GlyphCache:
 def rasterize(label: Label) -> Image.Image:
     image = Image.new("1", (label.width, label.height), WHITE)
     draw = ImageDraw.Draw(image)
-    glyphs = glyph_cache(label.font)
-    for mark in label.marks:
+    font = label.font
+    glyphs = None if isinstance(font, CellFont) else glyph_cache(font)
+    for mark in painted(label.marks):
         if isinstance(mark, Rect):
             if mark.w > 0 and mark.h > 0:
                 draw.rectangle(
                     (mark.x, mark.y, mark.x + mark.w - 1, mark.y + mark.h - 1), fill=WHITE if mark.white else BLACK
                 )
+        elif glyphs is None:
+            assert isinstance(font, CellFont)
+            draw_cell_run(image, mark, font)  # a printer's resident font, drawn as the printer draws it
         else:
             _draw_run(image, mark, glyphs)
     return image

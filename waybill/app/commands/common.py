@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from printers.encode import layout_font
+from printers.profiles import PrinterProfile
 from waybill.catalog import Catalog, load_catalog
 from waybill.database import open_database
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
+from waybill.fonts.cells import CellFont
 from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
-from waybill.layout.label import LayoutWarning
+from waybill.layout.label import LabelFont, LayoutWarning
 from waybill.model import Order
 from waybill.numbers.assign import assign_numbers, needs_numbers
 from waybill.orders import LoadedOrders, load_orders
@@ -58,7 +61,10 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> LabelJob:
+def label_job(
+    args: argparse.Namespace, *, now: datetime | None = None, profile: PrinterProfile | None = None
+) -> LabelJob:
+    """The job of the label options; labels for a native ``profile`` are fitted to its printer's font."""
     shop = load_shop(args.shop) if args.shop else None
     try:
         printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
@@ -66,10 +72,15 @@ def label_job(args: argparse.Namespace, *, now: datetime | None = None) -> Label
         raise UsageError(_("--printed-at {text!r} is not an ISO 8601 time").format(text=args.printed_at)) from error
     return LabelJob(
         template=load_template(args.template),
-        font=load_font(args.font),
+        font=layout_font(profile, load_font(args.font)),
         options=LayoutOptions(dpi=args.dpi, mask=not args.no_mask, shop=shop, printed_at=printed_at),
         now=now or datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
+
+
+def resident_name(font: LabelFont) -> str | None:
+    """The printer font a job's labels are fitted to (recorded so a resume lays them out the same)."""
+    return font.name if isinstance(font, CellFont) else None
 
 
 def read_orders_for(

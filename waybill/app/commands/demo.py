@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from printers.demo import print_through_simulator
+from printers.encode import layout_font
+from printers.profiles import get_profile
 from stall_monitor.demo import stall_demo
 from waybill.app.commands.common import Report
 from waybill.app.wiring import stall_registrar
@@ -32,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help=_("output folder"))
     parser.add_argument("-t", "--template", default="100x180", help=_("template for the demo labels"))
+    parser.add_argument(
+        "--profile", default="tspl-203", help=_("the simulated printer's profile (tspl-203-native: native labels)")
+    )
     parser.set_defaults(handler=run)
 
 
@@ -45,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
     db = args.output / "waybill.db"
     args.output.mkdir(parents=True, exist_ok=True)
     orders = numbered_sample_orders(open_database(str(db)))
+    profile = get_profile(args.profile)
     job = LabelJob(
         template=load_template(args.template),
-        font=load_font(),
+        font=layout_font(profile, load_font()),
         options=LayoutOptions(shop=shop),
         now=datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
@@ -69,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
         print(line.format(labels=written.labels, orders=written.orders, template=args.template, place=place))
     printed = print_through_simulator(
-        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar
+        args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar, profile
     )
     print(_("  printing: {summary}").format(summary=printed))
     stalls = stall_demo(

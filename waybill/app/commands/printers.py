@@ -1,6 +1,7 @@
 """Sub-commands of the printers package.
 
 ``waybill printers profiles [--profiles FILE]``   the printer profiles, built-in and from FILE
+``waybill printers check --pool FILE``             each printer of a pool file: connected, and its status
 ``waybill decode FILE -o DIR [--lang L]``         printer bytes back to DIR/label-0001.png …
 """
 
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from printers.decode import DecodedLabel, Decoder, LanguageChoice
 from printers.languages import LANGUAGES, driver_for
+from printers.pool_file import load_pool_file
+from printers.pool_printer import Probe, probe
 from printers.profiles import PrinterProfile, get_profile, load_profiles
 from waybill.errors import UsageError
 from waybill.i18n import _, ngettext
@@ -22,11 +26,24 @@ _CHUNK = 1 << 16
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    printers = subparsers.add_parser("printers", help=_("printer profiles"))
+    printers = subparsers.add_parser("printers", help=_("printer profiles, and the printers of a pool file"))
     printers_commands = printers.add_subparsers(dest="printers_command", metavar="COMMAND", required=True)
     profiles = printers_commands.add_parser("profiles", help=_("list the printer profiles"))
     profiles.add_argument("--profiles", metavar="FILE", type=Path, help=_("TOML file adding or overriding profiles"))
     profiles.set_defaults(handler=_profiles)
+    check = printers_commands.add_parser(
+        "check",
+        help=_("connect to each printer of a pool file and report its status"),
+        description=_(
+            "Connects to every printer of the pool file at once and asks its status; a printer that "
+            "cannot be reached is a line of the report. Exit status 1 when any printer is not ready."
+        ),
+    )
+    check.add_argument(
+        "--pool", metavar="FILE", type=Path, required=True, help=_("pool file ([printers.NAME], [pools])")
+    )
+    check.add_argument("--profiles", metavar="FILE", type=Path, help=_("TOML file adding or overriding profiles"))
+    check.set_defaults(handler=_check)
 
     decode = subparsers.add_parser(
         "decode",
@@ -96,6 +113,29 @@ def _profiles(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    pool_file = load_pool_file(args.pool, args.profiles)
+    specs = list(pool_file.printers.values())
+    if not specs:
+        print(f"{pool_file.source}: no printers")
+        return 0
+    with ThreadPoolExecutor(max_workers=min(16, len(specs))) as workers:
+        answers: list[Probe] = list(workers.map(lambda spec: probe(spec.uri, spec.profile), specs))
+    pool_of = {printer: pool for pool, members in pool_file.pools.items() for printer in members}
+    rows = [["printer", "uri", "profile", "line", "pool", "status"]] + [
+        [spec.name, spec.uri, spec.profile.name, spec.line or "-", pool_of.get(spec.name, "-"), answer.detail]
+        for spec, answer in zip(specs, answers, strict=True)
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[5]]))
+    ready = {spec.name for spec, answer in zip(specs, answers, strict=True) if answer.ready}
+    for pool, members in pool_file.pools.items():
+        up = [name for name in members if name in ready]
+        print(f"pool {pool}: {len(up)} of {len(members)} printers ready{' (' + ', '.join(up) + ')' if up else ''}")
+    return 0 if len(ready) == len(specs) else 1
 
 
 def _decode(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from printers.errors import PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.packing import Alert, PackingStation
+from printers.pool_store import PoolStore
 from printers.printing import (
     Started,
     check_printed_before,
@@ -33,7 +34,14 @@ from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
 from printers.verification_log import figures as verification_figures
-from waybill.app.commands.common import add_db_option, add_label_options, catalog_for, label_job, read_orders_for
+from waybill.app.commands.common import (
+    add_db_option,
+    add_label_options,
+    catalog_for,
+    label_job,
+    read_orders_for,
+    resident_name,
+)
 from waybill.app.commands.packing import figures_line, print_verification
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
@@ -206,7 +214,7 @@ def print_command(args: argparse.Namespace) -> int:
         raise UsageError(_("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)"))
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     loaded = read_orders_for(args, job, args.orders)
     planned = check_printed_before(
         journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
@@ -225,7 +233,9 @@ def print_command(args: argparse.Namespace) -> int:
         return 0
     if not planned.labels:
         raise UsageError(_("no orders to print"))
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     # An unreachable printer, or something that is not one, is an error before any job exists.
     with open_session(args.printer, profile) as session:
         started = start_batch(journal, planned, settings, args.printer, profile)
@@ -253,6 +263,7 @@ def _run(engine: Engine, journal: Journal, started: Started, session: PrinterSes
         on_fault=on_fault_policy(args),
         progress=progress,
         on_printed=stall_registrar(engine, journal),
+        label_job=PoolStore(engine).label_job(journal, started.job_id),  # a pool run keeps its batch serials
     )
     return _summary(journal, result, progress)
 
@@ -378,7 +389,7 @@ def station_command(args: argparse.Namespace) -> int:
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     catalog = catalog_for(args)
     orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
     by_id = {o.order_id: o for o in orders}
@@ -386,7 +397,9 @@ def station_command(args: argparse.Namespace) -> int:
         raise UsageError(
             _("--force-code {code!r} is an order's code; choose one no order uses").format(code=args.force_code)
         )
-    settings = JobSettings.capture(args.template, args.shop, args.font, job.options, job.now)
+    settings = JobSettings.capture(
+        args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
+    )
     session = open_session(args.printer, profile)
     interactive = sys.stdin.isatty()
     colour = sys.stdout.isatty()
@@ -480,6 +493,7 @@ def reprint_command(args: argparse.Namespace) -> int:
             progress=None,
             reason="manual",
             on_printed=stall_registrar(engine, journal),
+            label_job=PoolStore(engine).label_job(journal, summary.id),
         )
     print(
         _("reprinted {n} label(s) of waybill {waybill} (job {job}) on {printer}; recorded as reprint (补打)").format(

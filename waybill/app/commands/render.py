@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from printers.encode import encode_for_session, session_opening
+from printers.encode import encode_label_for_session, session_opening
 from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.app.commands.common import Report, add_db_option, add_label_options, label_job, read_orders_for
@@ -16,7 +16,6 @@ from waybill.i18n import _
 from waybill.layout.label import Label
 from waybill.output import LabelSink, PdfFile, PngFolder, PrinterFile, write_all
 from waybill.pipeline import labels_for
-from waybill.render.raster import rasterize
 
 FORMATS = ("png", "pdf", *LANGUAGES)
 
@@ -33,7 +32,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("orders", type=Path, help=_("orders file (.jsonl or .csv)"))
     parser.add_argument("-f", "--format", choices=FORMATS, default="png", help=_("output format"))
     parser.add_argument("-o", "--output", type=Path, required=True, help=_("folder for PNGs, file for the others"))
-    parser.add_argument("--profile", help=_("printer profile for escpos/tspl/zpl output (`waybill printers profiles`)"))
+    parser.add_argument(
+        "--profile",
+        help=_(
+            "printer profile for escpos/tspl/zpl output (`waybill printers profiles`); with png/pdf, a native "
+            "profile previews its labels"
+        ),
+    )
     parser.add_argument("--profiles", type=Path, help=_("a TOML file of extra or overriding printer profiles"))
     add_label_options(parser)
     add_db_option(parser)  # where orders without a number get theirs (see `waybill numbers`)
@@ -50,7 +55,7 @@ def open_sink(fmt: str, output: Path, profile: PrinterProfile | None) -> LabelSi
 
 
 def _encoded(label: Label, profile: PrinterProfile) -> bytes:
-    encoded = encode_for_session(rasterize(label), profile)
+    encoded = encode_label_for_session(label, profile)
     if encoded.altered_dots:
         print(
             _("warning: {label}: {n} dot(s) whitened so the image data holds no printer real-time command").format(
@@ -62,18 +67,26 @@ def _encoded(label: Label, profile: PrinterProfile) -> bytes:
 
 
 def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
-    """The profile for printer formats, which must speak the format's language and match the dpi."""
+    """The profile for printer formats, which must speak the format's language and match the dpi; with
+    png/pdf, a native profile whose labels to preview."""
     if args.format not in LANGUAGES:
-        if args.profile:
-            raise UsageError(_("--profile goes with -f {formats}").format(formats=", -f ".join(LANGUAGES)))
-        return None
-    profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
-    if profile.language != args.format:
-        raise UsageError(
-            _("profile {profile} speaks {language}, not {format}").format(
-                profile=profile.name, language=profile.language, format=args.format
+        if not args.profile:
+            return None
+        profile = get_profile(args.profile, args.profiles)
+        if not profile.native:
+            raise UsageError(
+                _("--profile goes with -f {formats}, or names a native profile to preview").format(
+                    formats=", -f ".join(LANGUAGES)
+                )
             )
-        )
+    else:
+        profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
+        if profile.language != args.format:
+            raise UsageError(
+                _("profile {profile} speaks {language}, not {format}").format(
+                    profile=profile.name, language=profile.language, format=args.format
+                )
+            )
     args.dpi = args.dpi or profile.dpi
     require_same_dpi(args.dpi, profile)
     return profile
@@ -82,7 +95,7 @@ def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
 def run(args: argparse.Namespace) -> int:
     profile = printer_profile(args)
     args.dpi = args.dpi or 203
-    job = label_job(args)
+    job = label_job(args, profile=profile)
     loaded = read_orders_for(args, job, args.orders)
     report = Report()
     report.problems(loaded.problems)

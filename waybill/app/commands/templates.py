@@ -8,12 +8,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from printers.encode import layout_font
+from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.fonts import load_font
+from waybill.fonts.cells import CellFont
 from waybill.i18n import _
 from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import builtin_template_names, load_template
 from waybill.template_check import capacity_table, check_template
+from waybill.template_native import native_notes
 from waybill.times import BEIJING
 from waybill.units import DPI_CHOICES
 
@@ -36,7 +40,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("--shop", type=Path, help=_("shop profile for those orders"))
     check.add_argument("--font", type=Path, help=_("font to measure with"))
     check.add_argument("--dpi", type=int, choices=DPI_CHOICES, help=_("check at this resolution only"))
+    check.add_argument(
+        "--profile",
+        help=_(
+            "lay out for this printer profile (its dpi; a native profile's resident font) and report what a "
+            "native profile cannot draw itself"
+        ),
+    )
+    check.add_argument("--profiles", type=Path, help=_("a TOML file of extra or overriding printer profiles"))
     check.set_defaults(handler=check_command)
+
+
+def _native_summary(profile: PrinterProfile) -> str:
+    if not profile.native:
+        return f"profile {profile.name} prints every label as one bitmap"
+    return (
+        f"profile {profile.name} draws labels itself: text in its resident font, barcodes, QR codes and rules by "
+        "command; only characters its font lacks go as bitmaps"
+    )
 
 
 def list_templates(args: argparse.Namespace) -> int:
@@ -53,10 +74,20 @@ def check_command(args: argparse.Namespace) -> int:
     shop_path = args.shop or (None if args.orders else Path(str(samples.joinpath("shop.toml"))))
     shop = load_shop(shop_path) if shop_path else None
     orders = load_orders(orders_path, shop).orders
-    dpis = (args.dpi,) if args.dpi else DPI_CHOICES
-    result = check_template(template, load_font(args.font), orders, shop, now=datetime.now(BEIJING), dpis=dpis)
+    profile = get_profile(args.profile, args.profiles) if args.profile else None
+    if profile is not None:
+        require_same_dpi(args.dpi or profile.dpi, profile)
+    dpis = (args.dpi,) if args.dpi else (profile.dpi,) if profile else DPI_CHOICES
+    font = layout_font(profile, load_font(args.font))
+    now = datetime.now(BEIJING)
+    result = check_template(template, font, orders, shop, now=now, dpis=dpis)
     for line in capacity_table(result.barcodes):
         print(line)
+    if profile is not None:
+        print(_native_summary(profile))
+    if isinstance(font, CellFont):
+        for note in native_notes(template, font, orders, shop, now=now, dpi=dpis[0]):
+            print(f"native: {note}")
     for note in result.notes:
         print(_("note: {note}").format(note=note))
     for problem in result.problems:

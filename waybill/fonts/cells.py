@@ -1,0 +1,72 @@
+"""A printer's resident fixed-cell font (TSPL ``TSS24.BF2``): the metrics layout fits text with when the
+printer draws the text itself, so what the engine decides is what the printer draws.
+
+Every character is a cell: 24 × 24 dots for Chinese and other double-byte characters, 12 × 24 for ASCII,
+times a whole magnification (1-10) in each direction. The font holds GB2312, sent in GB18030. What it lacks
+is drawn from ``outline`` (the bundled TrueType font) into the same cells and sent as a small bitmap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from waybill.fonts import Font
+
+__all__ = ["TSS24", "CellFont", "resident_font"]
+
+MAX_MUL = 10  # TSPL TEXT magnifications run 1-10
+
+
+@dataclass(frozen=True)
+class CellFont:
+    name: str  # the printer's name for it: "TSS24.BF2"
+    cell: int  # dots: a cell's height and a wide character's width at magnification 1
+    outline: Font  # draws the cells (previews, the simulator, characters the printer lacks)
+    ascent: float = 1.0  # the cell is the em: text sits on the cell's bottom
+    descent: float = 0.0
+
+    def resident(self, char: str) -> bool:
+        """Whether the printer's font has ``char`` (printable ASCII, or a GB2312 character)."""
+        if " " <= char <= "~":
+            return True
+        try:
+            return len(char.encode("gb2312")) == 2
+        except UnicodeEncodeError:
+            return False
+
+    def has_glyph(self, char: str) -> bool:
+        return self.resident(char) or self.outline.has_glyph(char)
+
+    def narrow(self, char: str) -> bool:
+        """ASCII takes a half-width cell."""
+        return " " <= char <= "~"
+
+    def advance(self, char: str) -> float:
+        return 500.0 if " " <= char <= "~" else 1000.0
+
+    def width(self, text: str, size: float) -> float:
+        return sum(map(self.advance, text)) * size / 1000.0
+
+    def cell_width(self, char: str) -> int:
+        """Dots a cell of ``char`` is wide at magnification 1."""
+        return self.cell // 2 if self.narrow(char) else self.cell
+
+    def sizes(self, size: int, min_size: int) -> list[int]:
+        """Whole magnifications of the cell from ``size`` down to ``min_size``; a size below one cell is
+        set at one cell, the smallest the printer draws."""
+        top = min(MAX_MUL, max(1, size // self.cell))
+        bottom = min(top, max(1, -(-min_size // self.cell)))
+        return [mul * self.cell for mul in range(top, bottom - 1, -1)]
+
+    def magnification(self, size: int) -> int:
+        """The ``TEXT`` magnification of text set at ``size`` dots (a size from ``sizes``)."""
+        return max(1, size // self.cell)
+
+
+TSS24 = "TSS24.BF2"
+_CELLS = {TSS24: 24}
+
+
+def resident_font(name: str, outline: Font) -> CellFont:
+    """The resident font called ``name`` (``KeyError`` for one this module does not know)."""
+    return CellFont(name, _CELLS[name], outline)
