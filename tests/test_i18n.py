@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 
 from waybill.app.cli import main
 from waybill.i18n import LOCALE_DIR, language_from_env, normalise_language, set_language
+from waybill.orders import MAX_QTY
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("waybill", "printers", "stall_monitor")
@@ -205,3 +206,20 @@ def test_printer_faults_in_chinese() -> None:
     assert "等，另有 2 个；未发送任何内容。" in str(error)
     set_language("en")
     assert PrinterStatus(paper_end=True).describe() == "paper out"
+
+
+def test_order_problems_in_chinese_name_file_line_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    orders = tmp_path / "orders.jsonl"
+    good = '{"order_id": "A1", "carrier": "SF", "recipient": {"name": "张三", "phone": "13800000000", '
+    good += '"province": "浙江省", "address": "文一西路 1 号"}, "items": [{"sku": "S", "name": "毛巾", "qty": 1}]}'
+    orders.write_text(good.replace('"qty": 1', '"qty": 0').replace('"SF"', '"XX"') + "\n", encoding="utf-8")
+    assert main(["--lang", "zh-CN", "render", str(orders), "-t", "100x180", "-o", str(tmp_path / "out")]) == 3
+    head, *lines = capsys.readouterr().err.splitlines()
+    assert head == "waybill：错误：输入中有 3 个问题；未写出任何内容"
+    assert lines[0].startswith(
+        f"  {orders}:1: carrier: 未知的快递公司 'XX'；支持：SF, "
+    )  # each a line: file:line: field
+    assert set(lines[1:]) == {
+        f"  {orders}:1: items[0].qty: 必须是 1 到 {MAX_QTY:,} 之间的整数，而不是 0",
+        f"  {orders}:1: sender: 缺失，且没有店铺配置（--shop）为这家快递公司提供寄件人",
+    }
