@@ -21,28 +21,14 @@ from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.session import PrinterSession
 from printers.station import Station
-from printers.verification_log import VerificationLog
+from printers.verification_log import VerificationLog, reason_name
 from printers.verify import BY_HAND, Check, Counted, Forced, Line, Opened, PrintedBefore, Refused, Verifier
 from waybill.catalog import Catalog
-from waybill.i18n import N_, _
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
-__all__ = ["Alert", "PackStats", "PackingStation", "pick_list_text", "reason_name"]
-
-
-# The refusal reasons as the log stores them (``printers.verify.REASONS``), in words for the packer.
-_REASONS = {
-    "not in this order": N_("not in this order"),
-    "more than ordered": N_("more than ordered"),
-    "misread": N_("misread"),
-    "no order open": N_("no order open"),
-    "needs a scan": N_("needs a scan"),
-}
-
-
-def reason_name(reason: str) -> str:
-    return _(_REASONS[reason]) if reason in _REASONS else reason
+__all__ = ["Alert", "PackStats", "PackingStation", "pick_list_text"]
 
 
 class Alert(str):

@@ -58,6 +58,12 @@ def _isolated_default_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("WAYBILL_DB", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_caches(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Caches (the font metrics) go to one folder of the session, outside every test's tmp dir and the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite the golden files under tests/golden instead of comparing"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError
+from waybill.paths import data_home
 
 __all__ = [
     "Id",
@@ -90,8 +91,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def default_database_path() -> Path:
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "waybill" / "waybill.db"
+    return data_home() / "waybill.db"
 
 
 def database_url(option: str | None = None) -> str:

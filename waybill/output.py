@@ -1,10 +1,10 @@
 """Where rendered labels go, all or nothing: output appears only when the whole batch succeeded.
 
-PNGs are written into a hidden staging folder inside the target folder and moved into place at the end;
-single files are written beside the target and renamed over it. ``abort`` removes every partial file. Every
-file is the owner's only (0600): labels show recipients' names, phones and addresses. A path that cannot be
-written (a folder where a file must go, a path under a file, a read-only or full disk) is one ``OutputError``
-naming it.
+PNGs are written (on a background thread) into a hidden staging folder inside the target folder and moved
+into place at the end; single files are written beside the target and renamed over it. ``abort`` removes
+every partial file. Every file is the owner's only (0600): labels show recipients' names, phones and
+addresses. A path that cannot be written (a folder where a file must go, a path under a file, a read-only or
+full disk) is one ``OutputError`` naming it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from waybill.atomic import AtomicFile, writing
 from waybill.errors import OutputError
 from waybill.layout.label import Label
 from waybill.render.pdf import PdfWriter
-from waybill.render.png import write_png
+from waybill.render.png import PngWriter
 from waybill.render.raster import rasterize
 
 __all__ = ["LabelSink", "PdfFile", "PngFolder", "PrinterFile", "Written", "write_all"]
@@ -54,14 +54,15 @@ class PngFolder:
         with writing(folder):
             self.staging = Path(tempfile.mkdtemp(prefix=".waybill-partial-", dir=folder))
         self.names: list[str] = []
+        self.writer = PngWriter()  # encodes on another thread while the next label is laid out
 
     def add(self, label: Label) -> None:
         name = f"{label.file_stem}.png"
-        with writing(self.folder / name):
-            write_png(rasterize(label), self.staging / name, label.dots_per_mm)
+        self.writer.write(rasterize(label), self.staging / name, label.dots_per_mm, shown_as=self.folder / name)
         self.names.append(name)
 
     def commit(self) -> list[Path]:
+        self.writer.finish()  # a write that failed raises here (or from a later add) as an OutputError
         # Check every target before moving any, so a failure cannot leave half the batch in place.
         for name in self.names:
             if (self.folder / name).is_dir():
@@ -75,6 +76,7 @@ class PngFolder:
         return paths
 
     def abort(self) -> None:
+        self.writer.cancel()  # running writes finish first, so nothing lands in the staging folder after
         shutil.rmtree(self.staging, ignore_errors=True)
         if self.made:
             with contextlib.suppress(OSError):  # only if still empty: someone may have put files there meanwhile

@@ -2,6 +2,23 @@
 
 Each module in ``COMMAND_MODULES`` has ``register(subparsers)`` that adds its sub-commands and sets
 ``handler`` (``args -> int``) on them. User mistakes surface as ``WaybillError``: one line, its exit code.
+
+Start-up is what every command pays, so building the parser must stay light: ``register`` uses argparse and
+light constants only, and the handler is a ``deferred("waybill.app.handlers.<name>:<function>")`` that imports
+its module (the database, PDF, image and printer stacks) only when that command runs::
+
+    # waybill/app/commands/purge.py: the command line, argparse only
+    def register(subparsers):
+        parser = subparsers.add_parser("purge", help="...")
+        parser.add_argument("--before", ...)
+        parser.set_defaults(handler=deferred("waybill.app.handlers.purge:run"))
+
+    # waybill/app/handlers/purge.py: what it does, with its heavy imports at the top
+    def run(args: argparse.Namespace) -> int: ...
+
+A module whose ``register`` sets a plain function as handler still works; it only makes every command's
+start-up pay for its imports. tests/test_cli_startup.py checks that ``waybill --help`` imports none of
+sqlalchemy, reportlab, numpy or PIL.
 """
 
 from __future__ import annotations

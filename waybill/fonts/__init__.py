@@ -1,7 +1,8 @@
 """Fonts: the bundled WenQuanYi Micro Hei (TrueType outlines, Apache-2.0) or a TTF/TTC the user names.
 
 ``Font`` gives the metrics layout needs (advance widths, ascent, glyph coverage) from the font file itself,
-so raster and PDF output place every glyph at the same advance.
+so raster and PDF output place every glyph at the same advance. The metrics are parsed once per font file
+and read back from a cache afterwards (``waybill.fonts.cache``, ``waybill.fonts.record``).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
 from waybill.errors import FontError
+from waybill.fonts.cache import font_record
+from waybill.fonts.record import FontRecord
+
+__all__ = ["BUNDLED_FONT", "EM", "Font", "bundled_font_path", "load_font"]
 
 __all__ = [
     "BUNDLED_FONT",
@@ -37,22 +40,21 @@ def bundled_font_path() -> Path:
 class Font:
     path: Path
     index: int
-    pdf_name: str  # the name the font is registered under in reportlab
     ascent: float  # of an em
     descent: float  # of an em, positive
-    _widths: dict[int, float] = field(repr=False, compare=False)
+    record: FontRecord = field(repr=False, compare=False)  # all the cache keeps: the PDF writer subsets from it
+    _widths: dict[str, float] = field(repr=False, compare=False)
 
     def has_glyph(self, char: str) -> bool:
-        return ord(char) in self._widths
+        return char in self._widths
 
     def advance(self, char: str) -> float:
         """Advance of one character in thousandths of an em; missing glyphs take a full em (their box)."""
-        return self._widths.get(ord(char), EM)
+        return self._widths.get(char, EM)
 
     def width(self, text: str, size: float) -> float:
         """Width of ``text`` set at ``size`` (an em of ``size`` units), in the same units."""
-        widths = self._widths
-        return sum(widths.get(ord(c), EM) for c in text) * size / EM
+        return sum(map(self._widths.get, text, repeat(EM))) * size / EM
 
     def sizes(self, size: int, min_size: int) -> range:
         """Outlines scale to any whole dot: every size from ``size`` down to ``min_size``."""
@@ -65,22 +67,18 @@ def load_font(path: Path | None = None, index: int = 0) -> Font:
     font_path = (path or bundled_font_path()).resolve()
     if not font_path.is_file():
         raise FontError(f"font file not found: {font_path}")
-    pdf_name = f"waybill-{font_path.stem}-{index}"
     try:
-        ttf = TTFont(pdf_name, str(font_path), subfontIndex=index)
-    except (TTFError, OSError, ValueError) as error:
+        record = font_record(font_path, index)
+    except (OSError, ValueError) as error:
         raise FontError(
             f"cannot use font {font_path}: {error} (need TrueType outlines; CFF fonts such as Noto Sans CJK "
             "are not supported by the PDF writer)"
         ) from error
-    pdfmetrics.registerFont(ttf)
-    face = ttf.face
-    widths = {code: float(face.charWidths.get(code, face.defaultWidth)) for code in face.charToGlyph}
     return Font(
         path=font_path,
         index=index,
-        pdf_name=pdf_name,
-        ascent=face.ascent / EM,
-        descent=-face.descent / EM,
-        _widths=widths,
+        ascent=record.ascent / EM,
+        descent=-record.descent / EM,
+        record=record,
+        _widths=dict(zip(map(chr, record.codes), record.widths, strict=True)),
     )

@@ -8,7 +8,7 @@ number as cancelled (its order then gets a new one) or as another order's (refus
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from waybill.errors import NumberError
 from waybill.model import CARRIERS, Order
+from waybill.numbers.config import needs_numbers
 from waybill.numbers.source import Binding, NumberSource, Request, SourceContext, open_source
 from waybill.numbers.store import NumberStore
 from waybill.shop import Shop
@@ -41,12 +42,6 @@ class Numbered:
             more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
             lines.append(f"{reason} (order {', '.join(ids[:3])}{more}); nothing was printed for it")
         return NumberError("\n".join(lines))
-
-
-def needs_numbers(orders: Iterable[Order], shop: Shop | None) -> bool:
-    """Whether the store must be asked: an order without a number, or a shop that takes numbers."""
-    takes = shop is not None and any(account.numbers for account in shop.accounts.values())
-    return takes or any(not order.waybill_no for order in orders)
 
 
 def object_id(order_id: str, cancelled: int) -> str:

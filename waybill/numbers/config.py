@@ -8,11 +8,15 @@ Secrets never live here: keys ending in ``_env`` name environment variables, rea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SOURCES", "NumbersConfig", "SourceSpec", "parse_numbers"]
+if TYPE_CHECKING:
+    from waybill.model import Order
+    from waybill.shop import Shop
+
+__all__ = ["SOURCES", "NumbersConfig", "SourceSpec", "needs_numbers", "parse_numbers"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,15 @@ class NumbersConfig:
 
     def setting(self, key: str, default: str = "") -> str:
         return self.settings.get(key, default)
+
+
+def needs_numbers(orders: Iterable[Order], shop: Shop | None) -> bool:
+    """Whether the store must be asked: an order without a number, or a shop that takes numbers.
+
+    Here, beside the shop's numbers tables, so the commands can decide without importing the store.
+    """
+    takes = shop is not None and any(account.numbers for account in shop.accounts.values())
+    return takes or any(not order.waybill_no for order in orders)
 
 
 def parse_numbers(value: Any, key: str, problem: Callable[[str, str], None]) -> NumbersConfig | None:

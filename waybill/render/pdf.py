@@ -2,9 +2,9 @@
 
 reportlab's document object keeps every page in memory until it saves (about 18 KB a label: 10,000 labels
 took 260 MiB), so this writer puts each page on disk as it comes and keeps only object offsets. reportlab
-still does the font work: it measures, subsets the TrueType font (``makeSubset``) and builds the ToUnicode
-maps that make the text extractable. Bars and boxes are vector rectangles; text is real text in the
-embedded subset font, placed at the same advances as the raster.
+still does the font work: it subsets the TrueType font (``makeSubset``, fed from the cached font record
+rather than a fresh parse) and builds the ToUnicode maps that make the text extractable. Bars and boxes are
+vector rectangles; text is real text in the embedded subset font, placed at the same advances as the raster.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from types import TracebackType
 from typing import BinaryIO
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, makeToUnicodeCMap
 
 from waybill.fonts import Font
 from waybill.fonts.cells import CellFont
+from waybill.fonts.truetype import Subsetter
 from waybill.layout.label import Label, Rect, TextRun, bold_stroke, painted
 
 __all__ = [
@@ -75,7 +75,7 @@ class _FontSubsets:
     """Assigns each character a (subset, byte) as pages use it; writes the subset fonts at the end."""
 
     def __init__(self, font: Font, objects: _ObjectWriter) -> None:
-        self.face = pdfmetrics.getFont(font.pdf_name).face
+        self.font = font
         self.objects = objects
         self.subsets: list[list[int]] = []
         self.numbers: list[int] = []
@@ -102,23 +102,27 @@ class _FontSubsets:
         return [(subset, bytes(data)) for subset, data in runs]
 
     def write(self) -> None:
-        face, objects = self.face, self.objects
+        if not self.subsets:
+            return
+        face, objects = self.font.record, self.objects
+        subsetter = Subsetter(face, self.font.path.read_bytes())
         flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        bbox = " ".join(str(v) for v in face.bbox)
+        widths_of = dict(zip(face.codes, face.widths, strict=True))
         for index, (subset, number) in enumerate(zip(self.subsets, self.numbers, strict=True)):
-            name = (SUBSETN(index) + b"+" + face.name + face.subfontNameX).decode("latin-1")
-            program = face.makeSubset(subset)
+            name = SUBSETN(index).decode("latin-1") + "+" + face.name + face.subfont_suffix
+            program = subsetter.program(subset)
             cmap, descriptor, file = objects.reserve(), objects.reserve(), objects.reserve()
             objects.stream(file, program, f" /Length1 {len(program)}")
             objects.stream(cmap, makeToUnicodeCMap(name, subset).encode("latin-1"))
-            bbox = " ".join(str(v) for v in face.bbox)
             objects.object(
                 descriptor,
                 f"<< /Type /FontDescriptor /FontName /{name} /Flags {flags} /FontBBox [{bbox}] "
-                f"/ItalicAngle {face.italicAngle} /Ascent {face.ascent} /Descent {face.descent} "
-                f"/CapHeight {face.capHeight} /StemV {face.stemV} /MissingWidth {face.defaultWidth} "
+                f"/ItalicAngle {face.italic_angle} /Ascent {face.ascent} /Descent {face.descent} "
+                f"/CapHeight {face.cap_height} /StemV {face.stem_v} /MissingWidth {face.default_width} "
                 f"/FontFile2 {file} 0 R >>",
             )
-            widths = " ".join(f"{face.getCharWidth(code):g}" for code in subset)
+            widths = " ".join(f"{widths_of.get(code, face.default_width):g}" for code in subset)
             objects.object(
                 number,
                 f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /FirstChar 0 /LastChar {len(subset) - 1} "

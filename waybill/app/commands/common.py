@@ -1,5 +1,5 @@
-"""Options shared by every command that turns orders into labels (render, print, station, demo), and the
-step they share before any layout: orders without a number get one (``waybill.numbers``)."""
+"""What every command that turns orders into labels shares (render, print, station, demo): the job, the
+orders, and the step before any layout: orders without a number get one (``waybill.numbers``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 
 from printers.encode import layout_font
 from printers.profiles import PrinterProfile
+
+# Re-exported: command modules written before options.py import them from here.
+from waybill.app.commands.options import add_db_option, add_label_options
 from waybill.catalog import Catalog, load_catalog
-from waybill.database import open_database
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
 from waybill.fonts.cells import CellFont
@@ -20,45 +22,23 @@ from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import LabelFont, LayoutWarning
 from waybill.model import Order
-from waybill.numbers.assign import assign_numbers, needs_numbers
+from waybill.numbers.config import needs_numbers
 from waybill.orders import LoadedOrders, load_orders
 from waybill.pipeline import LabelJob
 from waybill.shop import Shop, load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING, parse_beijing_time
-from waybill.units import DEFAULT_DPI, DPI_CHOICES
 
-
-def add_label_options(parser: argparse.ArgumentParser, *, template_default: str | None = None) -> None:
-    parser.add_argument(
-        "-t",
-        "--template",
-        default=template_default,
-        required=template_default is None,
-        help=_("built-in template name (see `waybill templates`) or a template .toml file"),
-    )
-    parser.add_argument("--dpi", type=int, choices=DPI_CHOICES, default=DEFAULT_DPI, help=_("printer resolution"))
-    parser.add_argument("--shop", type=Path, help=_("shop profile (TOML): name, sender, carrier accounts/branches"))
-    parser.add_argument(
-        "--catalog", type=Path, help=_("CSV sku,barcode: barcodes for items that carry none (a row per barcode)")
-    )
-    parser.add_argument("--no-mask", action="store_true", help=_("print recipient name and phone in full"))
-    parser.add_argument("--font", type=Path, help=_("a TrueType font (TTF/TTC) instead of the bundled one"))
-    parser.add_argument("--printed-at", help=_("print time on the labels (ISO 8601; default: each order's shipped_at)"))
-    parser.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help=_("render the valid orders and list the others, instead of stopping"),
-    )
-
-
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        help=_(
-            "the store: a SQLite file or a database URL (default: WAYBILL_DB, then ~/.local/share/waybill/waybill.db)"
-        ),
-    )
+__all__ = [
+    "Report",
+    "add_db_option",
+    "add_label_options",
+    "catalog_for",
+    "label_job",
+    "read_orders_for",
+    "resident_name",
+    "with_numbers",
+]
 
 
 def label_job(
@@ -105,6 +85,10 @@ def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | No
     the run (nothing is printed), or with --skip-invalid becomes a problem and the rest go on."""
     if not needs_numbers(loaded.orders, shop):
         return loaded
+    # The store and the number sources (SQLAlchemy, 0.1 s to import) load only for orders that need them.
+    from waybill.database import open_database
+    from waybill.numbers.assign import assign_numbers
+
     numbered = assign_numbers(open_database(args.db), loaded.orders, shop)
     if numbered.taken or numbered.kept:
         print(

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from waybill.app.commands.common import add_db_option, with_numbers
-from waybill.database import open_database
-from waybill.errors import NumberError, OrderError, Problem, UsageError
+from waybill.app.commands import deferred
+from waybill.app.commands.options import add_db_option
 from waybill.i18n import _
-from waybill.numbers.assign import source_for
-from waybill.numbers.segments import parse_segments
-from waybill.numbers.source import Balance
-from waybill.numbers.store import NumberStore
-from waybill.order_codec import order_line
-from waybill.orders import load_orders
-from waybill.shop import Shop, load_shop
-from waybill.terminal import aligned
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -38,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     imports = commands.add_parser("import", help=_("import number segments: CSV carrier,branch_code,prefix,first,last"))
     imports.add_argument("segments", type=Path, help=_("segments file (.csv)"))
     add_db_option(imports)
-    imports.set_defaults(handler=import_command)
+    imports.set_defaults(handler=deferred("waybill.app.handlers.numbers:import_command"))
 
     assign = commands.add_parser("assign", help=_("give every order without a number one; write them as JSON Lines"))
     assign.add_argument("orders", type=Path, help=_("orders file (.jsonl or .csv)"))
@@ -46,128 +33,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     assign.add_argument("-o", "--output", type=Path, help=_("JSON Lines file to write (default: standard output)"))
     assign.add_argument("--skip-invalid", action="store_true", help=_("write the orders that could be served"))
     add_db_option(assign)
-    assign.set_defaults(handler=assign_command)
+    assign.set_defaults(handler=deferred("waybill.app.handlers.numbers:assign_command"))
 
     balance = commands.add_parser("balance", help=_("numbers total, used, cancelled and left per carrier and branch"))
     balance.add_argument("--shop", type=Path, help=_("shop profile: cloud sources are asked for their balance"))
     balance.add_argument("--json", action="store_true", help=_("a JSON list of objects instead of a table"))
     add_db_option(balance)
-    balance.set_defaults(handler=balance_command)
+    balance.set_defaults(handler=deferred("waybill.app.handlers.numbers:balance_command"))
 
     cancel = commands.add_parser("cancel", help=_("void a number: never given out or printed again"))
     cancel.add_argument("waybill_no")
     cancel.add_argument("--reason", default="", help=_("why (shown when a reprint of it is refused)"))
     cancel.add_argument("--shop", type=Path, help=_("shop profile (needed for a number from a cloud service)"))
     add_db_option(cancel)
-    cancel.set_defaults(handler=cancel_command)
-
-
-def import_command(args: argparse.Namespace) -> int:
-    source = str(args.segments)
-    try:
-        text = args.segments.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise OrderError(
-            [Problem(source, None, None, _("cannot read: {reason}").format(reason=error.strerror))]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise OrderError([Problem(source, None, None, _("not UTF-8 text"))]) from error
-    store = NumberStore(open_database(args.db))
-    segments = parse_segments(text, source, store.segments())
-    store.import_segments(segments, source)
-    print(
-        _("imported {n} segment(s), {numbers} numbers, from {source}").format(
-            n=len(segments), numbers=f"{sum(s.size for s in segments):,}", source=source
-        )
-    )
-    return 0
-
-
-def assign_command(args: argparse.Namespace) -> int:
-    shop = load_shop(args.shop)
-    loaded = with_numbers(args, load_orders(args.orders, shop, skip_invalid=args.skip_invalid), shop)
-    for problem in loaded.problems:
-        print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
-    lines = "".join(order_line(order) + "\n" for order in loaded.orders)
-    if args.output is None:
-        sys.stdout.write(lines)
-    else:  # all or nothing: a half-written file would look like a short batch
-        partial = args.output.with_name(args.output.name + ".partial")
-        partial.write_text(lines, encoding="utf-8")
-        os.replace(partial, args.output)
-    done = (
-        _("{n} order(s) with numbers → {path}; {skipped} skipped")
-        if args.output
-        else _("{n} order(s) with numbers; {skipped} skipped")
-    )
-    print(done.format(n=len(loaded.orders), path=args.output, skipped=len(loaded.problems)), file=sys.stderr)
-    return 0
-
-
-def balance_command(args: argparse.Namespace) -> int:
-    store = NumberStore(open_database(args.db))
-    balances = store.pool_balances()
-    shop = load_shop(args.shop) if args.shop else Shop()
-    for code, account in shop.accounts.items():
-        if account.numbers is None:
-            continue
-        if account.numbers.source == "pool":
-            if not any((b.carrier, b.branch_code) == (code, account.branch_code) for b in balances):
-                balances.append(Balance(code, "pool", account.branch_code, 0, 0, 0, 0))
-        else:
-            balances.extend(source_for(store, shop, code).balance())
-    if args.json:
-        print(json.dumps([asdict(b) for b in balances], ensure_ascii=False, indent=2))
-        return 0
-    if not balances:
-        print(_("no numbers yet: import segments with `waybill numbers import SEGMENTS.csv`"))
-        return 0
-    rows = [(_("carrier"), _("source"), _("branch"), _("total"), _("used"), _("cancelled"), _("left"))]
-    rows += [
-        (b.carrier, b.source, b.branch_code, f"{b.total:,}", f"{b.used:,}", f"{b.cancelled:,}", f"{b.left:,}")
-        for b in balances
-    ]
-    for line in aligned(rows, right={3, 4, 5, 6}):
-        print(line)
-    return 0
-
-
-def cancel_command(args: argparse.Namespace) -> int:
-    store = NumberStore(open_database(args.db))
-    waybill_no = args.waybill_no.strip().upper()
-    binding = store.by_number([waybill_no]).get(waybill_no)
-    if binding is None:
-        raise NumberError(
-            _("{waybill}: no such number was given out here (see `waybill numbers balance`)").format(waybill=waybill_no)
-        )
-    if binding.cancelled_at is not None:
-        raise NumberError(
-            _("{waybill} was already cancelled: {reason}").format(
-                waybill=waybill_no, reason=binding.cancel_reason or _("no reason given")
-            )
-        )
-    if binding.source == "pool":
-        store.cancel(waybill_no, args.reason)
-    else:
-        if args.shop is None:
-            raise UsageError(
-                _("{waybill} came from {source}: give --shop with [carriers.{carrier}.numbers]").format(
-                    waybill=waybill_no, source=binding.source, carrier=binding.carrier
-                )
-            )
-        shop = load_shop(args.shop)
-        numbers = shop.account(binding.carrier).numbers
-        if numbers is None or numbers.source != binding.source:
-            raise UsageError(
-                _("{shop} names no {source} source for {carrier}").format(
-                    shop=args.shop, source=binding.source, carrier=binding.carrier
-                )
-            )
-        source_for(store, shop, binding.carrier).cancel(binding, args.reason)
-    print(
-        _(
-            "cancelled {waybill} ({carrier}, order {order}); it is never given out or printed again, and the order "
-            "gets a new number on its next assign"
-        ).format(waybill=waybill_no, carrier=binding.carrier, order=binding.order_id)
-    )
-    return 0
+    cancel.set_defaults(handler=deferred("waybill.app.handlers.numbers:cancel_command"))

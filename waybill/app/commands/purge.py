@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import Any
 
-from printers.retention import purge_finished_jobs
-from stall_monitor.retention import purge_delivered
-from waybill.database import open_database
-from waybill.errors import UsageError
-from waybill.i18n import N_, _
-from waybill.times import BEIJING, FIRST_YEAR, LAST_YEAR, parse_beijing_time
+from waybill.app.commands import deferred
+from waybill.i18n import _
 
 __all__ = ["register"]
-
-KEPT = N_(
-    "kept: every job with its labels' waybill numbers, states, attempts and reprints (the counts `waybill jobs` "
-    "shows); every parcel's summary (carrier, order, province, shipped, first and last event, delivered at), "
-    "feed and status counts, work orders"
-)
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -35,36 +24,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--before", required=True, metavar="DATE", help=_("ISO 8601 date or time (Beijing time)"))
     parser.add_argument("--db", help=_("the store (see `waybill print --help`)"))
-    parser.set_defaults(handler=purge_command)
-
-
-def purge_command(args: argparse.Namespace) -> int:
-    try:
-        before = parse_beijing_time(args.before)
-    except ValueError as error:
-        raise UsageError(
-            _("--before {text!r} is not an ISO 8601 date or time from {first} to {last}").format(
-                text=args.before, first=FIRST_YEAR, last=LAST_YEAR
-            )
-        ) from error
-    if before > datetime.now(UTC):
-        raise UsageError(
-            _("--before {text!r} is in the future; purge removes only what is already done").format(text=args.before)
-        )
-    engine = open_database(args.db, create=False)
-    jobs = purge_finished_jobs(engine, before)
-    tracking = purge_delivered(engine, before)
-    print(_("purged what was done before {at} (Beijing):").format(at=f"{before.astimezone(BEIJING):%Y-%m-%d %H:%M}"))
-    print(
-        _(
-            "  print jobs: the orders of {jobs} finished job(s) removed ({orders} order(s): names, phones,\n"
-            "    addresses, items, remarks); those waybills can no longer be reprinted from the journal"
-        ).format(jobs=jobs.jobs, orders=jobs.orders)
-    )
-    print(
-        _("  tracking: {events} event(s) of {parcels} delivered parcel(s) removed").format(
-            events=tracking.events, parcels=tracking.parcels
-        )
-    )
-    print("  " + _(KEPT))
-    return 0
+    parser.set_defaults(handler=deferred("waybill.app.handlers.purge:purge_command"))

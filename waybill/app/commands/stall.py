@@ -6,25 +6,17 @@ The CLI is the I/O edge: it reads the clock (``--at`` defaults to now) and passe
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stall_monitor.errors import TrackingError
 from stall_monitor.export import SECTIONS
-from stall_monitor.ingest import IngestCounts, ingest_events
-from stall_monitor.rules import Rules, load_rules
-from stall_monitor.sources.files import read_events, read_work_orders
-from stall_monitor.sources.kuaidi100 import read_pushes
-from stall_monitor.store import open_store
-from stall_monitor.words import headline
-from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
+from waybill.app.commands import deferred
 from waybill.errors import Problem, UsageError
-from waybill.i18n import _, ngettext
-from waybill.times import FIRST_YEAR, LAST_YEAR, beijing_iso, parse_instant
+from waybill.i18n import _
+from waybill.times import FIRST_YEAR, LAST_YEAR, parse_instant
 
 __all__ = ["at_option", "db_option", "instant", "print_problems", "register", "rules_option"]
 
@@ -72,27 +64,27 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help=_("work orders as JSON Lines or CSV: waybill_no, opened_at, [responded_at]"),
     )
-    ingest.set_defaults(handler=_ingest)  # fmt: skip
+    ingest.set_defaults(handler=deferred("waybill.app.handlers.stall:_ingest"))  # fmt: skip
 
     scan = commands.add_parser("scan", help=_("list stalled, at-risk and not-picked-up parcels and due work orders"))
     db_option(scan)
     at_option(scan)
     rules_option(scan)
     scan.add_argument("--json", action="store_true", help=_("print the stall list as JSON"))
-    scan.set_defaults(handler=_scan)
+    scan.set_defaults(handler=deferred("waybill.app.handlers.stall:_scan"))
 
     workorder = commands.add_parser("workorder", help=_("record a stall work order being opened or answered"))
     actions = workorder.add_subparsers(dest="workorder_action", metavar="ACTION", required=True)
     for action, text, handler in (
-        ("open", "a buyer opened a stall work order", _workorder_open),
-        ("respond", "the merchant answered the open work order", _workorder_respond),
+        ("open", _("a buyer opened a stall work order"), "_workorder_open"),
+        ("respond", _("the merchant answered the open work order"), "_workorder_respond"),
     ):
         parser = actions.add_parser(action, help=text)
         parser.add_argument("waybill_no")
         db_option(parser)
         at_option(parser)
         rules_option(parser)
-        parser.set_defaults(handler=handler)
+        parser.set_defaults(handler=deferred(f"waybill.app.handlers.stall:{handler}"))
 
     report = commands.add_parser("report", help=_("write the stall report (HTML, Excel, CSV or JSON)"))
     db_option(report)
@@ -122,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         choices=SECTIONS,
         help=_("CSV: this section only, to -o or standard output (default: a file a section)"),
     )
-    report.set_defaults(handler=_report)
+    report.set_defaults(handler=deferred("waybill.app.handlers.stall:_report"))
 
     serve = commands.add_parser("serve", help=_("receive Kuaidi100 pushes and serve the live report"))
     db_option(serve)
@@ -132,7 +124,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--salt", help=_("Kuaidi100 salt: pushes with a wrong sign get 403 and are not stored"))
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=deferred("waybill.app.handlers.stall:_serve"))
 
 
 def db_option(parser: argparse.ArgumentParser) -> None:
@@ -166,140 +158,3 @@ def print_problems() -> Callable[[Problem], None]:
         print(_("rejected: {problem}").format(problem=problem), file=sys.stderr)
 
     return report
-
-
-def _ingest(args: argparse.Namespace) -> int:
-    sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
-    if not any(sources):
-        raise UsageError(_("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders"))
-    if args.shop and not args.orders:
-        raise UsageError(_("--shop applies to --orders only"))
-    engine = open_store(args.db)
-    rejected = 0
-    if args.orders:
-        from stall_monitor.orders import register_order_files
-
-        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
-        rejected += problems
-        print(
-            ngettext(
-                "orders: {n} waybill registered, {rejected} rejected",
-                "orders: {n} waybills registered, {rejected} rejected",
-                registered,
-            ).format(n=registered, rejected=problems)
-        )
-    received_at = datetime.now(UTC)
-    readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]] = [
-        *((_("events {path}: {summary}"), p, read_events) for p in args.events),
-        *((_("kuaidi100 {path}: {summary}"), p, read_pushes) for p in args.kuaidi100),
-    ]
-    total = IngestCounts()
-    for label, path, reader in readers:
-        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
-        print(label.format(path=path, summary=counts.summary()))
-        total += counts
-    if len(readers) > 1:
-        print(_("total: {summary}").format(summary=total.summary()))
-    rejected += total.rejected
-    for path in args.work_orders:
-        result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
-        print(_("work orders {path}: {summary}").format(path=path, summary=result.summary()))
-        rejected += result.rejected
-    # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
-    return TrackingError.exit_code if rejected else 0
-
-
-def _scan(args: argparse.Namespace) -> int:
-    from stall_monitor.report import stall_table
-    from stall_monitor.scan import scan
-
-    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
-    result = scan(open_store(args.db, create=False), rules, at)
-    if args.json:
-        json.dump([s.as_json() for s in result.stalls], sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(stall_table(result))
-    return 0
-
-
-def _workorder_open(args: argparse.Namespace) -> int:
-    at = instant(args.at)
-    rules = _load_rules(args)
-    created = open_work_order(open_store(args.db), args.waybill_no, at)
-    due = rules.at(at).response_due(at)
-    message = (
-        _("{waybill}: work order opened at {at}; answer by {due}")
-        if created
-        else _("{waybill}: work order already recorded at {at}; answer by {due}")
-    )
-    print(message.format(waybill=args.waybill_no.upper(), at=beijing_iso(at), due=beijing_iso(due)))
-    return 0
-
-
-def _workorder_respond(args: argparse.Namespace) -> int:
-    at = instant(args.at)
-    rules = _load_rules(args)
-    opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
-    due = rules.at(opened_at).response_due(opened_at)
-    message = (
-        _("{waybill}: work order opened {opened} answered {at}, on time")
-        if at <= due
-        else _("{waybill}: work order opened {opened} answered {at}, LATE (was due {due})")
-    )
-    print(
-        message.format(
-            waybill=args.waybill_no.upper(), opened=beijing_iso(opened_at), at=beijing_iso(at), due=beijing_iso(due)
-        )
-    )
-    return 0
-
-
-def _report(args: argparse.Namespace) -> int:
-    from stall_monitor.invoices.rules import load_invoice_rules
-    from stall_monitor.invoices.scan import invoice_scan
-    from stall_monitor.report import render_data, report_data
-    from stall_monitor.scan import scan
-    from waybill.app.commands.report_files import report_format, write_report
-
-    fmt = report_format(args.format, args.output, args.section)
-    at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
-    invoice_rules = load_invoice_rules(args.invoice_rules)
-    engine = open_store(args.db, create=False)
-    result = scan(engine, rules, at)
-    data = report_data(result, invoice_scan(engine, invoice_rules, at))
-    page = render_data(result, data, "html" if fmt == "html" else "json")
-    written = write_report(fmt, args.output, args.section, data, page)
-    if written:
-        print(
-            _("{files}: {format} report at {at}: {headline}").format(
-                files=", ".join(map(str, written)),
-                format=fmt,
-                at=beijing_iso(result.at),
-                headline=headline(result.counts),
-            )
-        )
-    return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from stall_monitor.server import check_exposure, make_server
-
-    check_exposure(args.host, args.salt)  # before the store is opened or created
-    server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
-
-    def ready(address: tuple[str, int]) -> None:
-        host, port = address
-        print(
-            _(
-                "serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops"
-            ).format(host=host, port=port),
-            flush=True,
-        )
-
-    server.serve(ready)
-    return 0
-
-
-def _load_rules(args: argparse.Namespace) -> Rules:
-    return load_rules(args.rules)

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from printers.encode import layout_font
-from printers.profiles import PrinterProfile, get_profile, require_same_dpi
-from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont
+from waybill.app.commands import deferred
 from waybill.i18n import _
-from waybill.orders import load_orders
-from waybill.shop import load_shop
-from waybill.template import builtin_template_names, load_template
-from waybill.template_check import capacity_table, check_template
-from waybill.template_native import native_notes
-from waybill.times import BEIJING
 from waybill.units import DPI_CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser("templates", help=_("list label templates, or check one"))
-    parser.set_defaults(handler=list_templates)
+    parser.set_defaults(handler=deferred("waybill.app.handlers.templates:list_templates"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     check = actions.add_parser(
         "check",
@@ -48,56 +37,4 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     check.add_argument("--profiles", type=Path, help=_("a TOML file of extra or overriding printer profiles"))
-    check.set_defaults(handler=check_command)
-
-
-def _native_summary(profile: PrinterProfile) -> str:
-    if not profile.native:
-        return f"profile {profile.name} prints every label as one bitmap"
-    return (
-        f"profile {profile.name} draws labels itself: text in its resident font, barcodes, QR codes and rules by "
-        "command; only characters its font lacks go as bitmaps"
-    )
-
-
-def list_templates(args: argparse.Namespace) -> int:
-    for name in builtin_template_names():
-        template = load_template(name)
-        print(f"{name:<10} {template.width_mm:g} × {template.height_mm:g} mm  {template.description}")
-    return 0
-
-
-def check_command(args: argparse.Namespace) -> int:
-    template = load_template(args.template)  # parse problems raise TemplateError (all of them at once)
-    samples = resources.files("waybill.samples")
-    orders_path = args.orders or Path(str(samples.joinpath("orders.jsonl")))
-    shop_path = args.shop or (None if args.orders else Path(str(samples.joinpath("shop.toml"))))
-    shop = load_shop(shop_path) if shop_path else None
-    orders = load_orders(orders_path, shop).orders
-    profile = get_profile(args.profile, args.profiles) if args.profile else None
-    if profile is not None:
-        require_same_dpi(args.dpi or profile.dpi, profile)
-    dpis = (args.dpi,) if args.dpi else (profile.dpi,) if profile else DPI_CHOICES
-    font = layout_font(profile, load_font(args.font))
-    now = datetime.now(BEIJING)
-    result = check_template(template, font, orders, shop, now=now, dpis=dpis)
-    for line in capacity_table(result.barcodes):
-        print(line)
-    if profile is not None:
-        print(_native_summary(profile))
-    if isinstance(font, CellFont):
-        for note in native_notes(template, font, orders, shop, now=now, dpi=dpis[0]):
-            print(f"native: {note}")
-    for note in result.notes:
-        print(_("note: {note}").format(note=note))
-    for problem in result.problems:
-        print(_("problem: {problem}").format(problem=problem))
-    if result.problems:
-        print(_("{template}: {n} problem(s)").format(template=template.source, n=len(result.problems)))
-        return 1
-    print(
-        _("{template}: ok ({n} sample orders laid out at {dpis} dpi)").format(
-            template=template.source, n=len(orders), dpis=_(" and ").join(map(str, dpis))
-        )
-    )
-    return 0
+    check.set_defaults(handler=deferred("waybill.app.handlers.template_check:check_command"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from printers.packing import reason_name
-from printers.verification_log import Figures, pack_events
+from printers.verification_log import Figures, pack_events, reason_name
 from printers.verification_log import figures as verification_figures
 from waybill.i18n import _
 from waybill.terminal import display_width

@@ -1,0 +1,1 @@
+"""What each sub-command does; imported only when it runs (see ``waybill.app.commands``)."""
