@@ -17,10 +17,9 @@ from waybill.app.commands.options import add_db_option, add_label_options
 from waybill.catalog import Catalog, load_catalog
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont
 from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
-from waybill.layout.label import LabelFont, LayoutWarning
+from waybill.layout.label import LayoutWarning
 from waybill.model import Order
 from waybill.numbers.config import needs_numbers
 from waybill.orders import LoadedOrders, load_orders
@@ -36,7 +35,6 @@ __all__ = [
     "catalog_for",
     "label_job",
     "read_orders_for",
-    "resident_name",
     "with_numbers",
 ]
 
@@ -56,11 +54,6 @@ def label_job(
         options=LayoutOptions(dpi=args.dpi, mask=not args.no_mask, shop=shop, printed_at=printed_at),
         now=now or datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
-
-
-def resident_name(font: LabelFont) -> str | None:
-    """The printer font a job's labels are fitted to (recorded so a resume lays them out the same)."""
-    return font.name if isinstance(font, CellFont) else None
 
 
 def read_orders_for(

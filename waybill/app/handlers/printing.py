@@ -30,11 +30,12 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import catalog_for, label_job, read_orders_for, resident_name
+from waybill.app.commands.common import catalog_for, label_job, read_orders_for
 from waybill.app.handlers.jobs import job_status
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
+from waybill.fonts.cells import resident_name
 from waybill.i18n import _
 
 RED, RESET = "\033[1;31m", "\033[0m"
