@@ -16,6 +16,7 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
 from waybill.fonts.cells import resident_name
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -56,7 +57,7 @@ def print_through_simulator(
                 journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None, on_printed=hook
             )
         sim.wait_idle(timeout=60)
-    return (
-        f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
-        f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}"
-    )
+    return _(
+        "{n} labels printed on a simulated {profile} printer ({speed} mm/s), job {job} in {db} "
+        "(see: waybill jobs --db {db}); what the printer printed → {folder}"
+    ).format(n=result.printed, profile=profile.name, speed=f"{speed:g}", job=job_id, db=db, folder=folder / "printer")

@@ -24,11 +24,27 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
+from waybill.i18n import N_, _
 
 if TYPE_CHECKING:  # only annotations: `waybill jobs` reads the log without the layout stack verify imports
     from printers.verify import Check
 
 COMPONENT = "pack_verification"
+
+# The refusal reasons as the log stores them (``printers.verify.REASONS``), in words for the packer.
+_REASONS = {
+    "not in this order": N_("not in this order"),
+    "more than ordered": N_("more than ordered"),
+    "misread": N_("misread"),
+    "no order open": N_("no order open"),
+    "needs a scan": N_("needs a scan"),
+}
+
+
+def reason_name(reason: str) -> str:
+    return _(_REASONS[reason]) if reason in _REASONS else reason
+
+
 EventKind = Literal["verified", "refused", "incomplete", "forced"]
 
 metadata = sa.MetaData()
@@ -194,4 +210,4 @@ def figures(engine: Engine, *, job_id: int | None = None) -> Figures:
     )
 
 
-__all__ = ["COMPONENT", "EventKind", "Figures", "PackEvent", "VerificationLog", "figures", "pack_events"]
+__all__ = ["COMPONENT", "EventKind", "Figures", "PackEvent", "VerificationLog", "figures", "pack_events", "reason_name"]

@@ -24,6 +24,7 @@ from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
 from waybill.database import UtcDateTime
+from waybill.i18n import _
 from waybill.times import beijing_iso, hours_down
 
 __all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
@@ -312,8 +313,6 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
     threshold = rule.hours(remote)
     silent = at - row.last_event_at
     stalled = silent >= rule.threshold(remote)
-    kind = "remote" if remote else "normal"
-    verdict = "≥" if stalled else f"within {as_written(rule.warning_margin_hours)} h of"
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -328,9 +327,24 @@ def _classify(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) ->
         threshold_hours=threshold,
         entry_opens_at=rule.entry_opens_at(row.last_event_at, remote),
         rule=rule.name,
-        reason=f"silent {hours_down(silent)} h {verdict} the {as_written(threshold)} h {kind} threshold",
+        reason=_reason(stalled, remote).format(
+            silent=hours_down(silent), limit=as_written(threshold), margin=as_written(rule.warning_margin_hours)
+        ),
         feed_quiet=row.carrier in quiet,
     )
+
+
+def _reason(stalled: bool, remote: bool) -> str:
+    """Why a parcel is listed, as a whole sentence a translator can reorder."""
+    if stalled:
+        return (
+            _("silent {silent} h ≥ the {limit} h remote threshold")
+            if remote
+            else _("silent {silent} h ≥ the {limit} h normal threshold")
+        )
+    if remote:
+        return _("silent {silent} h within {margin} h of the {limit} h remote threshold")
+    return _("silent {silent} h within {margin} h of the {limit} h normal threshold")
 
 
 def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
@@ -352,6 +366,8 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         # No event yet: the buyer's clock runs from shipping.
         entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
         rule=rule.name,
-        reason=f"no tracking event {silent} h after shipping (pick-up window {as_written(rule.pickup_window_hours)} h)",
+        reason=_("no tracking event {silent} h after shipping (pick-up window {window} h)").format(
+            silent=silent, window=as_written(rule.pickup_window_hours)
+        ),
         feed_quiet=row.carrier in quiet,
     )

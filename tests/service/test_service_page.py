@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.printers.faults import Faults
 from tests.printers.test_pools import simulators
 from tests.service.browser import chromium
 from tests.service.helpers import order_objects, running_service, shop_object
@@ -25,7 +26,7 @@ def engine(tmp_path: Path) -> Iterator[sa.Engine]:
 
 
 def test_the_live_page_shows_a_fault_within_two_seconds(tmp_path: Path, engine: sa.Engine) -> None:
-    faulty = {"paper_out_after": 3, "paper_out_seconds": 3600.0}
+    faulty: Faults = {"paper_out_after": 3, "paper_out_seconds": 3600.0}
     with simulators(faulty, {}) as sims, running_service(tmp_path, sims, engine, token="pagetoken") as service:
 
         async def watch() -> tuple[float, str, str, list[str]]:

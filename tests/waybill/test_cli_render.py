@@ -248,8 +248,8 @@ def test_demo_renders_the_samples_and_prints_them_on_the_simulator(
     assert str(tmp_path / "demo") in out
     assert f"{len(pngs)} labels printed" in out
     assert "numbers: 3 orders got theirs from the bundled segments.csv" in out
-    # The three sample orders numbered by the demo were printed but have no tracking yet: no pickup.
-    assert "3 stalled, 3 at risk, 4 no pickup" in out
+    # The three sample orders numbered by the demo were printed but have no tracking yet: not picked up.
+    assert "3 stalled, 3 at risk, 4 not picked up" in out
     report = (tmp_path / "demo" / "stall-report.html").read_text(encoding="utf-8")
     assert "Whom to chase first" in report and sample_orders()[0].waybill_no in report
     # The bundled invoice requests: every level, two points incurred (one issued after its penalty), two at stake.
