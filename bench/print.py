@@ -27,7 +27,7 @@ from printers.encode import encode_label_for_session, layout_font
 from printers.jobspec import JobSettings
 from printers.journal import Journal
 from printers.packing import PackingStation
-from printers.printing import open_session, plan, run_job
+from printers.printing import open_session, plan, run_job, start_batch
 from printers.profiles import PrinterProfile, get_profile
 from printers.session import PrinterSession
 from printers.simulator import PrinterSimulator
@@ -36,7 +36,7 @@ from printers.transports import open_transport
 from waybill.catalog import load_catalog
 from waybill.database import open_database
 from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont
+from waybill.fonts.cells import resident_name
 from waybill.layout.engine import LayoutOptions
 from waybill.model import Order
 from waybill.orders import load_orders
@@ -53,12 +53,12 @@ BAUDS = (115200, 9600)
 def single_page_orders(count: int, job: LabelJob) -> list[Order]:
     """``count`` one-label orders: the samples repeated under new order ids and waybill numbers."""
     shop = load_shop(sample_path("shop.toml"))
-    orders = load_orders(sample_path("orders.jsonl"), shop).orders
-    samples = [o for o in orders if o.waybill_no and len(job.layout(o).labels) == 1]  # numbered ones suffice
-    orders = []
-    for n, base in zip(range(count), itertools.cycle(samples), strict=False):
-        orders.append(replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}"))
-    return orders
+    loaded = load_orders(sample_path("orders.jsonl"), shop).orders
+    samples = [o for o in loaded if o.waybill_no and len(job.layout(o).labels) == 1]  # numbered ones suffice
+    return [
+        replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}")
+        for n, base in zip(range(count), itertools.cycle(samples), strict=False)
+    ]
 
 
 def label_job(profile: PrinterProfile) -> LabelJob:
@@ -69,18 +69,11 @@ def label_job(profile: PrinterProfile) -> LabelJob:
 
 def new_job(journal: Journal, orders: list[Order], job: LabelJob, profile: PrinterProfile, uri: str) -> int:
     planned = plan(orders, job, profile, skip_invalid=False)
-    resident = job.font.name if isinstance(job.font, CellFont) else None
+    resident = resident_name(job.font)
     settings = JobSettings.capture(
         "100x180", sample_path("shop.toml"), None, job.options, job.now, resident_font=resident
     )
-    return journal.create_job(
-        kind="batch",
-        printer=uri,
-        profile=profile.name,
-        settings=settings.to_json(),
-        job_orders=planned.orders,
-        planned=planned.labels,
-    )
+    return start_batch(journal, planned, settings, uri, profile).job_id
 
 
 def batch(name: str, count: int, speed: float, folder: Path, baud: int | None = None) -> None:

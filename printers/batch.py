@@ -24,6 +24,7 @@ from printers.progress import Progress
 from printers.render_ahead import RenderAhead
 from printers.session import PrinterSession
 from printers.status import PrinterStatus
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -130,7 +131,7 @@ class BatchRunner:
             self._save_after_stop(stop.error)
             raise stop.error from None
         except KeyboardInterrupt:
-            self._save_after_stop(PrinterError("interrupted"))
+            self._save_after_stop(PrinterError(_("interrupted")))
             raise
         finally:
             ahead.close()
@@ -153,7 +154,9 @@ class BatchRunner:
             mode = "sent"
             if self.profile.answers_status and self.progress:
                 self.progress.say(
-                    f"printer at {self.session.uri} does not answer status: labels are marked sent, not printed"
+                    _("printer at {uri} does not answer status: labels are marked sent, not printed").format(
+                        uri=self.session.uri
+                    )
                 )
         else:
             mode = self.session.driver.confirmation(self.profile)
@@ -219,7 +222,9 @@ class BatchRunner:
                 self._confirm([*self.outstanding.values()], printed=True)
                 return
             if step is Next.GONE:
-                raise _Stopped(TransportError(f"printer at {self.session.uri} stopped answering while printing"))
+                raise _Stopped(
+                    TransportError(_("printer at {uri} stopped answering while printing").format(uri=self.session.uri))
+                )
             if status is not None and step in (Next.STOP, Next.WAIT_OUT_FAULT):
                 self._fault(status)
                 confirming.fault_cleared(self.clock())
@@ -235,7 +240,11 @@ class BatchRunner:
                 confirming.fault_cleared(self.clock())
             elif len(self.outstanding) > confirming.ack_target and confirming.tick(self.clock()) is Next.GONE:
                 raise _Stopped(
-                    TransportError(f"printer at {self.session.uri} did not confirm {len(self.outstanding)} label(s)")
+                    TransportError(
+                        _("printer at {uri} did not confirm {n} label(s)").format(
+                            uri=self.session.uri, n=len(self.outstanding)
+                        )
+                    )
                 )
 
     # ── faults and the link ───────────────────────────────────────────────────────────────────────
@@ -251,11 +260,13 @@ class BatchRunner:
     def _fault(self, status: PrinterStatus | None) -> None:
         if status is None:
             return
-        message = f"printer at {self.session.uri}: {status.describe()}"
+        message = _("printer at {uri}: {status}").format(uri=self.session.uri, status=status.describe())
         if self._confirming.status(status.ready) is Next.STOP:
             raise _Stopped(PrinterStatusError(message, status))
         if self.progress:
-            self.progress.say(f"{message} — waiting for it to clear (Ctrl-C stops; the job is saved)")
+            self.progress.say(
+                _("{message} — waiting for it to clear (Ctrl-C stops; the job is saved)").format(message=message)
+            )
         while status is not None and not status.ready:
             if self.session.driver.reports_status_changes:
                 status = self.session.wait_for_status_change(POLL_S * 4)
@@ -266,7 +277,7 @@ class BatchRunner:
                 status = self._guarded(lambda: self.session.query_status())
             self._guarded(self.session.raise_if_link_down)
         if self.progress:
-            self.progress.say(f"printer at {self.session.uri}: ready again, carrying on")
+            self.progress.say(_("printer at {uri}: ready again, carrying on").format(uri=self.session.uri))
 
     def _write(self, data: bytes) -> None:
         stalls = 0
@@ -283,7 +294,11 @@ class BatchRunner:
                     continue
                 stalls += 1
                 if stalls >= 3:
-                    raise _Stopped(TransportError(f"{stall}; the printer took no data for {stalls} tries")) from None
+                    raise _Stopped(
+                        TransportError(
+                            _("{stall}; the printer took no data for {n} tries").format(stall=stall, n=stalls)
+                        )
+                    ) from None
 
     def _send(self, data: bytes) -> None:
         self._guarded(lambda: self.session.write(data))

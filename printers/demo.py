@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import open_session, plan, run_job
+from printers.printing import open_session, plan, run_job, start_batch
 from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
-from waybill.fonts.cells import CellFont
+from waybill.fonts.cells import resident_name
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -43,27 +44,20 @@ def print_through_simulator(
     engine = open_database(str(db))
     journal = Journal(engine)
     planned = plan(orders, job, profile, skip_invalid=False)
-    resident = job.font.name if isinstance(job.font, CellFont) else None
+    resident = resident_name(job.font)
     settings = JobSettings.capture(template, shop, None, job.options, job.now, resident_font=resident)
     speed = profile.head_speed_mm_s * DEMO_SPEED_FACTOR
     with PrinterSimulator(
         profile.language, profile, speed_mm_s=speed, save_dir=folder / "printer", keep_images=False
     ) as sim:
-        job_id = journal.create_job(
-            kind="batch",
-            printer=sim.uri,
-            profile=profile.name,
-            settings=settings.to_json(),
-            job_orders=planned.orders,
-            planned=planned.labels,
-        )
+        job_id = start_batch(journal, planned, settings, sim.uri, profile).job_id
         with open_session(sim.uri, profile) as session:
             hook = on_printed(engine, journal) if on_printed else None
             result = run_job(
                 journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None, on_printed=hook
             )
         sim.wait_idle(timeout=60)
-    return (
-        f"{result.printed} labels printed on a simulated {profile.name} printer ({speed:g} mm/s), job {job_id} "
-        f"in {db} (see: waybill jobs --db {db}); what the printer printed → {folder / 'printer'}"
-    )
+    return _(
+        "{n} labels printed on a simulated {profile} printer ({speed} mm/s), job {job} in {db} "
+        "(see: waybill jobs --db {db}); what the printer printed → {folder}"
+    ).format(n=result.printed, profile=profile.name, speed=f"{speed:g}", job=job_id, db=db, folder=folder / "printer")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from waybill.errors import WaybillError
+from waybill.i18n import _
 
 __all__ = [
     "AlreadyPrintedError",
@@ -49,13 +50,19 @@ class JobLeaseError(JobError):
     """Another live process holds the job: it is printing it now."""
 
     def __init__(self, job_id: int, owner: str | None, expires: datetime | None) -> None:
-        until = f", its lease runs until {expires.astimezone(UTC):%H:%M:%S} UTC" if expires else ""
-        super().__init__(
-            f"job {job_id} is being printed by {owner}{until}; wait for it to finish, or stop that process "
-            "and resume then"
-            if owner
-            else f"job {job_id} is not claimed by this process: resume it to print its labels"
-        )
+        if owner and expires:
+            message = _(
+                "job {job} is being printed by {owner}, its lease runs until {until} UTC; wait for it to finish, "
+                "or stop that process and resume then"
+            )
+        elif owner:
+            message = _(
+                "job {job} is being printed by {owner}; wait for it to finish, or stop that process and resume then"
+            )
+        else:
+            message = _("job {job} is not claimed by this process: resume it to print its labels")
+        until = f"{expires.astimezone(UTC):%H:%M:%S}" if expires else ""
+        super().__init__(message.format(job=job_id, owner=owner, until=until))
         self.job_id = job_id
         self.owner = owner
 
@@ -64,11 +71,16 @@ class AlreadyPrintedError(JobError):
     """A batch holds waybills that earlier jobs printed; nothing was sent."""
 
     def __init__(self, earlier: dict[str, int]) -> None:
-        shown = ", ".join(f"{waybill} (job {job})" for waybill, job in sorted(earlier.items())[:10])
-        more = f" and {len(earlier) - 10} more" if len(earlier) > 10 else ""
+        shown = _(", ").join(
+            _("{waybill} (job {job})").format(waybill=waybill, job=job) for waybill, job in sorted(earlier.items())[:10]
+        )
+        if len(earlier) > 10:
+            shown = _("{shown} and {n} more").format(shown=shown, n=len(earlier) - 10)
         super().__init__(
-            f"{len(earlier)} waybill(s) were printed before: {shown}{more}; nothing was sent. "
-            "--skip-printed leaves them out, --reprint prints them again as recorded reprints (补打)"
+            _(
+                "{n} waybill(s) were printed before: {shown}; nothing was sent. --skip-printed leaves them out, "
+                "--reprint prints them again as recorded reprints (补打)"
+            ).format(n=len(earlier), shown=shown)
         )
         self.earlier = dict(earlier)
 

@@ -21,9 +21,10 @@ from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.session import PrinterSession
 from printers.station import Station
-from printers.verification_log import VerificationLog
+from printers.verification_log import VerificationLog, reason_name
 from printers.verify import BY_HAND, Check, Counted, Forced, Line, Opened, PrintedBefore, Refused, Verifier
 from waybill.catalog import Catalog
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -86,39 +87,47 @@ class PackingStation(Station):
         if isinstance(outcome, Opened | PrintedBefore) and outcome.set_aside is not None:
             self.log.incomplete(outcome.set_aside)
             self.pack.set_aside += 1
-            aside = f"{outcome.set_aside.order.order_id} set aside incomplete, {_missing(outcome.set_aside)}\n"
+            aside = _("{order} set aside incomplete, {missing}").format(
+                order=outcome.set_aside.order.order_id, missing=_missing(outcome.set_aside)
+            )
+            aside += "\n"
         if isinstance(outcome, PrintedBefore):
             return aside + self._printed_before(outcome.order, confirm_reprint)
         if isinstance(outcome, Opened):
-            return aside + ("still open: " if outcome.resumed else "") + pick_list_text(outcome.check)
+            return aside + (_("still open: ") if outcome.resumed else "") + pick_list_text(outcome.check)
         if isinstance(outcome, Forced):
             self.log.forced(outcome.check, outcome.code)
             self.pack.forced += 1
             self._scanned_at = started
             printed = self.print_order(outcome.check.order)
-            return f"FORCED by the supervisor with {_missing(outcome.check)} (recorded): {printed}"
+            return _("FORCED by the supervisor with {missing} (recorded): {printed}").format(
+                missing=_missing(outcome.check), printed=printed
+            )
         counted = _counted_text(outcome)
         if not outcome.check.complete:
-            return f"{counted}; {_missing(outcome.check, 'left')}"
-        self.log.verified(outcome.check)  # recorded before the label's first byte, as the journal's `sent`
+            return f"{counted}; {_missing(outcome.check, left=True)}"
         self.pack.verified += 1
         self._scanned_at = started
-        verified = f"all {sum(outcome.check.counted)} unit(s) verified"
-        return f"{counted}; {verified} → {self.print_order(outcome.check.order)}"
+        verified = _("all {n} unit(s) verified").format(n=sum(outcome.check.counted))
+        # The verification is recorded with the order's labels, in their transaction: before the first byte.
+        check = outcome.check
+        printed = self.print_order(check.order, also=lambda connection: self.log.verified(check, connection))
+        return f"{counted}; {verified} → {printed}"
 
     def _refused(self, outcome: Refused) -> Alert:
         self.log.refused(outcome.code, outcome.reason, outcome.detail, outcome.check)
         self.pack.refused += 1
         detail = f" — {outcome.detail}" if outcome.detail else ""
-        where = f" (order {outcome.check.order.order_id})" if outcome.check else ""
-        return Alert(f"REFUSED {outcome.code!r}: {outcome.reason}{where}{detail}")
+        where = _(" (order {order})").format(order=outcome.check.order.order_id) if outcome.check else ""
+        reason = reason_name(outcome.reason)
+        return Alert(_("REFUSED {code!r}: {reason}").format(code=outcome.code, reason=reason) + where + detail)
 
     def _printed_before(self, order: Order, confirm_reprint: Callable[[Order, list[LabelRow]], bool]) -> str:
         """A packed and printed parcel needs no second verification: a reprint is asked for, as without --verify."""
         earlier = self.printed_labels(order)
         if not confirm_reprint(order, earlier):
             self.stats.declined += 1
-            return f"{order.waybill_no}: printed before, not reprinted"
+            return _("{waybill}: printed before, not reprinted").format(waybill=order.waybill_no)
         return self.reprint(order, earlier)
 
     def close(self) -> None:
@@ -133,14 +142,17 @@ class PackingStation(Station):
 def pick_list_text(check: Check) -> str:
     """The open order's pick list as the packer's terminal shows it: every line by location, what is left."""
     order = check.order
-    head = (
-        f"{order.waybill_no}  order {order.order_id}: {len(check.lines)} item(s), "
-        f"{check.units_left} of {sum(line.item.qty for line in check.lines)} unit(s) to scan"
+    head = _("{waybill}  order {order}: {items} item(s), {left} of {units} unit(s) to scan").format(
+        waybill=order.waybill_no,
+        order=order.order_id,
+        items=len(check.lines),
+        left=check.units_left,
+        units=sum(line.item.qty for line in check.lines),
     )
-    rows = [("#", "location", "sku", "item", "barcode", "scanned")]
+    rows = [("#", _("location"), "sku", _("item"), _("barcode"), _("scanned"))]
     for line in check.lines:
         item = line.item
-        scan_with = item.barcode or next(iter(sorted(line.codes)), "") or f"type {BY_HAND}"
+        scan_with = item.barcode or next(iter(sorted(line.codes)), "") or _("type {key}").format(key=BY_HAND)
         more = f" +{len(line.codes) - 1}" if len(line.codes) > 1 else ""
         done = f"{check.counted[line.number - 1]}/{item.qty}"
         rows.append(
@@ -153,17 +165,18 @@ def pick_list_text(check: Check) -> str:
 
 def _counted_text(outcome: Counted) -> str:
     line, check = outcome.line, outcome.check
-    how = " by hand" if outcome.by_hand else ""
+    how = _(" by hand") if outcome.by_hand else ""
     return (
         f"+1{how} #{line.number} {line.item.sku} {line.item.name} [{line.item.location or '-'}] "
         f"{check.counted[line.number - 1]}/{line.item.qty}"
     )
 
 
-def _missing(check: Check, word: str = "missing") -> str:
-    """``3 unit(s) missing: BOX-L ×2, GIFT ×1 (+)``"""
-    parts = [f"{line.item.sku} ×{n}{_hand(line)}" for line, n in check.missing()]
-    return f"{check.units_left} unit(s) {word}: " + ", ".join(parts)
+def _missing(check: Check, *, left: bool = False) -> str:
+    """``3 unit(s) missing: BOX-L ×2, GIFT ×1 (+)`` (or ``left``, while the order is still being packed)"""
+    parts = _(", ").join(f"{line.item.sku} ×{n}{_hand(line)}" for line, n in check.missing())
+    text = _("{n} unit(s) left: {items}") if left else _("{n} unit(s) missing: {items}")
+    return text.format(n=check.units_left, items=parts)
 
 
 def _hand(line: Line) -> str:

@@ -20,6 +20,7 @@ from printers.progress import Progress
 from printers.session import PrinterSession
 from printers.transports import open_transport
 from waybill.errors import LayoutError
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.numbers.store import NumberStore
 from waybill.pipeline import LabelJob
@@ -138,7 +139,11 @@ def run_job(
 def resumable_rows(journal: Journal, job_id: int) -> list[LabelRow]:
     summary = journal.job(job_id)
     if summary.status == "done" and not summary.counts["queued"] and not summary.counts["uncertain"]:
-        raise JobError(f"job {job_id} is complete: every label was sent; use `waybill reprint WAYBILL_NO` for one")
+        raise JobError(
+            _("job {job} is complete: every label was sent; use `waybill reprint WAYBILL_NO` for one").format(
+                job=job_id
+            )
+        )
     journal.begin(job_id)
     return journal.pending(job_id)
 
@@ -192,8 +197,9 @@ def refuse_cancelled(journal: Journal, waybill_no: str) -> None:
     cancelled = NumberStore(journal.engine).cancellation(waybill_no)
     if cancelled is not None:
         raise JobError(
-            f"waybill {cancelled.waybill_no} was cancelled ({cancelled.cancel_reason or 'no reason given'}); "
-            "a cancelled number is never printed again"
+            _("waybill {waybill} was cancelled ({reason}); a cancelled number is never printed again").format(
+                waybill=cancelled.waybill_no, reason=cancelled.cancel_reason or _("no reason given")
+            )
         )
 
 
@@ -203,7 +209,9 @@ def reprint_waybill(journal: Journal, waybill_no: str) -> tuple[JobSummary, list
     refuse_cancelled(journal, waybill_no)
     rows = journal.labels_of_waybill(waybill_no)
     if not rows:
-        raise JobError(f"waybill {waybill_no.upper()} was never printed (no label in the journal)")
+        raise JobError(
+            _("waybill {waybill} was never printed (no label in the journal)").format(waybill=waybill_no.upper())
+        )
     job_id = rows[-1].job_id
     journal.claim(job_id)
     return journal.job(job_id), [row for row in rows if row.job_id == job_id]

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Connection
+
 from printers.batch import BatchRunner, OnPrinted
 from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_label_for_session
@@ -19,6 +21,7 @@ from printers.journal import Journal, LabelRow, PlannedLabel
 from printers.printing import refuse_cancelled
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
+from waybill.i18n import _
 from waybill.model import Order
 from waybill.pipeline import LabelJob
 
@@ -102,13 +105,13 @@ class Station:
         order = self.find(code)
         if order is None:
             self.stats.unknown += 1
-            return f"unknown code {code.strip()!r}: no such order id or waybill number"
+            return _("unknown code {code!r}: no such order id or waybill number").format(code=code.strip())
         earlier = self.printed_labels(order)
         if earlier:
             refuse_cancelled(self.journal, order.waybill_no)
             if not confirm_reprint(order, earlier):
                 self.stats.declined += 1
-                return f"{order.waybill_no}: not reprinted"
+                return _("{waybill}: not reprinted").format(waybill=order.waybill_no)
             return self.reprint(order, earlier)
         return self.print_order(order)
 
@@ -122,17 +125,20 @@ class Station:
         rows = [row for row in earlier if row.job_id == earlier[-1].job_id]
         self._print(order, rows)
         self.stats.reprinted += len(rows)
-        return f"{order.waybill_no}: reprinted {len(rows)} label(s), recorded as 补打"
+        return _("{waybill}: reprinted {n} label(s), recorded as 补打").format(waybill=order.waybill_no, n=len(rows))
 
-    def print_order(self, order: Order) -> str:
-        """Lay out and print a first time every label of ``order``, as labels of the station's job."""
+    def print_order(self, order: Order, also: Callable[[Connection], None] | None = None) -> str:
+        """Lay out and print a first time every label of ``order``, as labels of the station's job; ``also``
+        records what must be stored with those labels, in their transaction."""
         self.orders[order.order_id] = order
         laid_out = self.label_job.layout(order).labels
         planned = [PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in laid_out]
-        rows = self.journal.append_labels(self.job_id, order, planned)
+        rows = self.journal.append_labels(self.job_id, order, planned, also=also)
         self._print(order, rows)
         self.stats.printed += len(rows)
-        return f"{order.waybill_no}: printed {len(rows)} label(s) for order {order.order_id}"
+        return _("{waybill}: printed {n} label(s) for order {order}").format(
+            waybill=order.waybill_no, n=len(rows), order=order.order_id
+        )
 
     def _print(self, order: Order, rows: list[LabelRow]) -> None:
         if rows[0].job_id == self.job_id:
@@ -178,7 +184,11 @@ class Station:
         ahead: list[str] = []
 
         def confirm(order: Order, earlier: list[LabelRow]) -> bool:
-            ask(f"{order.waybill_no} was already printed ({len(earlier)} label(s)); reprint? [y/N] ")
+            ask(
+                _("{waybill} was already printed ({n} label(s)); reprint? [y/N] ").format(
+                    waybill=order.waybill_no, n=len(earlier)
+                )
+            )
             answer = next(source, "")
             word = answer.strip().lower()
             if word in YES:

@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from waybill.i18n import _
+
 __all__ = [
     "ACK_HEAD",
     "ASB_ENABLE",
@@ -67,19 +69,19 @@ class PrinterStatus:
     def faults(self) -> tuple[str, ...]:
         """What stops the printer, in words a packer acts on; empty when it can print."""
         named = (
-            (self.paper_end, "paper out"),
-            (self.cover_open, "cover open"),
-            (self.head_open, "print head open"),
-            (self.paper_jam, "paper jam"),
-            (self.ribbon_out, "ribbon out"),
-            (self.cutter_error, "cutter error"),
-            (self.unrecoverable_error, "unrecoverable error: switch the printer off and on"),
-            (self.recoverable_error, "error (clears by itself)"),
-            (self.paused, "paused"),
+            (self.paper_end, _("paper out")),
+            (self.cover_open, _("cover open")),
+            (self.head_open, _("print head open")),
+            (self.paper_jam, _("paper jam")),
+            (self.ribbon_out, _("ribbon out")),
+            (self.cutter_error, _("cutter error")),
+            (self.unrecoverable_error, _("unrecoverable error: switch the printer off and on")),
+            (self.recoverable_error, _("error (clears by itself)")),
+            (self.paused, _("paused")),
         )
         faults = tuple(text for flag, text in named if flag)
         if not self.online and not faults:
-            return ("offline",)
+            return (_("offline"),)
         return faults
 
     @property
@@ -87,14 +89,14 @@ class PrinterStatus:
         return not self.faults
 
     def describe(self) -> str:
-        parts = list(self.faults) or ["ready"]
+        parts = list(self.faults) or [_("ready")]
         if self.paper_near_end:
-            parts.append("paper near end")
+            parts.append(_("paper near end"))
         if self.printing:
-            parts.append("printing")
+            parts.append(_("printing"))
         if self.buffer_full:
-            parts.append("buffer full")
-        return ", ".join(parts)
+            parts.append(_("buffer full"))
+        return _(", ").join(parts)
 
 
 # ── ESC/POS real-time status (DLE EOT n) ─────────────────────────────────────────────────────────────
@@ -186,7 +188,7 @@ def _token_bytes(token: int) -> bytes:
     if not 0 <= token < 79**4:
         raise ValueError(f"acknowledgement token {token} out of range")
     digits = []
-    for _ in range(4):
+    for _digit in range(4):
         token, digit = divmod(token, 79)
         digits.append(0x30 + digit)
     return bytes(reversed(digits))

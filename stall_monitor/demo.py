@@ -18,9 +18,11 @@ from stall_monitor.rules import default_rules
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events, read_invoice_requests, read_work_orders
 from stall_monitor.store import open_store
+from stall_monitor.words import headline
 from stall_monitor.workorders import ingest_work_orders
 from waybill.atomic import write_file
 from waybill.errors import Problem
+from waybill.i18n import _
 from waybill.times import BEIJING
 
 __all__ = [
@@ -33,7 +35,7 @@ DEMO_AT = datetime(2026, 11, 30, 10, 0, tzinfo=BEIJING)
 
 
 def _refuse(problem: Problem) -> None:
-    raise TrackingError(f"bundled sample data is broken: {problem}")
+    raise TrackingError(_("bundled sample data is broken: {problem}").format(problem=problem))
 
 
 def stall_demo(db: Path, events: Path, work_orders: Path, invoices: Path, report: Path) -> str:
@@ -44,10 +46,17 @@ def stall_demo(db: Path, events: Path, work_orders: Path, invoices: Path, report
     result = scan(engine, default_rules(), DEMO_AT)
     invoice_result = invoice_scan(engine, default_invoice_rules(), DEMO_AT)
     write_file(report, render(result, "html", invoice_result).encode("utf-8"))
-    headline = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.counts.items() if n)
     points = invoice_result.points
-    return (
-        f"{counts.new} tracking events ingested; scan at {DEMO_AT:%Y-%m-%d %H:%M} (Beijing): {headline}; "
-        f"{len(invoice_result.requests)} invoices to issue, {points.incurred_30d} of {points.cap} points incurred, "
-        f"{points.exposure} at stake → {report}"
+    return _(
+        "{events} tracking events ingested; scan at {at} (Beijing): {headline}; {invoices} invoices to issue, "
+        "{incurred} of {cap} points incurred, {exposure} at stake → {report}"
+    ).format(
+        events=counts.new,
+        at=f"{DEMO_AT:%Y-%m-%d %H:%M}",
+        headline=headline(result.counts, nonzero=True),
+        invoices=len(invoice_result.requests),
+        incurred=points.incurred_30d,
+        cap=points.cap,
+        exposure=points.exposure,
+        report=report,
     )

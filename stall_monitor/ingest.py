@@ -24,6 +24,7 @@ from stall_monitor.events import CLOSING_STATUSES, Event, is_known
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
+from waybill.i18n import _, ngettext
 
 __all__ = ["IngestCounts", "ingest_events"]
 
@@ -48,10 +49,17 @@ class IngestCounts:
         return self
 
     def summary(self) -> str:
-        text = f"{self.new} new, {self.duplicate} duplicate, {self.rejected} rejected"
+        text = _("{new} new, {duplicate} duplicate, {rejected} rejected").format(
+            new=self.new, duplicate=self.duplicate, rejected=self.rejected
+        )
         if self.unknown:
             listed = ", ".join(f"{status!r} × {n}" for status, n in self.unknown.most_common())
-            text += f"; {sum(self.unknown.values())} new events with unknown status (stored as they came): {listed}"
+            n = sum(self.unknown.values())
+            text += ngettext(
+                "; {n} new event with unknown status (stored as it came): {listed}",
+                "; {n} new events with unknown status (stored as they came): {listed}",
+                n,
+            ).format(n=n, listed=listed)
         return text
 
 

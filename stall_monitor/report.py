@@ -1,27 +1,28 @@
-"""The stall report as data (JSON, CSV) and as a terminal table; the HTML page is in ``report_html``.
+"""The stall report as data (JSON) and as a terminal table; the HTML page is in ``report_html``, the
+spreadsheets (XLSX, CSV) in ``export``.
 
-``report_data`` is the one source: JSON is it verbatim, CSV is it flattened into rows with a ``section``
-column, HTML lays it out. Pure: takes a ``ScanResult``, returns text.
+``report_data`` is the one source: JSON is it verbatim, the spreadsheets flatten it into a table a section,
+HTML lays it out. Pure: takes a ``ScanResult``, returns text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from stall_monitor.dated import as_written
 from stall_monitor.invoices.report import invoice_report_data
 from stall_monitor.invoices.scan import InvoiceScan
-from stall_monitor.rules import normalise_province
-from stall_monitor.scan import LEVELS, ScanResult
-from waybill.times import beijing_iso
+from stall_monitor.rules import RuleSet, normalise_province
+from stall_monitor.scan import LEVELS, ScanResult, Stall
+from stall_monitor.words import count_phrase, headline, level_name, short_time, status_name
+from waybill.i18n import _, ngettext
+from waybill.terminal import aligned, clip
+from waybill.times import beijing_iso, hours_down
 
-__all__ = ["histogram", "render", "report_data", "stall_table"]
+__all__ = ["histogram", "limit_hours", "quiet_feed", "render", "render_data", "report_data", "stall_table"]
 
 BUCKET_HOURS = 12
 
@@ -47,7 +48,7 @@ def report_data(result: ScanResult, invoices: InvoiceScan | None = None) -> dict
         "by_carrier": _breakdown(result, "carrier"),
         "by_province": _breakdown(result, "province"),
         "silent_hours_histogram": histogram(result),
-        "stalls": [s.as_json() for s in result.stalls],
+        "stalls": [{**s.as_json(), "hours_left": _hours_left(s.entry_opens_at, result.at)} for s in result.stalls],
         "work_orders": [o.as_json() for o in result.work_orders],
         "feeds": [f.as_json() for f in result.feeds],
         "unknown_statuses": [u.as_json() for u in result.unknown_statuses],
@@ -55,6 +56,11 @@ def report_data(result: ScanResult, invoices: InvoiceScan | None = None) -> dict
     if invoices is not None:
         data["invoices"] = invoice_report_data(invoices)
     return data
+
+
+def _hours_left(deadline: datetime, at: datetime) -> float:
+    """Hours until the buyer can open a stall work order (negative: since they could), as the scan rounds."""
+    return hours_down(deadline - at)
 
 
 def _breakdown(result: ScanResult, by: str) -> list[dict[str, Any]]:
@@ -98,11 +104,13 @@ def histogram(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def render(result: ScanResult, fmt: str, invoices: InvoiceScan | None = None) -> str:
-    data = report_data(result, invoices)
+    return render_data(result, report_data(result, invoices), fmt)
+
+
+def render_data(result: ScanResult, data: dict[str, Any], fmt: str) -> str:
+    """``data`` (``report_data`` of ``result``) as JSON or as the HTML page."""
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        return _csv(data)
     if fmt == "html":
         from stall_monitor.report_html import render_html
 
@@ -110,130 +118,104 @@ def render(result: ScanResult, fmt: str, invoices: InvoiceScan | None = None) ->
     raise ValueError(f"unknown report format {fmt!r}")
 
 
-def _csv(data: dict[str, Any]) -> str:
-    """Every part of the report as rows of one table; ``section`` says which part a row belongs to."""
-    rows: list[dict[str, Any]] = [{"section": "report", **_flat({"at": data["at"], **data["rule_set"]})}]
-    rows.append({"section": "counts", "open_waybills": data["open_waybills"], **data["counts"]})
-    for section in ("by_carrier", "by_province", "silent_hours_histogram", "stalls", "work_orders", "feeds"):
-        rows.extend({"section": section, **_flat(item)} for item in data[section])
-    rows.extend({"section": "unknown_statuses", **item} for item in data["unknown_statuses"])
-    if "invoices" in data:
-        invoices = data["invoices"]
-        rows.append({"section": "invoice_points", **_flat({"at": invoices["at"], **invoices["points"]})})
-        rows.extend({"section": "invoices", **_flat(item)} for item in invoices["issue_first"])
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def _flat(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in item.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        elif isinstance(value, list):
-            flat[f"{prefix}{key}"] = "|".join(map(str, value))
-        elif value is None and key == "work_order":
-            continue
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def stall_table(result: ScanResult) -> str:
     """The scan for a terminal: the stall list, then open work orders, quiet feeds and unknown statuses."""
     rule = result.rule_set
     lines = [
-        f"Stall scan at {beijing_iso(result.at)} (times are Beijing time) — rule set {rule.name!r}: "
-        f"{as_written(rule.normal_hours)} h normal, {as_written(rule.remote_hours)} h remote, "
-        f"at risk {as_written(rule.warning_margin_hours)} h before",
-        f"{result.open_waybills} open waybills; "
-        + ", ".join(f"{result.counts[level]} {level}" for level in LEVELS)
-        + f"; {result.counts['work_orders_open']} open work orders ({result.counts['work_orders_overdue']} overdue)",
+        _(
+            "Stall scan at {at} (times are Beijing time) — rule set {name!r}: {normal} h normal, "
+            "{remote} h remote, at risk {margin} h before"
+        ).format(
+            at=beijing_iso(result.at),
+            name=rule.name,
+            normal=as_written(rule.normal_hours),
+            remote=as_written(rule.remote_hours),
+            margin=as_written(rule.warning_margin_hours),
+        ),
+        _("{waybills}; {levels}; {open} ({overdue})").format(
+            waybills=ngettext("{n} open waybill", "{n} open waybills", result.open_waybills).format(
+                n=result.open_waybills
+            ),
+            levels=headline({level: result.counts[level] for level in LEVELS}),
+            open=count_phrase("work_orders_open", result.counts["work_orders_open"]),
+            overdue=_("{n} overdue").format(n=result.counts["work_orders_overdue"]),
+        ),
         "",
     ]
     header = (
-        "LEVEL",
-        "WAYBILL",
-        "CARRIER",
-        "PROVINCE",
-        "SILENT/LIMIT",
-        "ENTRY OPENS",
-        "LAST EVENT",
-        "STATUS",
-        "CONTEXT",
+        _("LEVEL"),
+        _("WAYBILL"),
+        _("CARRIER"),
+        _("PROVINCE"),
+        _("SILENT/LIMIT"),
+        _("ENTRY OPENS"),
+        _("LAST EVENT"),
+        _("STATUS"),
+        _("CONTEXT"),
     )
     body = [
         (
-            s.level + (" !feed" if s.feed_quiet else ""),
+            level_name(s.level) + (_(" !feed") if s.feed_quiet else ""),
             s.waybill_no,
             s.carrier,
-            (s.province or "?") + (" (remote)" if s.remote else ""),
-            f"{s.silent_hours:.1f}/{as_written(s.threshold_hours)} h",
-            _short(beijing_iso(s.entry_opens_at)),
-            _short(beijing_iso(s.last_event_at)) or "-",
-            (s.last_status or "-") + ("" if s.last_status_known else " (unknown)"),
-            _clip(s.last_context or "", 30),
+            (s.province or "?") + (_(" (remote)") if s.remote else ""),
+            f"{s.silent_hours:.1f}/{as_written(limit_hours(s, rule))} h",
+            short_time(s.entry_opens_at),
+            short_time(s.last_event_at) or "-",
+            status_name(s.last_status or "-") + ("" if s.last_status_known else _(" (unknown)")),
+            clip(s.last_context or "", 30),
         )
         for s in result.stalls
     ]
-    lines.extend(_aligned([header, *body]) if body else ["No parcel is stalled, at risk or waiting for pick-up."])
+    lines.extend(aligned([header, *body]) if body else [_("No parcel is stalled, at risk or waiting for pick-up.")])
     if result.work_orders:
-        lines += ["", "Open work orders (answer within the response time):"]
-        rows = [("WAYBILL", "CARRIER", "OPENED", "DUE", "HOURS LEFT", "STATE", "LEVEL")]
+        lines += ["", _("Open work orders (answer within the response time):")]
+        rows = [(_("WAYBILL"), _("CARRIER"), _("OPENED"), _("DUE"), _("HOURS LEFT"), _("STATE"), _("LEVEL"))]
         rows += [
             (
                 o.waybill_no,
                 o.carrier,
-                _short(beijing_iso(o.opened_at)),
-                _short(beijing_iso(o.due_at)),
+                short_time(o.opened_at),
+                short_time(o.due_at),
                 f"{o.hours_left:.1f}",
-                "OVERDUE" if o.overdue else "due",
-                o.level or "-",
+                _("OVERDUE") if o.overdue else _("due"),
+                level_name(o.level) if o.level else "-",
             )
             for o in result.work_orders
         ]
-        lines.extend(_aligned(rows))
+        lines.extend(aligned(rows))
     for feed in result.feeds:
         if feed.quiet:
-            since = f"no event for {feed.silent_hours} h" if feed.last_event_at else "no event at all"
             lines.append(
-                f"warning: the {feed.carrier or '(unknown carrier)'} feed is quiet ({since}, "
-                f"{feed.open_waybills} open waybills): check the feed before chasing its parcels"
+                _("warning: {feed}").format(feed=quiet_feed(feed.carrier, feed.silent_hours, feed.open_waybills))
             )
     for unknown in result.unknown_statuses:
         lines.append(
-            f"warning: {unknown.events} events with unknown status {unknown.status!r} "
-            f"(e.g. {unknown.last_waybill_no}); stored as they came, not treated as in transit"
+            ngettext(
+                "warning: {n} event with unknown status {status!r} (e.g. {waybill}); stored as it came, "
+                "not treated as in transit",
+                "warning: {n} events with unknown status {status!r} (e.g. {waybill}); stored as they came, "
+                "not treated as in transit",
+                unknown.events,
+            ).format(n=unknown.events, status=unknown.status, waybill=unknown.last_waybill_no)
         )
     return "\n".join(lines)
 
 
-def _short(text: str | None) -> str:
-    """2022-12-15T08:00:00+08:00 → 2022-12-15 08:00 (the table's header says times are Beijing time)."""
-    return "" if text is None else text[:16].replace("T", " ")
+def limit_hours(stall: Stall, rule: RuleSet) -> float:
+    """The limit a listed parcel is measured against: the pick-up window before its first event, else the
+    stall threshold of its destination."""
+    return rule.pickup_window_hours if stall.level == "no_pickup" else stall.threshold_hours
 
 
-def _clip(text: str, width: int) -> str:
-    out, used = "", 0
-    for char in text:
-        used += _width(char)
-        if used > width:
-            return out + "…"
-        out += char
-    return out
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-def _aligned(rows: Sequence[tuple[str, ...]]) -> Iterator[str]:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        yield "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+def quiet_feed(carrier: str | None, silent_hours: float | None, open_waybills: int) -> str:
+    """A quiet feed in words, one sentence for the terminal and the page."""
+    name = carrier or _("(unknown carrier)")
+    waybills = ngettext("{n} open waybill", "{n} open waybills", open_waybills).format(n=open_waybills)
+    if silent_hours is None:
+        return _(
+            "the {carrier} feed is quiet (no event at all, {waybills}): check the feed before chasing its parcels"
+        ).format(carrier=name, waybills=waybills)
+    return _(
+        "the {carrier} feed is quiet (no event for {hours} h, {waybills}): check the feed before chasing its parcels"
+    ).format(carrier=name, hours=silent_hours, waybills=waybills)

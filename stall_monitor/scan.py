@@ -24,6 +24,7 @@ from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
 from waybill.database import UtcDateTime
+from waybill.i18n import _
 from waybill.times import beijing_iso, hours_down
 
 __all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
@@ -316,7 +317,10 @@ class _Sides:
         self.hours = {remote: rule.hours(remote) for remote in (False, True)}
         self.threshold = {remote: rule.threshold(remote) for remote in (False, True)}
         self.written = {remote: as_written(rule.hours(remote)) for remote in (False, True)}
-        self.within = f"within {as_written(rule.warning_margin_hours)} h of"
+        self.margin = as_written(rule.warning_margin_hours)
+        self.reasons = {
+            (stalled, remote): _reason(stalled, remote) for stalled in (False, True) for remote in (False, True)
+        }
 
 
 def _classify(row: sa.Row[Any], rule: RuleSet, sides: _Sides, at: datetime, quiet: set[str]) -> Stall:
@@ -326,8 +330,6 @@ def _classify(row: sa.Row[Any], rule: RuleSet, sides: _Sides, at: datetime, quie
     silent = at - last
     stalled = silent >= threshold
     silent_hours = hours_down(silent)
-    kind = "remote" if remote else "normal"
-    verdict = "≥" if stalled else sides.within
     return Stall(
         waybill_no=row.waybill_no,
         carrier=row.carrier,
@@ -342,9 +344,24 @@ def _classify(row: sa.Row[Any], rule: RuleSet, sides: _Sides, at: datetime, quie
         threshold_hours=sides.hours[remote],
         entry_opens_at=last + threshold,  # rule.entry_opens_at
         rule=rule.name,
-        reason=f"silent {silent_hours} h {verdict} the {sides.written[remote]} h {kind} threshold",
+        reason=sides.reasons[stalled, remote].format(
+            silent=silent_hours, limit=sides.written[remote], margin=sides.margin
+        ),
         feed_quiet=row.carrier in quiet,
     )
+
+
+def _reason(stalled: bool, remote: bool) -> str:
+    """Why a parcel is listed, as a whole sentence a translator can reorder."""
+    if stalled:
+        return (
+            _("silent {silent} h ≥ the {limit} h remote threshold")
+            if remote
+            else _("silent {silent} h ≥ the {limit} h normal threshold")
+        )
+    if remote:
+        return _("silent {silent} h within {margin} h of the {limit} h remote threshold")
+    return _("silent {silent} h within {margin} h of the {limit} h normal threshold")
 
 
 def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
@@ -366,6 +383,8 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         # No event yet: the buyer's clock runs from shipping.
         entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
         rule=rule.name,
-        reason=f"no tracking event {silent} h after shipping (pick-up window {as_written(rule.pickup_window_hours)} h)",
+        reason=_("no tracking event {silent} h after shipping (pick-up window {window} h)").format(
+            silent=silent, window=as_written(rule.pickup_window_hours)
+        ),
         feed_quiet=row.carrier in quiet,
     )

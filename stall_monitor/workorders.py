@@ -16,6 +16,7 @@ from stall_monitor.errors import TrackingError
 from stall_monitor.sources.files import WorkOrderRecord
 from stall_monitor.store import WorkOrderKind, prepare, upsert, work_orders, writing
 from waybill.errors import Problem
+from waybill.i18n import ngettext
 from waybill.times import beijing_iso
 
 __all__ = ["WorkOrderCounts", "ingest_work_orders", "open_work_order", "respond_work_order", "write_work_orders"]
@@ -27,7 +28,9 @@ class WorkOrderCounts:
     rejected: int = 0
 
     def summary(self) -> str:
-        return f"{self.written} work orders written, {self.rejected} rejected"
+        return ngettext(
+            "{n} work order written, {rejected} rejected", "{n} work orders written, {rejected} rejected", self.written
+        ).format(n=self.written, rejected=self.rejected)
 
 
 def open_work_order(engine: Engine, subject: str, at: datetime, kind: WorkOrderKind = "stall") -> bool:

@@ -73,3 +73,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Messages in English whatever the machine's locale; a test of the Chinese asks for it."""
+    from waybill.i18n import set_language
+
+    monkeypatch.setenv("WAYBILL_LANG", "en")
+    set_language("en")
+    yield
+    set_language("en")

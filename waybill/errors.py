@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from waybill.i18n import ngettext
 from waybill.privacy import mask_phones
 
 __all__ = [
@@ -76,7 +77,9 @@ class OrderError(WaybillError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written"
+        head = ngettext(
+            "{n} problem in the input; nothing was written", "{n} problems in the input; nothing was written", count
+        ).format(n=count)
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from waybill.errors import Problem
+from waybill.i18n import _
 
 __all__ = ["JSONL_SUFFIXES", "MAX_DEPTH", "BadJson", "is_csv", "json_lines", "strict_json"]
 
@@ -51,37 +52,39 @@ def strict_json(text: str) -> Any:
             parse_float=_finite_float,
         )
     except json.JSONDecodeError as error:
-        raise BadJson(f"not valid JSON ({error.msg} at column {error.colno})") from error
+        raise BadJson(
+            _("not valid JSON ({reason} at column {column})").format(reason=error.msg, column=error.colno)
+        ) from error
     except RecursionError as error:
-        raise BadJson(f"not valid JSON: nested deeper than {MAX_DEPTH} levels") from error
+        raise BadJson(_("not valid JSON: nested deeper than {n} levels").format(n=MAX_DEPTH)) from error
     # Only text with enough brackets can nest too deep: the walk is skipped for ordinary records.
     if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
-        raise BadJson(f"not valid JSON: nested deeper than {MAX_DEPTH} levels")
+        raise BadJson(_("not valid JSON: nested deeper than {n} levels").format(n=MAX_DEPTH))
     return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
     if len(data) != len(pairs):
-        twice = next(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
-        raise BadJson(f"not valid JSON: key {twice!r} is given twice in one object")
+        twice = next(key for key, count in Counter(key for key, _value in pairs).items() if count > 1)
+        raise BadJson(_("not valid JSON: key {key!r} is given twice in one object").format(key=twice))
     return data
 
 
 def _no_constant(name: str) -> Any:
-    raise BadJson(f"not valid JSON: {name} is not a number")
+    raise BadJson(_("not valid JSON: {name} is not a number").format(name=name))
 
 
 def _bounded_int(literal: str) -> int:
     if len(literal.lstrip("-")) > _MAX_INT_DIGITS:
-        raise BadJson(f"not valid JSON: a number of {len(literal.lstrip('-'))} digits")
+        raise BadJson(_("not valid JSON: a number of {n} digits").format(n=len(literal.lstrip("-"))))
     return int(literal)
 
 
 def _finite_float(literal: str) -> float:
     value = float(literal)
     if not math.isfinite(value):
-        raise BadJson(f"not valid JSON: {literal[:20]} is out of range")
+        raise BadJson(_("not valid JSON: {value} is out of range").format(value=literal[:20]))
     return value
 
 
@@ -130,6 +133,6 @@ def json_lines(lines: Iterable[str], source: str, each: str) -> Iterator[tuple[i
             yield Problem(source, number, None, str(error))
             continue
         if not isinstance(data, dict):
-            yield Problem(source, number, None, f"each line must be one JSON object ({each})")
+            yield Problem(source, number, None, _("each line must be one JSON object ({each})").format(each=each))
             continue
         yield number, data

@@ -16,6 +16,7 @@ import time
 
 from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
+from waybill.i18n import _
 
 __all__ = ["FileTransport"]
 
@@ -52,11 +53,13 @@ class FileTransport:
                     return
                 except OSError as e2:
                     e = e2
-            raise TransportError(f"cannot open the printer {self.uri}: {e.strerror or e}") from e
+            raise TransportError(
+                _("cannot open the printer {uri}: {reason}").format(uri=self.uri, reason=e.strerror or e)
+            ) from e
 
     def _fileno(self) -> int:
         if self._fd < 0:
-            raise TransportError(f"the link to the printer {self.uri} is closed")
+            raise TransportError(_("the link to the printer {uri} is closed").format(uri=self.uri))
         return self._fd
 
     def write(self, data: bytes) -> None:
@@ -72,8 +75,10 @@ class FileTransport:
 
     def _write_failed(self, error: OSError) -> TransportError:
         if error.errno in (errno.ENODEV, errno.EIO, errno.ENXIO):
-            return TransportError(f"the printer {self.uri} is gone (unplugged or switched off)")
-        return TransportError(f"writing to the printer {self.uri} failed: {error.strerror or error}")
+            return TransportError(_("the printer {uri} is gone (unplugged or switched off)").format(uri=self.uri))
+        return TransportError(
+            _("writing to the printer {uri} failed: {reason}").format(uri=self.uri, reason=error.strerror or error)
+        )
 
     def read(self, size: int, timeout: float) -> bytes:
         fd = self._fileno()
@@ -87,7 +92,9 @@ class FileTransport:
         except BlockingIOError:
             return b""
         except OSError as e:
-            raise TransportError(f"reading from the printer {self.uri} failed: {e.strerror or e}") from e
+            raise TransportError(
+                _("reading from the printer {uri} failed: {reason}").format(uri=self.uri, reason=e.strerror or e)
+            ) from e
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -7,6 +7,7 @@ import select
 from collections.abc import Callable
 
 from printers.errors import TransportError, TransportTimeout
+from waybill.i18n import _
 
 __all__ = ["wait_readable", "wait_writable", "write_all"]
 
@@ -47,7 +48,10 @@ def write_all(
     while written < len(view):
         if not wait_writable(fd, timeout):
             raise TransportTimeout(
-                f"{who} took no data for {timeout:g} s ({written} of {len(view)} bytes sent)", written
+                _("{who} took no data for {seconds} s ({written} of {total} bytes sent)").format(
+                    who=who, seconds=f"{timeout:g}", written=written, total=len(view)
+                ),
+                written,
             )
         try:
             written += send(view[written : written + chunk])

@@ -15,6 +15,7 @@ from typing import Any
 
 from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
+from waybill.i18n import _
 
 __all__ = ["DEFAULT_PORT", "SEND_BUFFER", "TcpTransport"]
 
@@ -35,7 +36,7 @@ class TcpTransport:
     def _connect(self, host: str, port: int, timeout: float) -> socket.socket:
         infos = self._resolve(host, port, timeout)
         failure: BaseException | None = None
-        for family, kind, proto, _, address in infos:
+        for family, kind, proto, _name, address in infos:
             sock = socket.socket(family, kind, proto)
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
@@ -48,13 +49,17 @@ class TcpTransport:
                 sock.close()
                 failure = e
         if isinstance(failure, TimeoutError):
-            raise TransportError(f"the printer at {self.uri} did not answer within {timeout:g} s") from failure
+            raise TransportError(
+                _("the printer at {uri} did not answer within {seconds} s").format(uri=self.uri, seconds=f"{timeout:g}")
+            ) from failure
         if isinstance(failure, ConnectionRefusedError):
             raise TransportError(
-                f"the printer at {self.uri} refused the connection (is it on, is the port right?)"
+                _("the printer at {uri} refused the connection (is it on, is the port right?)").format(uri=self.uri)
             ) from failure
         reason = failure.strerror if isinstance(failure, OSError) and failure.strerror else str(failure)
-        raise TransportError(f"cannot reach the printer at {self.uri}: {reason}") from failure
+        raise TransportError(
+            _("cannot reach the printer at {uri}: {reason}").format(uri=self.uri, reason=reason)
+        ) from failure
 
     def _resolve(self, host: str, port: int, timeout: float) -> list[tuple[Any, ...]]:
         """The host's addresses. getaddrinfo has no timeout of its own (a dead DNS server blocks for
@@ -72,14 +77,18 @@ class TcpTransport:
         thread.join(timeout)
         if not outcome:
             raise TransportError(
-                f"cannot reach the printer at {self.uri}: no DNS answer for {host!r} within {timeout:g} s"
+                _("cannot reach the printer at {uri}: no DNS answer for {host!r} within {seconds} s").format(
+                    uri=self.uri, host=host, seconds=f"{timeout:g}"
+                )
             )
         if isinstance(outcome[0], OSError):
-            raise TransportError(f"cannot reach the printer at {self.uri}: unknown host {host!r}") from outcome[0]
+            raise TransportError(
+                _("cannot reach the printer at {uri}: unknown host {host!r}").format(uri=self.uri, host=host)
+            ) from outcome[0]
         return list(outcome[0])
 
     def _closed(self, cause: BaseException | None = None) -> TransportError:
-        error = TransportError(f"the printer at {self.uri} closed the connection")
+        error = TransportError(_("the printer at {uri} closed the connection").format(uri=self.uri))
         error.__cause__ = cause
         return error
 
@@ -97,7 +106,9 @@ class TcpTransport:
     def _write_failed(self, error: OSError) -> TransportError:
         if error.errno in _GONE:
             return self._closed(error)
-        return TransportError(f"writing to the printer at {self.uri} failed: {error.strerror or error}")
+        return TransportError(
+            _("writing to the printer at {uri} failed: {reason}").format(uri=self.uri, reason=error.strerror or error)
+        )
 
     def read(self, size: int, timeout: float) -> bytes:
         if not wait_readable(self._fileno(), timeout):
@@ -109,7 +120,9 @@ class TcpTransport:
         except OSError as e:
             if e.errno in _GONE:
                 raise self._closed(e) from e
-            raise TransportError(f"reading from the printer at {self.uri} failed: {e.strerror or e}") from e
+            raise TransportError(
+                _("reading from the printer at {uri} failed: {reason}").format(uri=self.uri, reason=e.strerror or e)
+            ) from e
         if not data:
             raise self._closed()
         return data
@@ -117,7 +130,7 @@ class TcpTransport:
     def _fileno(self) -> int:
         fd = self._sock.fileno()
         if fd < 0:
-            raise TransportError(f"the link to the printer at {self.uri} is closed")
+            raise TransportError(_("the link to the printer at {uri} is closed").format(uri=self.uri))
         return fd
 
     def close(self) -> None:

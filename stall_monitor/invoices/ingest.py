@@ -23,6 +23,7 @@ from stall_monitor.invoices.store import invoice_requests, prepare
 from stall_monitor.store import upsert, writing
 from stall_monitor.workorders import open_work_order, write_work_orders
 from waybill.errors import Problem
+from waybill.i18n import _, ngettext
 from waybill.times import beijing_iso
 
 __all__ = ["InvoiceCounts", "ingest_invoice_requests", "record_invoice_work_order", "record_issue"]
@@ -37,7 +38,15 @@ class InvoiceCounts:
     rejected: int = 0
 
     def summary(self) -> str:
-        return f"{self.written} invoice requests written, {self.work_orders} work orders, {self.rejected} rejected"
+        return _(", ").join(
+            (
+                ngettext("{n} invoice request written", "{n} invoice requests written", self.written).format(
+                    n=self.written
+                ),
+                ngettext("{n} work order", "{n} work orders", self.work_orders).format(n=self.work_orders),
+                _("{n} rejected").format(n=self.rejected),
+            )
+        )
 
 
 def ingest_invoice_requests(

@@ -7,13 +7,15 @@ the terminal view of ``waybill invoice scan``. Pure: takes an ``InvoiceScan``, r
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from html import escape
 from typing import Any
 
 from stall_monitor.dated import as_written
 from stall_monitor.invoices.clocks import LEVELS, InvoiceCase, InvoiceLevel
 from stall_monitor.invoices.scan import InvoiceScan
+from stall_monitor.words import short_time, when_html
+from waybill.i18n import N_, _, ngettext
+from waybill.terminal import aligned
 from waybill.times import beijing_iso
 
 __all__ = ["invoice_report_data", "invoice_section_html", "invoice_table", "issue_first"]
@@ -24,11 +26,11 @@ MAX_ROWS = 1000
 # deadline (a work order now leaves only the response time), late, pending; an incurred point last.
 _PRIORITY: dict[InvoiceLevel, int] = {"work_order": 0, "overdue": 1, "late": 2, "pending": 3, "penalized": 4}
 _NAMES = {
-    "work_order": "Work order",
-    "overdue": "Overdue",
-    "late": "Late",
-    "pending": "Pending",
-    "penalized": "Penalized",
+    "work_order": N_("Work order"),
+    "overdue": N_("Overdue"),
+    "late": N_("Late"),
+    "pending": N_("Pending"),
+    "penalized": N_("Penalized"),
 }
 
 
@@ -39,21 +41,35 @@ def issue_first(scan: InvoiceScan) -> list[InvoiceCase]:
 def why(case: InvoiceCase) -> str:
     """Why the request is where it is in the list, in words."""
     rule = case.rule
-    points = f"{rule.points_per_case} point{'s' if rule.points_per_case != 1 else ''}"
+    n = rule.points_per_case
+    points = ngettext("{n} point", "{n} points", n).format(n=n)
     if case.level == "work_order":
-        stake = f"or lose {points}" if rule.carries_points else f"(no points under {rule.name!r})"
-        return f"buyer's work order open: issue by {_short(case.penalty_at)} {stake}"
+        if rule.carries_points:
+            return _("buyer's work order open: issue by {due} or lose {points}").format(
+                due=short_time(case.penalty_at), points=points
+            )
+        return _("buyer's work order open: issue by {due} (no points under {rules!r})").format(
+            due=short_time(case.penalty_at), rules=rule.name
+        )
     if case.level == "penalized":
-        lost = f"{points} incurred" if rule.carries_points else "deadline passed (no points under these rules)"
-        return f"{lost} at {_short(case.penalty_at)}: issue it still, the buyer is waiting"
+        if rule.carries_points:
+            return _("{points} incurred at {at}: issue it still, the buyer is waiting").format(
+                points=points, at=short_time(case.penalty_at)
+            )
+        return _("deadline passed (no points under these rules) at {at}: issue it still, the buyer is waiting").format(
+            at=short_time(case.penalty_at)
+        )
     if case.level == "overdue":
-        return (
-            f"second timeout since {_short(case.final_deadline)}: a work order now leaves "
-            f"{as_written(rule.response_hours)} h before {points if rule.carries_points else 'the deadline'}"
+        if rule.carries_points:
+            return _("second timeout since {at}: a work order now leaves {hours} h before {points}").format(
+                at=short_time(case.final_deadline), hours=as_written(rule.response_hours), points=points
+            )
+        return _("second timeout since {at}: a work order now leaves {hours} h before the deadline").format(
+            at=short_time(case.final_deadline), hours=as_written(rule.response_hours)
         )
     if case.level == "late":
-        return f"first deadline passed; second timeout at {_short(case.final_deadline)}"
-    return f"issue by {_short(case.first_deadline)}"
+        return _("first deadline passed; second timeout at {at}").format(at=short_time(case.final_deadline))
+    return _("issue by {at}").format(at=short_time(case.first_deadline))
 
 
 def invoice_report_data(scan: InvoiceScan) -> dict[str, Any]:
@@ -85,78 +101,136 @@ def invoice_table(scan: InvoiceScan) -> str:
     """``waybill invoice scan`` for a terminal: the headline and points, then the requests in scan order."""
     p = scan.points
     counts = Counter(case.level for case in scan.requests)
+    n = len(scan.requests)
     lines = [
-        f"Invoice scan at {beijing_iso(scan.at)} (times are Beijing time) — rule set {scan.rule_set.name!r}",
-        f"{len(scan.requests)} requests not issued: " + ", ".join(f"{counts[level]} {level}" for level in LEVELS),
-        f"points: {p.incurred_30d} of {p.cap} incurred in {as_written(p.window_days)} days; "
-        f"{p.exposure} more at stake in open work orders",
+        _("Invoice scan at {at} (times are Beijing time) — rule set {name!r}").format(
+            at=beijing_iso(scan.at), name=scan.rule_set.name
+        ),
+        ngettext("{n} request not issued: {levels}", "{n} requests not issued: {levels}", n).format(
+            n=n, levels=_(", ").join(str(counts[level]) + " " + _(_NAMES[level]).lower() for level in LEVELS)
+        ),
+        _("points: {incurred} of {cap} incurred in {days} days; {exposure} more at stake in open work orders").format(
+            incurred=p.incurred_30d, cap=p.cap, days=as_written(p.window_days), exposure=p.exposure
+        ),
         "",
     ]
     if not scan.requests:
-        return "\n".join([*lines, "No invoice request waits to be issued."])
-    rows = [("LEVEL", "ORDER", "REQUESTED", "FIRST", "FINAL", "WORK ORDER", "PENALTY AT", "HOURS LEFT")]
+        return "\n".join([*lines, _("No invoice request waits to be issued.")])
+    rows = [
+        (
+            _("LEVEL"),
+            _("ORDER"),
+            _("REQUESTED"),
+            _("FIRST"),
+            _("FINAL"),
+            _("WORK ORDER"),
+            _("PENALTY AT"),
+            _("HOURS LEFT"),
+        )
+    ]
     rows += [
         (
-            c.level,
+            _(_NAMES[c.level]).lower(),
             c.order_id,
-            _short(c.facts.requested_at),
-            _short(c.first_deadline),
-            _short(c.final_deadline),
-            _short(c.work_order_opened_at) or "-",
-            _short(c.penalty_at) or "-",
+            short_time(c.facts.requested_at),
+            short_time(c.first_deadline),
+            short_time(c.final_deadline),
+            short_time(c.work_order_opened_at) or "-",
+            short_time(c.penalty_at) or "-",
             f"{c.hours_left:.1f}",
         )
         for c in scan.requests
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines += list(aligned(rows))
     return "\n".join(lines)
 
 
 def invoice_section_html(data: dict[str, Any]) -> str:
     """The report's invoice section: points against the cap, then the requests to issue first and why."""
     p, rule = data["points"], data["rule_set"]
+    at = data["at"]
     level = "bad" if p["exposure"] or p["incurred_30d"] >= p["cap"] else ""
+    per_case = ngettext("{n} point a case", "{n} points a case", rule["points_per_case"]).format(
+        n=rule["points_per_case"]
+    )
     head = (
-        "<h2>Invoices to issue (催开发票)</h2>"
-        f"<p class='muted'>Rule set <b>{escape(rule['name'])}</b>: issue within {rule['issue_days']} days, second "
-        f"timeout {rule['second_timeout_days']} days later, work orders answered within {rule['response_hours']} h,"
-        f" {rule['points_per_case']} point a case, at most {rule['cap_points']} in {rule['cap_window_days']} days."
-        "</p>"
-        f'<div class="alert {level}"><b>Points: {p["incurred_30d"]} of {p["cap"]}</b> incurred in the last '
-        f"{rule['cap_window_days']} days; <b>{p['exposure']}</b> more at stake in open work orders "
-        f"(room left under the cap: {max(p['cap'] - p['incurred_30d'], 0)}).</div>"
+        "<h2>"
+        + escape(_("Invoices to issue (催开发票)"))
+        + "</h2><p class='muted'>"
+        + _(
+            "Rule set {name}: issue within {days} days, second timeout {second} days later, work orders answered "
+            "within {hours} h, {per_case}, at most {cap} in {window} days."
+        ).format(
+            name=f"<b>{escape(rule['name'])}</b>",
+            days=rule["issue_days"],
+            second=rule["second_timeout_days"],
+            hours=rule["response_hours"],
+            per_case=escape(per_case),
+            cap=rule["cap_points"],
+            window=rule["cap_window_days"],
+        )
+        + f'</p><div class="alert {level}">'
+        + _(
+            "{points} incurred in the last {days} days; {exposure} more at stake in open work orders "
+            "(room left under the cap: {room})."
+        ).format(
+            points="<b>"
+            + escape(_("Points: {incurred} of {cap}").format(incurred=p["incurred_30d"], cap=p["cap"]))
+            + "</b>",
+            days=rule["cap_window_days"],
+            exposure=f"<b>{p['exposure']}</b>",
+            room=max(p["cap"] - p["incurred_30d"], 0),
+        )
+        + "</div>"
     )
     requests = data["issue_first"]
     if not requests:
-        return head + "<p class='muted'>No invoice request waits to be issued.</p>"
+        return head + "<p class='muted'>" + escape(_("No invoice request waits to be issued.")) + "</p>"
     body = "".join(
         f"<tr><td class='n'>{i}</td><td>{_tag(r['level'])}</td><td class='mono'>{escape(r['order_id'])}</td>"
         f"<td>{escape(r['title'] or '')}</td><td class='n'>{escape(r['amount'] or '')}</td>"
-        f"<td>{escape(r['requested_at'])}</td><td>{escape(r['final_deadline'])}</td>"
-        f"<td>{escape(r['work_order_opened_at'] or '—')}</td><td><b>{escape(r['penalty_at'] or '—')}</b></td>"
+        f"<td>{when_html(r['requested_at'], at, deadline=False)}</td><td>{when_html(r['final_deadline'], at)}</td>"
+        f"<td>{when_html(r['work_order_opened_at'], at, deadline=False)}</td>"
+        f"<td><b>{when_html(r['penalty_at'], at)}</b></td>"
         f"<td class='n'>{r['hours_left']:.1f}</td><td class='why'>{escape(r['why'])}</td></tr>"
         for i, r in enumerate(requests[:MAX_ROWS], start=1)
     )
-    more = (
-        f"<p class='muted'>{len(requests) - MAX_ROWS} more requests are in the CSV and JSON reports.</p>"
-        if len(requests) > MAX_ROWS
+    more = len(requests) - MAX_ROWS
+    tail = (
+        "<p class='muted'>"
+        + escape(
+            ngettext(
+                "{n} more request is in the CSV, Excel and JSON reports.",
+                "{n} more requests are in the CSV, Excel and JSON reports.",
+                more,
+            ).format(n=more)
+        )
+        + "</p>"
+        if more > 0
         else ""
     )
+    columns = (
+        (" class='n'", "#"),
+        ("", _("Level")),
+        ("", _("Order")),
+        ("", _("Title")),
+        (" class='n'", _("Amount ¥")),
+        ("", _("Requested")),
+        ("", _("Final deadline")),
+        ("", _("Work order")),
+        ("", _("Penalty at")),
+        (" class='n'", _("Hours left")),
+        ("", _("Why")),
+    )
+    thead = "".join(f"<th{cls}>{escape(name)}</th>" for cls, name in columns)
+    note = _("What to issue first: open work orders before their penalty, then by deadline.")
     return (
-        f"{head}<p class='muted'>What to issue first: open work orders before their penalty, then by deadline."
-        "</p><table><thead><tr><th class='n'>#</th><th>Level</th><th>Order</th><th>Title</th>"
-        "<th class='n'>Amount ¥</th><th>Requested</th><th>Final deadline</th><th>Work order</th>"
-        f"<th>Penalty at</th><th class='n'>Hours left</th><th>Why</th></tr></thead><tbody>{body}</tbody></table>"
-        f"{more}"
+        f"{head}<p class='muted'>{escape(note)}</p><table><thead><tr>{thead}</tr></thead><tbody>{body}</tbody>"
+        f"</table>{tail}"
     )
 
 
 def _tag(level: str) -> str:
     cls = {"work_order": "overdue", "penalized": "stalled", "overdue": "at_risk", "late": "due"}.get(level, "quiet")
-    return f'<span class="tag {cls}">{escape(_NAMES[level])}</span>'
-
-
-def _short(moment: datetime | None) -> str:
-    text = beijing_iso(moment)
-    return "" if text is None else text[:16].replace("T", " ")
+    name = _(_NAMES[level])
+    return f'<span class="tag {cls}">{escape(name)}</span>'

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import plan
+from printers.printing import plan, start_batch
 from printers.profiles import PrinterProfile
 from tests.waybill.labels import NOW, SAMPLE_SHOP, sample_orders, sample_shop
 from waybill.fonts import load_font
@@ -31,11 +31,4 @@ def create_job(
     job = label_job(profile, template)
     planned = plan(orders, job, profile, skip_invalid=False)
     settings = JobSettings.capture(template, Path(SAMPLE_SHOP), None, job.options, job.now)
-    return journal.create_job(
-        kind="batch",
-        printer=printer,
-        profile=profile.name,
-        settings=settings.to_json(),
-        job_orders=planned.orders,
-        planned=planned.labels,
-    )
+    return start_batch(journal, planned, settings, printer, profile).job_id

@@ -27,9 +27,9 @@ def requests(tmp_path: Path) -> Path:
 def test_ingest_workorder_issue_and_scan(requests: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "w.db")
     assert main(["invoice", "ingest", str(requests), "--db", db]) == 0
-    assert "4 invoice requests written, 1 work orders, 0 rejected" in capsys.readouterr().out
+    assert "4 invoice requests written, 1 work order, 0 rejected" in capsys.readouterr().out
     assert main(["invoice", "workorder", "P1", "--at", "2023-01-09 09:00", "--db", db]) == 0
-    assert "issue by 2023-01-10T09:00:00+08:00 or lose 1 point(s)" in capsys.readouterr().out
+    assert "issue by 2023-01-10T09:00:00+08:00 or lose 1 point\n" in capsys.readouterr().out
     assert main(["invoice", "issue", "P2", "--at", "2022-12-27 10:00", "--db", db]) == 0
     assert "in time" in capsys.readouterr().out
 
@@ -70,4 +70,4 @@ def test_rules_override_and_user_mistakes(requests: Path, tmp_path: Path, capsys
     assert main(["invoice", "ingest", str(bad), "--db", db]) == 10
     out = capsys.readouterr()
     assert f"rejected: {bad}:2: each line must be one JSON object (an invoice request)" in out.err
-    assert "1 invoice requests written" in out.out
+    assert "1 invoice request written, 0 work orders, 1 rejected" in out.out

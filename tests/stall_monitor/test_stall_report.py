@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from stall_monitor.events import Event
+from stall_monitor.export import csv_bytes
 from stall_monitor.ingest import ingest_events
 from stall_monitor.report import render, report_data, stall_table
 from stall_monitor.rules import Rules
@@ -52,32 +54,44 @@ def test_feed_freshness_tells_a_quiet_feed_from_stalled_parcels(result: ScanResu
 
 def test_html_is_self_contained_printable_and_escaped(result: ScanResult) -> None:
     page = render(result, "html")
-    for forbidden in ("<script", "<link", "src=", "url(", "@import", "<iframe"):
+    # The one URL is the embedded font's data: URL; nothing is fetched.
+    assert page.count("url(") == 1 and "src: url(data:font/woff2;base64," in page
+    for forbidden in ("<script", "<link", "src=", "@import", "<iframe"):
         assert forbidden not in page.lower()
     assert re.findall(r"https?://[^\"' ]+", page) == ["http://www.w3.org/2000/svg"]  # the SVG namespace only
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "@media print" in page and "@page" in page
     assert page.count("<rect") >= 3  # bars and legend of the inline chart
     assert "SF feed is quiet" in page and "ZTO feed is quiet" in page and "YTO feed is quiet" not in page
-    assert "1 work order(s) overdue" in page
+    assert "<b>1 work order overdue</b>: answer them first." in page
     assert "silent 96.0 h ≥ the 96 h remote threshold" in page
     assert "&#x27;weird-code&#x27;" in page  # the unknown status is reported
 
 
 def test_csv_and_json_carry_the_same_data(result: ScanResult) -> None:
     data = json.loads(render(result, "json"))
-    rows = list(csv.DictReader(io.StringIO(render(result, "csv"))))
     assert data == json.loads(json.dumps(report_data(result), ensure_ascii=False))
-    for section in ("stalls", "work_orders", "feeds", "by_carrier", "by_province", "silent_hours_histogram"):
-        section_rows = [r for r in rows if r["section"] == section]
-        assert len(section_rows) == len(data[section]), section
-        for row, item in zip(section_rows, data[section], strict=True):
-            for key, value in item.items():
+    for section, key in (
+        ("urgent", "stalls"),
+        ("work_orders", "work_orders"),
+        ("feeds", "feeds"),
+        ("by_carrier", "by_carrier"),
+        ("by_province", "by_province"),
+    ):
+        raw = csv_bytes(data, section)
+        assert raw.startswith(codecs.BOM_UTF8) and b"\r\n" in raw  # Excel's UTF-8 mark and line ends
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert len(rows) == len(data[key]), section
+        for row, item in zip(rows, data[key], strict=True):
+            for name, value in item.items():
                 if isinstance(value, dict | list) or value is None:
                     continue
-                assert row[key] == str(value), (section, key)
-    stall_rows = [r for r in rows if r["section"] == "stalls"]
+                assert row[name] == str(value), (section, name)
+    stall_rows = list(csv.DictReader(io.StringIO(csv_bytes(data, "urgent").decode("utf-8-sig"))))
     assert [r["work_order.due_at"] for r in stall_rows] == ["2022-12-24T09:00:00+08:00", "", ""]
+    # Hours until the buyer may open a stall work order (negative: they may since that long): YT2 72 h after
+    # 12-20 10:00, SF1 (remote) 96 h after it, ZT4 (never picked up) 72 h after shipping 12-22 09:00.
+    assert [(s["waybill_no"], s["hours_left"]) for s in data["stalls"]] == [("YT2", -24.0), ("SF1", 0.0), ("ZT4", 23.0)]
     assert data["counts"] == {
         "stalled": 2,
         "at_risk": 0,
@@ -94,7 +108,7 @@ def test_terminal_table(result: ScanResult) -> None:
     text = stall_table(result)
     assert re.search(r"^stalled !feed +SF1 +SF +新疆维吾尔自治区 \(remote\) +96\.0/96 h", text, re.MULTILINE)
     assert "OVERDUE" in text
-    assert "warning: the ZTO feed is quiet (no event at all, 1 open waybills)" in text
+    assert "warning: the ZTO feed is quiet (no event at all, 1 open waybill)" in text
     assert "unknown status 'weird-code'" in text
 
 

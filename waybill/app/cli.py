@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Sequence
 
 from waybill.errors import WaybillError
+from waybill.i18n import _, set_language
 from waybill.privacy import mask_phones
 
 COMMAND_MODULES = (
@@ -41,19 +42,30 @@ COMMAND_MODULES = (
     "waybill.app.commands.printers",
     "waybill.app.commands.printing",
     "waybill.app.commands.simulator",
+    "waybill.app.commands.serve_print",
     "waybill.app.commands.stall",
     "waybill.app.commands.invoice",
     "waybill.app.commands.purge",
 )
 
 
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh-CN"),
+        help=_("language of messages, help and reports (default: WAYBILL_LANG, else the locale)"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="waybill",
-        description="Print electronic waybills with their pick lists, drive thermal printers, "
-        "and catch stalled parcels.",
+        description=_(
+            "Print electronic waybills with their pick lists, drive thermal printers, and catch stalled parcels."
+        ),
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks of errors"))
+    _lang_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -61,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The language first: the help texts are translated as the parser is built.
+    # Only before the command: `printers decode --lang zpl` is the stream's language.
+    pre = argparse.ArgumentParser(add_help=False)  # the full parser checks the choice
+    pre.add_argument("--lang")
+    pre.add_argument("command", nargs=argparse.REMAINDER)
+    set_language(pre.parse_known_args(argv)[0].lang)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -68,10 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WaybillError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"waybill: error: {mask_phones(str(error))}", file=sys.stderr)  # errors may echo input
+        print(
+            _("waybill: error: {error}").format(error=mask_phones(str(error))), file=sys.stderr
+        )  # errors may echo input
         return error.exit_code
     except KeyboardInterrupt:
-        print("waybill: interrupted", file=sys.stderr)
+        print(_("waybill: interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`waybill jobs 3 | head`): stop quietly, as other command-line tools do.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from waybill.fonts import Font
 
-__all__ = ["TSS24", "CellFont", "resident_font"]
+__all__ = ["TSS24", "CellFont", "resident_font", "resident_name"]
 
 MAX_MUL = 10  # TSPL TEXT magnifications run 1-10
 
@@ -70,3 +70,9 @@ _CELLS = {TSS24: 24}
 def resident_font(name: str, outline: Font) -> CellFont:
     """The resident font called ``name`` (``KeyError`` for one this module does not know)."""
     return CellFont(name, _CELLS[name], outline)
+
+
+def resident_name(font: object) -> str | None:
+    """The printer font labels laid out with ``font`` are fitted to, if any: a job records it so a resume
+    lays its labels out the same."""
+    return font.name if isinstance(font, CellFont) else None

@@ -17,9 +17,9 @@ from waybill.app.commands.options import add_db_option, add_label_options
 from waybill.catalog import Catalog, load_catalog
 from waybill.errors import LayoutError, Problem, UsageError
 from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont
+from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
-from waybill.layout.label import LabelFont, LayoutWarning
+from waybill.layout.label import LayoutWarning
 from waybill.model import Order
 from waybill.numbers.config import needs_numbers
 from waybill.orders import LoadedOrders, load_orders
@@ -35,7 +35,6 @@ __all__ = [
     "catalog_for",
     "label_job",
     "read_orders_for",
-    "resident_name",
     "with_numbers",
 ]
 
@@ -48,18 +47,13 @@ def label_job(
     try:
         printed_at = parse_beijing_time(args.printed_at) if args.printed_at else None
     except ValueError as error:
-        raise UsageError(f"--printed-at {args.printed_at!r} is not an ISO 8601 time") from error
+        raise UsageError(_("--printed-at {text!r} is not an ISO 8601 time").format(text=args.printed_at)) from error
     return LabelJob(
         template=load_template(args.template),
         font=layout_font(profile, load_font(args.font)),
         options=LayoutOptions(dpi=args.dpi, mask=not args.no_mask, shop=shop, printed_at=printed_at),
         now=now or datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
-
-
-def resident_name(font: LabelFont) -> str | None:
-    """The printer font a job's labels are fitted to (recorded so a resume lays them out the same)."""
-    return font.name if isinstance(font, CellFont) else None
 
 
 def read_orders_for(
@@ -71,7 +65,7 @@ def read_orders_for(
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
     loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     return LoadedOrders(catalog.fill_all(loaded.orders), loaded.problems) if catalog.barcodes else loaded
 
 
@@ -90,9 +84,14 @@ def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | No
 
     numbered = assign_numbers(open_database(args.db), loaded.orders, shop)
     if numbered.taken or numbered.kept:
-        print(f"numbers: {numbered.taken} new, {numbered.kept} already bound in the store", file=sys.stderr)
+        print(
+            _("numbers: {taken} new, {kept} already bound in the store").format(
+                taken=numbered.taken, kept=numbered.kept
+            ),
+            file=sys.stderr,
+        )
     for warning in numbered.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
     if numbered.refused and not args.skip_invalid:
         raise numbered.error()
     refused = tuple(
@@ -111,11 +110,11 @@ class Report:
 
     def warning(self, warning: LayoutWarning) -> None:
         self.warnings += 1
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
 
     def skip(self, order: Order, error: LayoutError) -> None:
         self.skipped += 1
-        print(f"skipped: {error}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=error), file=sys.stderr)
 
     def problems(self, problems: tuple[Problem, ...]) -> None:
         """Orders --skip-invalid left out (each was already listed when the orders were read)."""

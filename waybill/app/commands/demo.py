@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from waybill.app.commands import deferred
+from waybill.i18n import _
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
-        "demo", help="the whole tool on built-in samples: labels, a simulated printer, the stall report"
+        "demo", help=_("the whole tool on built-in samples: labels, a simulated printer, the stall report")
     )
-    parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help="output folder")
-    parser.add_argument("-t", "--template", default="100x180", help="template for the demo labels")
+    parser.add_argument("-o", "--output", type=Path, default=Path("waybill-demo"), help=_("output folder"))
+    parser.add_argument("-t", "--template", default="100x180", help=_("template for the demo labels"))
     parser.add_argument(
-        "--profile", default="tspl-203", help="the simulated printer's profile (tspl-203-native: native labels)"
+        "--profile", default="tspl-203", help=_("the simulated printer's profile (tspl-203-native: native labels)")
     )
     parser.set_defaults(handler=deferred("waybill.app.handlers.demo:run"))

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from waybill.app.commands import deferred
+from waybill.i18n import _
 
 __all__ = ["register"]
 
@@ -13,12 +14,14 @@ __all__ = ["register"]
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "purge",
-        help="remove delivered parcels' events and finished jobs' personal data before a date",
-        description="Remove the tracking events of parcels delivered before DATE and the orders (recipient "
-        "names, phones, addresses, items) of print jobs finished before DATE. The counts stay: jobs, labels, "
-        "attempts and reprints, each parcel's summary, feed and status counts. Purged waybills can no longer "
-        "be reprinted from the journal.",
+        help=_("remove delivered parcels' events and finished jobs' personal data before a date"),
+        description=_(
+            "Remove the tracking events of parcels delivered before DATE and the orders (recipient "
+            "names, phones, addresses, items) of print jobs finished before DATE. The counts stay: jobs, labels, "
+            "attempts and reprints, each parcel's summary, feed and status counts. Purged waybills can no longer "
+            "be reprinted from the journal."
+        ),
     )
-    parser.add_argument("--before", required=True, metavar="DATE", help="ISO 8601 date or time (Beijing time)")
-    parser.add_argument("--db", help="the store (see `waybill print --help`)")
+    parser.add_argument("--before", required=True, metavar="DATE", help=_("ISO 8601 date or time (Beijing time)"))
+    parser.add_argument("--db", help=_("the store (see `waybill print --help`)"))
     parser.set_defaults(handler=deferred("waybill.app.handlers.purge:purge_command"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from printers.decode import DecodedLabel, Decoder, LanguageChoice
 from printers.profiles import get_profile
 from waybill.errors import UsageError
+from waybill.i18n import _, ngettext
 from waybill.render.png import write_png
 
 _CHUNK = 1 << 16
@@ -22,18 +23,25 @@ def _decode(args: argparse.Namespace) -> int:
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UsageError(f"cannot create the output directory {output}: {e.strerror or e}") from e
+        raise UsageError(
+            _("cannot create the output directory {path}: {reason}").format(path=output, reason=e.strerror or e)
+        ) from e
     written = 0
     try:
         with args.file.open("rb") as stream:
             while chunk := stream.read(_CHUNK):
                 written += _write(decoder.feed(chunk), output)
     except OSError as e:
-        raise UsageError(f"cannot read {args.file}: {e.strerror or e}") from e
+        raise UsageError(_("cannot read {path}: {reason}").format(path=args.file, reason=e.strerror or e)) from e
     written += _write(decoder.finish(), output)
     unknown = decoder.unknown
-    summary = f"{written} label{'s' if written != 1 else ''} ({decoder.language or 'empty stream'})"
-    print(f"{summary}; {len(unknown)} command{'s' if len(unknown) != 1 else ''} not understood")
+    labels = ngettext("{n} label ({language})", "{n} labels ({language})", written).format(
+        n=written, language=decoder.language or _("empty stream")
+    )
+    commands = ngettext("{n} command not understood", "{n} commands not understood", len(unknown)).format(
+        n=len(unknown)
+    )
+    print(_("{labels}; {commands}").format(labels=labels, commands=commands))
     for item in unknown:
         print(f"  {item}")
     return 0
@@ -45,9 +53,23 @@ def _write(labels: list[DecodedLabel], output: Path) -> int:
         try:
             write_png(label.image, path)
         except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+            raise UsageError(_("cannot write {path}: {reason}").format(path=path, reason=e.strerror or e)) from e
         width, height = label.image.size
-        copies = f", {label.copies} copies" if label.copies != 1 else ""
-        print(f"{path}  {width}×{height} dots  ends with {label.ending}{copies}  (bytes {label.start}–{label.end})")
+        line = (
+            _("{path}  {width}×{height} dots  ends with {ending}  (bytes {start}–{end})")
+            if label.copies == 1
+            else _("{path}  {width}×{height} dots  ends with {ending}, {copies} copies  (bytes {start}–{end})")
+        )
+        print(
+            line.format(
+                path=path,
+                width=width,
+                height=height,
+                ending=label.ending,
+                copies=label.copies,
+                start=label.start,
+                end=label.end,
+            )
+        )
     sys.stdout.flush()
     return len(labels)

@@ -16,6 +16,7 @@ from waybill.atomic import writing
 from waybill.database import open_database
 from waybill.errors import OutputError
 from waybill.fonts import load_font
+from waybill.i18n import _
 from waybill.layout.engine import LayoutOptions
 from waybill.orders import load_orders
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
@@ -43,19 +44,27 @@ def run(args: argparse.Namespace) -> int:
         options=LayoutOptions(shop=shop),
         now=datetime.now(BEIJING).replace(second=0, microsecond=0),
     )
-    print(f"waybill demo: {len(orders)} sample orders from {sample_path('orders.jsonl')}")
-    print(f"  numbers: {unnumbered} orders got theirs from the bundled segments.csv")
+    print(_("waybill demo: {n} sample orders from {path}").format(n=len(orders), path=sample_path("orders.jsonl")))
+    print(_("  numbers: {n} orders got theirs from the bundled segments.csv").format(n=unnumbered))
     outputs: list[tuple[str, LabelSink, Path]] = [
-        ("PNG labels", PngFolder(args.output / "png"), args.output / "png"),
-        ("PDF", PdfFile(args.output / "labels.pdf"), args.output / "labels.pdf"),
+        (
+            _("  PNG labels: {labels} labels for {orders} orders ({template}) → {place}"),
+            PngFolder(args.output / "png"),
+            args.output / "png",
+        ),
+        (
+            _("  PDF: {labels} labels for {orders} orders ({template}) → {place}"),
+            PdfFile(args.output / "labels.pdf"),
+            args.output / "labels.pdf",
+        ),
     ]
-    for title, sink, place in outputs:
+    for line, sink, place in outputs:
         written = write_all(sink, labels_for(orders, job, on_warning=Report().warning))
-        print(f"  {title}: {written.labels} labels for {written.orders} orders ({args.template}) → {place}")
+        print(line.format(labels=written.labels, orders=written.orders, template=args.template, place=place))
     printed = print_through_simulator(
         args.output, orders, job, args.template, sample_path("shop.toml"), stall_registrar, profile
     )
-    print(f"  printing: {printed}")
+    print(_("  printing: {summary}").format(summary=printed))
     stalls = stall_demo(
         args.output / "waybill.db",
         sample_path("tracking.jsonl"),
@@ -63,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
         sample_path("invoices.jsonl"),
         args.output / "stall-report.html",
     )
-    print(f"  stall monitor: {stalls}")
+    print(_("  stall monitor: {summary}").format(summary=stalls))
     return 0

@@ -9,7 +9,21 @@ from printers.journal import Journal
 from printers.verification_log import figures as verification_figures
 from waybill.app.handlers.packing import figures_line, print_verification
 from waybill.database import open_database
+from waybill.i18n import N_, _
+from waybill.terminal import aligned
 from waybill.times import BEIJING
+
+# Job and label states as the journal stores them, in words for people.
+_JOB_STATUS = {"running": N_("running"), "stopped": N_("stopped"), "done": N_("done"), "interrupted": N_("interrupted")}
+_LABEL_STATE = {"queued": N_("queued"), "sent": N_("sent"), "printed": N_("printed"), "uncertain": N_("uncertain")}
+
+
+def job_status(status: str) -> str:
+    return _(_JOB_STATUS[status]) if status in _JOB_STATUS else status
+
+
+def label_state(state: str) -> str:
+    return _(_LABEL_STATE[state]) if state in _LABEL_STATE else state
 
 
 def jobs_command(args: argparse.Namespace) -> int:
@@ -20,19 +34,42 @@ def jobs_command(args: argparse.Namespace) -> int:
         return 0
     summaries = journal.jobs(limit=args.limit)
     if not summaries:
-        print("no print jobs yet")
+        print(_("no print jobs yet"))
         return 0
-    print(
-        f"{'job':>5} {'kind':<8} {'status':<8} {'created (Beijing)':<17} {'labels':>6} {'printed':>7} "
-        f"{'sent':>5} {'uncert':>6} {'queued':>6} {'reprint':>7}  printer"
-    )
+    rows = [
+        (
+            _("job"),
+            _("kind"),
+            _("status"),
+            _("created (Beijing)"),
+            _("labels"),
+            _("printed"),
+            _("sent"),
+            _("uncert"),
+            _("queued"),
+            _("reprint"),
+            _("printer"),
+        )
+    ]
     for s in summaries:
         created = s.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-        print(
-            f"{s.id:>5} {s.kind:<8} {s.status:<8} {created:<17} {s.total:>6} {s.counts['printed']:>7} "
-            f"{s.counts['sent']:>5} {s.counts['uncertain']:>6} {s.counts['queued']:>6} {s.reprints:>7}  "
-            f"{s.printer} ({s.profile})"
+        rows.append(
+            (
+                str(s.id),
+                s.kind,
+                job_status(s.status),
+                created,
+                str(s.total),
+                str(s.counts["printed"]),
+                str(s.counts["sent"]),
+                str(s.counts["uncertain"]),
+                str(s.counts["queued"]),
+                str(s.reprints),
+                f"{s.printer} ({s.profile})",
+            )
         )
+    for line in aligned(rows, right={0, *range(4, 10)}):
+        print(line)
     line = figures_line(verification_figures(journal.engine))
     if line:
         print(line)
@@ -41,18 +78,35 @@ def jobs_command(args: argparse.Namespace) -> int:
 
 def _job_detail(journal: Journal, job_id: int) -> None:
     summary = journal.job(job_id)
-    counts = ", ".join(f"{n} {state}" for state, n in summary.counts.items() if n)
-    print(f"job {job_id} ({summary.kind}, {summary.status}) on {summary.printer} ({summary.profile}): {counts}")
-    print(f"{'#':>5}  {'waybill':<20} {'label':<5} {'state':<9} {'sent':>4}")
-    for row in journal.labels_of_job(job_id):
-        print(f"{row.seq:>5}  {row.waybill_no:<20} {row.page}/{row.pages:<3} {row.state:<9} {row.attempts:>4}")
+    counts = _(", ").join(f"{n} {label_state(state)}" for state, n in summary.counts.items() if n)
+    print(
+        _("job {job} ({kind}, {status}) on {printer} ({profile}): {counts}").format(
+            job=job_id,
+            kind=summary.kind,
+            status=job_status(summary.status),
+            printer=summary.printer,
+            profile=summary.profile,
+            counts=counts,
+        )
+    )
+    rows = [("#", _("waybill"), _("label"), _("state"), _("sent"))]
+    rows += [
+        (str(row.seq), row.waybill_no, f"{row.page}/{row.pages}", label_state(row.state), str(row.attempts))
+        for row in journal.labels_of_job(job_id)
+    ]
+    for line in aligned(rows, right={0, 4}):
+        print(line)
     reprints = [(label, reason) for label, reprint, reason in journal.attempts_of(job_id) if reprint]
     if reprints:
-        print(f"reprints (补打), {len(reprints)}:")
+        print(_("reprints (补打), {n}:").format(n=len(reprints)))
         for label, reason in reprints:
             why = {
-                "resume": "its fate was unknown when a run stopped",
-                "manual": "waybill reprint",
-                "station": "scanned again at the station",
+                "resume": _("its fate was unknown when a run stopped"),
+                "manual": _("waybill reprint"),
+                "station": _("scanned again at the station"),
             }.get(reason, reason)
-            print(f"  {label.waybill_no} label {label.page}/{label.pages}: {why}")
+            print(
+                _("  {waybill} label {page}/{pages}: {why}").format(
+                    waybill=label.waybill_no, page=label.page, pages=label.pages, why=why
+                )
+            )

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from waybill.app.commands.common import with_numbers
 from waybill.database import open_database
 from waybill.errors import NumberError, OrderError, Problem, UsageError
+from waybill.i18n import _
 from waybill.numbers.assign import source_for
 from waybill.numbers.segments import parse_segments
 from waybill.numbers.source import Balance
@@ -18,6 +19,7 @@ from waybill.numbers.store import NumberStore
 from waybill.order_codec import order_line
 from waybill.orders import load_orders
 from waybill.shop import Shop, load_shop
+from waybill.terminal import aligned
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -25,13 +27,19 @@ def import_command(args: argparse.Namespace) -> int:
     try:
         text = args.segments.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        raise OrderError([Problem(source, None, None, f"cannot read: {error.strerror}")]) from error
+        raise OrderError(
+            [Problem(source, None, None, _("cannot read: {reason}").format(reason=error.strerror))]
+        ) from error
     except UnicodeDecodeError as error:
-        raise OrderError([Problem(source, None, None, "not UTF-8 text")]) from error
+        raise OrderError([Problem(source, None, None, _("not UTF-8 text"))]) from error
     store = NumberStore(open_database(args.db))
     segments = parse_segments(text, source, store.segments())
     store.import_segments(segments, source)
-    print(f"imported {len(segments)} segment(s), {sum(s.size for s in segments):,} numbers, from {source}")
+    print(
+        _("imported {n} segment(s), {numbers} numbers, from {source}").format(
+            n=len(segments), numbers=f"{sum(s.size for s in segments):,}", source=source
+        )
+    )
     return 0
 
 
@@ -39,7 +47,7 @@ def assign_command(args: argparse.Namespace) -> int:
     shop = load_shop(args.shop)
     loaded = with_numbers(args, load_orders(args.orders, shop, skip_invalid=args.skip_invalid), shop)
     for problem in loaded.problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     lines = "".join(order_line(order) + "\n" for order in loaded.orders)
     if args.output is None:
         sys.stdout.write(lines)
@@ -47,8 +55,12 @@ def assign_command(args: argparse.Namespace) -> int:
         partial = args.output.with_name(args.output.name + ".partial")
         partial.write_text(lines, encoding="utf-8")
         os.replace(partial, args.output)
-    where = f" → {args.output}" if args.output else ""
-    print(f"{len(loaded.orders)} order(s) with numbers{where}; {len(loaded.problems)} skipped", file=sys.stderr)
+    done = (
+        _("{n} order(s) with numbers → {path}; {skipped} skipped")
+        if args.output
+        else _("{n} order(s) with numbers; {skipped} skipped")
+    )
+    print(done.format(n=len(loaded.orders), path=args.output, skipped=len(loaded.problems)), file=sys.stderr)
     return 0
 
 
@@ -68,14 +80,15 @@ def balance_command(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(b) for b in balances], ensure_ascii=False, indent=2))
         return 0
     if not balances:
-        print("no numbers yet: import segments with `waybill numbers import SEGMENTS.csv`")
+        print(_("no numbers yet: import segments with `waybill numbers import SEGMENTS.csv`"))
         return 0
-    print(f"{'carrier':<8} {'source':<8} {'branch':<12} {'total':>10} {'used':>10} {'cancelled':>9} {'left':>10}")
-    for b in balances:
-        print(
-            f"{b.carrier:<8} {b.source:<8} {b.branch_code:<12} {b.total:>10,} {b.used:>10,} {b.cancelled:>9,} "
-            f"{b.left:>10,}"
-        )
+    rows = [(_("carrier"), _("source"), _("branch"), _("total"), _("used"), _("cancelled"), _("left"))]
+    rows += [
+        (b.carrier, b.source, b.branch_code, f"{b.total:,}", f"{b.used:,}", f"{b.cancelled:,}", f"{b.left:,}")
+        for b in balances
+    ]
+    for line in aligned(rows, right={3, 4, 5, 6}):
+        print(line)
     return 0
 
 
@@ -84,23 +97,37 @@ def cancel_command(args: argparse.Namespace) -> int:
     waybill_no = args.waybill_no.strip().upper()
     binding = store.by_number([waybill_no]).get(waybill_no)
     if binding is None:
-        raise NumberError(f"{waybill_no}: no such number was given out here (see `waybill numbers balance`)")
+        raise NumberError(
+            _("{waybill}: no such number was given out here (see `waybill numbers balance`)").format(waybill=waybill_no)
+        )
     if binding.cancelled_at is not None:
-        raise NumberError(f"{waybill_no} was already cancelled: {binding.cancel_reason or 'no reason given'}")
+        raise NumberError(
+            _("{waybill} was already cancelled: {reason}").format(
+                waybill=waybill_no, reason=binding.cancel_reason or _("no reason given")
+            )
+        )
     if binding.source == "pool":
         store.cancel(waybill_no, args.reason)
     else:
         if args.shop is None:
             raise UsageError(
-                f"{waybill_no} came from {binding.source}: give --shop with [carriers.{binding.carrier}.numbers]"
+                _("{waybill} came from {source}: give --shop with [carriers.{carrier}.numbers]").format(
+                    waybill=waybill_no, source=binding.source, carrier=binding.carrier
+                )
             )
         shop = load_shop(args.shop)
         numbers = shop.account(binding.carrier).numbers
         if numbers is None or numbers.source != binding.source:
-            raise UsageError(f"{args.shop} names no {binding.source} source for {binding.carrier}")
+            raise UsageError(
+                _("{shop} names no {source} source for {carrier}").format(
+                    shop=args.shop, source=binding.source, carrier=binding.carrier
+                )
+            )
         source_for(store, shop, binding.carrier).cancel(binding, args.reason)
     print(
-        f"cancelled {waybill_no} ({binding.carrier}, order {binding.order_id}); it is never given out or printed "
-        "again, and the order gets a new number on its next assign"
+        _(
+            "cancelled {waybill} ({carrier}, order {order}); it is never given out or printed again, and the order "
+            "gets a new number on its next assign"
+        ).format(waybill=waybill_no, carrier=binding.carrier, order=binding.order_id)
     )
     return 0

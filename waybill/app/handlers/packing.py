@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from printers.verification_log import Figures, pack_events
+from printers.verification_log import Figures, pack_events, reason_name
 from printers.verification_log import figures as verification_figures
+from waybill.i18n import _
+from waybill.terminal import display_width
 from waybill.times import BEIJING
 
 __all__ = ["figures_line", "print_verification"]
@@ -15,25 +17,39 @@ def figures_line(figures: Figures) -> str:
     """``pack verification: 12 verified, 1 set aside incomplete, 1 forced; refused: 3 misread, …``"""
     if not (figures.verified or figures.incomplete or figures.forced or figures.refusals):
         return ""
-    refused = ", ".join(f"{n} {reason}" for reason, n in figures.refusals.items()) or "none"
-    return (
-        f"pack verification: {figures.verified} order(s) verified, {figures.incomplete} set aside incomplete, "
-        f"{figures.forced} forced; refused scans: {refused}"
-    )
+    refused = _(", ").join(f"{n} {reason_name(reason)}" for reason, n in figures.refusals.items()) or _("none")
+    return _(
+        "pack verification: {verified} order(s) verified, {incomplete} set aside incomplete, {forced} forced; "
+        "refused scans: {refused}"
+    ).format(verified=figures.verified, incomplete=figures.incomplete, forced=figures.forced, refused=refused)
 
 
 def print_verification(engine: Engine, job_id: int) -> None:
     events = pack_events(engine, job_id=job_id)
     if not events:
         return
-    print(f"{figures_line(verification_figures(engine, job_id=job_id))} (station {events[0].station})")
+    figures = figures_line(verification_figures(engine, job_id=job_id))
+    print(_("{figures} (station {station})").format(figures=figures, station=events[0].station))
     for event in events:
         at = event.at.astimezone(BEIJING).strftime("%m-%d %H:%M:%S")
-        missing = ", ".join(f"{sku} ×{n}" for sku, _, n in event.missing)
-        what = {
-            "verified": f"verified {event.units} unit(s)" + (f", {event.by_hand} by hand (+)" if event.by_hand else ""),
-            "refused": f"refused {event.code!r}: {event.reason}" + (f" — {event.detail}" if event.detail else ""),
-            "incomplete": f"set aside incomplete, missing {missing}",
-            "forced": f"forced by the supervisor, missing {missing}",
-        }[event.kind]
-        print(f"  {at}  {event.order_id or '(no order open)':<20} {what}")
+        missing = _(", ").join(f"{sku} ×{n}" for sku, _name, n in event.missing)
+        if event.kind == "verified":
+            what = (
+                _("verified {units} unit(s), {by_hand} by hand (+)") if event.by_hand else _("verified {units} unit(s)")
+            )
+        elif event.kind == "refused":
+            what = _("refused {code!r}: {reason} — {detail}") if event.detail else _("refused {code!r}: {reason}")
+        elif event.kind == "incomplete":
+            what = _("set aside incomplete, missing {missing}")
+        else:
+            what = _("forced by the supervisor, missing {missing}")
+        text = what.format(
+            units=event.units,
+            by_hand=event.by_hand,
+            code=event.code,
+            reason=reason_name(event.reason),
+            detail=event.detail,
+            missing=missing,
+        )
+        order = event.order_id or _("(no order open)")
+        print(f"  {at}  {order + ' ' * (20 - display_width(order))} {text}")

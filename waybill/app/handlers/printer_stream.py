@@ -7,6 +7,7 @@ from pathlib import Path
 
 from printers.encode import encode_label_for_session, session_opening
 from printers.profiles import PrinterProfile
+from waybill.i18n import _
 from waybill.layout.label import Label
 from waybill.output import PrinterFile
 
@@ -19,8 +20,9 @@ def _encoded(label: Label, profile: PrinterProfile) -> bytes:
     encoded = encode_label_for_session(label, profile)
     if encoded.altered_dots:
         print(
-            f"warning: {label.file_stem}: {len(encoded.altered_dots)} dot(s) whitened so the image data holds "
-            "no printer real-time command",
+            _("warning: {label}: {n} dot(s) whitened so the image data holds no printer real-time command").format(
+                label=label.file_stem, n=len(encoded.altered_dots)
+            ),
             file=sys.stderr,
         )
     return encoded.data

@@ -30,10 +30,13 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import catalog_for, label_job, read_orders_for, resident_name
+from waybill.app.commands.common import catalog_for, label_job, read_orders_for
+from waybill.app.handlers.jobs import job_status
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
 from waybill.errors import UsageError
+from waybill.fonts.cells import resident_name
+from waybill.i18n import _
 
 RED, RESET = "\033[1;31m", "\033[0m"
 
@@ -46,9 +49,10 @@ def resume_hint(journal: Journal, job_id: int) -> Iterator[None]:
     except (PrinterError, KeyboardInterrupt):
         counts = journal.job(job_id).counts
         print(
-            f"job {job_id} stopped and saved: {counts['printed']} printed, {counts['uncertain']} uncertain "
-            f"(they print again, recorded as reprints), {counts['queued']} queued. "
-            f"Fix the printer, then run: waybill print --resume {job_id}",
+            _(
+                "job {job} stopped and saved: {printed} printed, {uncertain} uncertain (they print again, recorded "
+                "as reprints), {queued} queued. Fix the printer, then run: waybill print --resume {job}"
+            ).format(job=job_id, printed=counts["printed"], uncertain=counts["uncertain"], queued=counts["queued"]),
             file=sys.stderr,
         )
         raise
@@ -69,20 +73,26 @@ def print_command(args: argparse.Namespace) -> int:
     journal = Journal(engine)
     if args.resume is not None:
         if args.orders:
-            raise UsageError("give either ORDERS or --resume JOB, not both")
+            raise UsageError(_("give either ORDERS or --resume JOB, not both"))
         profile = _profile(args, journal.job(args.resume).profile)
         started = resume_batch(journal, args.resume, printer=args.printer, profile=profile)
         for waybill_no in started.cancelled:
-            print(f"not printed: waybill {waybill_no} was cancelled (`waybill numbers cancel`)", file=sys.stderr)
+            print(
+                _("not printed: waybill {waybill} was cancelled (`waybill numbers cancel`)").format(waybill=waybill_no),
+                file=sys.stderr,
+            )
         print(
-            f"resuming job {args.resume}: {len(started.rows)} label(s) to print on {started.printer}", file=sys.stderr
+            _("resuming job {job}: {n} label(s) to print on {printer}").format(
+                job=args.resume, n=len(started.rows), printer=started.printer
+            ),
+            file=sys.stderr,
         )
         with resume_hint(journal, args.resume), open_session(started.printer, profile) as session:
             return _run(engine, journal, started, session, args)
     if args.orders is None:
-        raise UsageError("give an orders file, or --resume JOB")
+        raise UsageError(_("give an orders file, or --resume JOB"))
     if not args.printer:
-        raise UsageError("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)")
+        raise UsageError(_("--printer URI is required (e.g. tcp://192.168.1.50:9100; try `waybill printer-sim`)"))
     profile = _profile(args, DEFAULT_PROFILE)
     args.dpi = args.dpi or profile.dpi
     job = label_job(args, profile=profile)
@@ -90,16 +100,20 @@ def print_command(args: argparse.Namespace) -> int:
     planned = check_printed_before(
         journal, plan(loaded.orders, job, profile, skip_invalid=args.skip_invalid), args.repeats
     )
-    for _, error in planned.skipped:
-        print(f"skipped: {error}", file=sys.stderr)
+    for _order, error in planned.skipped:
+        print(_("skipped: {problem}").format(problem=error), file=sys.stderr)
     if planned.printed_before:
-        done = "left out" if args.repeats == "skip" else "printing again as reprints (补打)"
-        print(f"{len(planned.printed_before)} waybill(s) printed before, {done}", file=sys.stderr)
+        done = (
+            _("{n} waybill(s) printed before, left out")
+            if args.repeats == "skip"
+            else _("{n} waybill(s) printed before, printing again as reprints (补打)")
+        )
+        print(done.format(n=len(planned.printed_before)), file=sys.stderr)
     if not planned.labels and planned.printed_before:
-        print("nothing to print: every waybill was printed before")
+        print(_("nothing to print: every waybill was printed before"))
         return 0
     if not planned.labels:
-        raise UsageError("no orders to print")
+        raise UsageError(_("no orders to print"))
     settings = JobSettings.capture(
         args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
     )
@@ -107,8 +121,13 @@ def print_command(args: argparse.Namespace) -> int:
     with open_session(args.printer, profile) as session:
         started = start_batch(journal, planned, settings, args.printer, profile)
         print(
-            f"job {started.job_id}: {len(planned.labels)} label(s) for {len(planned.orders)} order(s) → "
-            f"{args.printer} ({profile.name})",
+            _("job {job}: {labels} label(s) for {orders} order(s) → {printer} ({profile})").format(
+                job=started.job_id,
+                labels=len(planned.labels),
+                orders=len(planned.orders),
+                printer=args.printer,
+                profile=profile.name,
+            ),
             file=sys.stderr,
         )
         with resume_hint(journal, started.job_id):
@@ -135,22 +154,32 @@ def _summary(journal: Journal, result: RunResult, progress: Progress) -> int:
     summary = journal.job(result.job_id)
     counts = summary.counts
     rate = result.sent / result.seconds * 3600 if result.seconds > 0 else 0.0
-    confirmed = {
-        "ack": "acknowledged by the printer",
-        "idle": "confirmed by printer status",
-        "sent": "sent (this link cannot confirm printing)",
+    this_run = {
+        "ack": _("this run: {n} label(s) acknowledged by the printer in {time} ({rate} labels/h)"),
+        "idle": _("this run: {n} label(s) confirmed by printer status in {time} ({rate} labels/h)"),
+        "sent": _("this run: {n} label(s) sent (this link cannot confirm printing) in {time} ({rate} labels/h)"),
     }[result.confirmation]
     print(
-        f"job {result.job_id} {summary.status}: {counts['printed']} printed, {counts['sent']} sent, "
-        f"{counts['uncertain']} uncertain, {counts['queued']} queued; {summary.reprints} reprint(s) on record"
+        _(
+            "job {job} {status}: {printed} printed, {sent} sent, {uncertain} uncertain, {queued} queued; "
+            "{reprints} reprint(s) on record"
+        ).format(
+            job=result.job_id,
+            status=job_status(summary.status),
+            printed=counts["printed"],
+            sent=counts["sent"],
+            uncertain=counts["uncertain"],
+            queued=counts["queued"],
+            reprints=summary.reprints,
+        )
     )
-    print(f"this run: {result.sent} label(s) {confirmed} in {duration(result.seconds)} ({rate:,.0f} labels/h)")
+    print(this_run.format(n=result.sent, time=duration(result.seconds), rate=f"{rate:,.0f}"))
     return 0
 
 
 def station_command(args: argparse.Namespace) -> int:
     if args.force_code and not args.verify:
-        raise UsageError("--force-code is for --verify stations")
+        raise UsageError(_("--force-code is for --verify stations"))
     engine = open_database(args.db)
     journal = Journal(engine)
     profile = _profile(args, DEFAULT_PROFILE)
@@ -160,7 +189,9 @@ def station_command(args: argparse.Namespace) -> int:
     orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
     by_id = {o.order_id: o for o in orders}
     if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
-        raise UsageError(f"--force-code {args.force_code!r} is an order's code; choose one no order uses")
+        raise UsageError(
+            _("--force-code {code!r} is an order's code; choose one no order uses").format(code=args.force_code)
+        )
     settings = JobSettings.capture(
         args.template, args.shop, args.font, job.options, job.now, resident_font=resident_name(job.font)
     )
@@ -193,21 +224,29 @@ def station_command(args: argparse.Namespace) -> int:
                 on_printed=stall_registrar(engine, journal),
             )
         station.warm_up()
-        what = "scan an order, then each unit" if args.verify else "scan a code"
+        what = _("scan an order, then each unit") if args.verify else _("scan a code")
+        ready = (
+            _("station {name} ready on {printer} ({profile}); {n} order(s) loaded; {what}")
+            if orders
+            else _(
+                "station {name} ready on {printer} ({profile}); 0 order(s) loaded, looking codes up in earlier "
+                "print jobs; {what}"
+            )
+        )
         print(
-            f"station {args.station_name} ready on {args.printer} ({profile.name}); {len(orders)} order(s) loaded"
-            f"{'' if orders else ', looking codes up in earlier print jobs'}; {what}",
+            ready.format(name=args.station_name, printer=args.printer, profile=profile.name, n=len(orders), what=what),
             file=sys.stderr,
         )
+        prompt = _("scan: ")
         if interactive:
-            print("scan: ", end="", file=sys.stderr, flush=True)
+            print(prompt, end="", file=sys.stderr, flush=True)
 
         def say(line: str) -> None:
             if isinstance(line, Alert):  # a refusal: the bell, and red where stdout is a terminal
                 line = f"\a{RED}{line}{RESET}" if colour else f"\a{line}"
             print(line, flush=True)
             if interactive:
-                print("scan: ", end="", file=sys.stderr, flush=True)
+                print(prompt, end="", file=sys.stderr, flush=True)
 
         def ask(question: str) -> None:
             print(question, end="", file=sys.stderr, flush=True)
@@ -218,14 +257,17 @@ def station_command(args: argparse.Namespace) -> int:
             station.close()
     stats = station.stats
     print(
-        f"station {station.job_id}: {stats.printed} printed, {stats.reprinted} reprinted, "
-        f"{stats.unknown} unknown code(s)"
+        _("station {job}: {printed} printed, {reprinted} reprinted, {unknown} unknown code(s)").format(
+            job=station.job_id, printed=stats.printed, reprinted=stats.reprinted, unknown=stats.unknown
+        )
     )
     if isinstance(station, PackingStation):
         pack = station.pack
         print(
-            f"verification: {pack.verified} verified, {pack.forced} forced, {pack.set_aside} set aside incomplete, "
-            f"{pack.refused} refused scan(s)"
+            _(
+                "verification: {verified} verified, {forced} forced, {set_aside} set aside incomplete, "
+                "{refused} refused scan(s)"
+            ).format(verified=pack.verified, forced=pack.forced, set_aside=pack.set_aside, refused=pack.refused)
         )
     return 0
 
@@ -249,7 +291,8 @@ def reprint_command(args: argparse.Namespace) -> int:
             label_job=PoolStore(engine).label_job(journal, summary.id),
         )
     print(
-        f"reprinted {result.sent} label(s) of waybill {rows[0].waybill_no} (job {summary.id}) on {printer}; "
-        f"recorded as reprint (补打)"
+        _("reprinted {n} label(s) of waybill {waybill} (job {job}) on {printer}; recorded as reprint (补打)").format(
+            n=result.sent, waybill=rows[0].waybill_no, job=summary.id, printer=printer
+        )
     )
     return 0

@@ -9,6 +9,7 @@ from printers.retention import purge_finished_jobs
 from stall_monitor.retention import purge_delivered
 from waybill.database import open_database
 from waybill.errors import UsageError
+from waybill.i18n import _
 from waybill.times import BEIJING, FIRST_YEAR, LAST_YEAR, parse_beijing_time
 
 KEPT = (
@@ -23,16 +24,28 @@ def purge_command(args: argparse.Namespace) -> int:
         before = parse_beijing_time(args.before)
     except ValueError as error:
         raise UsageError(
-            f"--before {args.before!r} is not an ISO 8601 date or time from {FIRST_YEAR} to {LAST_YEAR}"
+            _("--before {text!r} is not an ISO 8601 date or time from {first} to {last}").format(
+                text=args.before, first=FIRST_YEAR, last=LAST_YEAR
+            )
         ) from error
     if before > datetime.now(UTC):
-        raise UsageError(f"--before {args.before!r} is in the future; purge removes only what is already done")
+        raise UsageError(
+            _("--before {text!r} is in the future; purge removes only what is already done").format(text=args.before)
+        )
     engine = open_database(args.db, create=False)
     jobs = purge_finished_jobs(engine, before)
     tracking = purge_delivered(engine, before)
-    print(f"purged what was done before {before.astimezone(BEIJING):%Y-%m-%d %H:%M} (Beijing):")
-    print(f"  print jobs: the orders of {jobs.jobs} finished job(s) removed ({jobs.orders} order(s): names, phones,")
-    print("    addresses, items, remarks); those waybills can no longer be reprinted from the journal")
-    print(f"  tracking: {tracking.events} event(s) of {tracking.parcels} delivered parcel(s) removed")
-    print(f"  {KEPT}")
+    print(_("purged what was done before {at} (Beijing):").format(at=f"{before.astimezone(BEIJING):%Y-%m-%d %H:%M}"))
+    print(
+        _(
+            "  print jobs: the orders of {jobs} finished job(s) removed ({orders} order(s): names, phones,\n"
+            "    addresses, items, remarks); those waybills can no longer be reprinted from the journal"
+        ).format(jobs=jobs.jobs, orders=jobs.orders)
+    )
+    print(
+        _("  tracking: {events} event(s) of {parcels} delivered parcel(s) removed").format(
+            events=tracking.events, parcels=tracking.parcels
+        )
+    )
+    print("  " + _(KEPT))
     return 0

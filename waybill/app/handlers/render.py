@@ -9,6 +9,7 @@ from printers.languages import LANGUAGES, driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.app.commands.common import Report, label_job, read_orders_for
 from waybill.errors import UsageError
+from waybill.i18n import _
 from waybill.output import LabelSink, PdfFile, PngFolder, write_all
 from waybill.pipeline import labels_for
 
@@ -33,11 +34,19 @@ def printer_profile(args: argparse.Namespace) -> PrinterProfile | None:
             return None
         profile = get_profile(args.profile, args.profiles)
         if not profile.native:
-            raise UsageError(f"--profile goes with -f {', -f '.join(LANGUAGES)}, or names a native profile to preview")
+            raise UsageError(
+                _("--profile goes with -f {formats}, or names a native profile to preview").format(
+                    formats=", -f ".join(LANGUAGES)
+                )
+            )
     else:
         profile = get_profile(args.profile or driver_for(args.format).default_profile, args.profiles)
         if profile.language != args.format:
-            raise UsageError(f"profile {profile.name} speaks {profile.language}, not {args.format}")
+            raise UsageError(
+                _("profile {profile} speaks {language}, not {format}").format(
+                    profile=profile.name, language=profile.language, format=args.format
+                )
+            )
     args.dpi = args.dpi or profile.dpi
     require_same_dpi(args.dpi, profile)
     return profile
@@ -57,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
     written = write_all(sink, labels)
     where = args.output if args.format == "png" else written.paths[0]
     print(
-        f"rendered {written.labels} label(s) for {written.orders} order(s) to {where}; "
-        f"{report.warnings} warning(s), {report.skipped} order(s) skipped"
+        _(
+            "rendered {labels} label(s) for {orders} order(s) to {where}; "
+            "{warnings} warning(s), {skipped} order(s) skipped"
+        ).format(
+            labels=written.labels, orders=written.orders, where=where, warnings=report.warnings, skipped=report.skipped
+        )
     )
     return 0

@@ -11,6 +11,7 @@ from printers.languages import driver_for
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator, SimEvent
 from waybill.errors import UsageError
+from waybill.i18n import _, ngettext
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -19,9 +20,13 @@ def _run(args: argparse.Namespace) -> int:
     if profile is None:
         profile = get_profile(driver_for(language).default_profile, args.profiles)
     if profile.language != language:
-        raise UsageError(f"--profile {profile.name} speaks {profile.language}, not --lang {language}")
+        raise UsageError(
+            _("--profile {profile} speaks {language}, not --lang {lang}").format(
+                profile=profile.name, language=profile.language, lang=language
+            )
+        )
     if args.baud and not args.serial:
-        raise UsageError("--baud throttles a serial line: give --serial too")
+        raise UsageError(_("--baud throttles a serial line: give --serial too"))
     started = time.monotonic()
     done = threading.Event()
 
@@ -51,11 +56,15 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise UsageError(str(e)) from e
     except OSError as e:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}") from e
+        raise UsageError(
+            _("cannot listen on {host}:{port}: {reason}").format(host=args.host, port=args.port, reason=e.strerror or e)
+        ) from e
     buffer = args.buffer_bytes or driver_for(language).sim_buffer_bytes
     print(sim.uri, flush=True)
     print(
-        f"# {profile.name} ({language}) at {sim.speed_mm_s:g} mm/s, receive buffer {buffer} bytes; Ctrl-C stops",
+        _("# {profile} ({language}) at {speed} mm/s, receive buffer {buffer} bytes; Ctrl-C stops").format(
+            profile=profile.name, language=language, speed=f"{sim.speed_mm_s:g}", buffer=buffer
+        ),
         file=sys.stderr,
         flush=True,
     )
@@ -67,7 +76,9 @@ def _run(args: argparse.Namespace) -> int:
             pass
     printed = sim.printed
     print(
-        f"{len(printed)} label{'s' if len(printed) != 1 else ''} printed, {sim.received_bytes} bytes received",
+        ngettext(
+            "{n} label printed, {bytes} bytes received", "{n} labels printed, {bytes} bytes received", len(printed)
+        ).format(n=len(printed), bytes=sim.received_bytes),
         flush=True,
     )
     return 0

@@ -18,19 +18,20 @@ from stall_monitor.rules import Rules, load_rules
 from stall_monitor.sources.files import read_events, read_work_orders
 from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
+from stall_monitor.words import headline
 from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
 from waybill.app.commands.stall import instant, print_problems
-from waybill.atomic import write_file
 from waybill.errors import UsageError
+from waybill.i18n import _, ngettext
 from waybill.times import beijing_iso
 
 
 def _ingest(args: argparse.Namespace) -> int:
     sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
     if not any(sources):
-        raise UsageError("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders")
+        raise UsageError(_("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders"))
     if args.shop and not args.orders:
-        raise UsageError("--shop applies to --orders only")
+        raise UsageError(_("--shop applies to --orders only"))
     engine = open_store(args.db)
     rejected = 0
     if args.orders:
@@ -38,23 +39,29 @@ def _ingest(args: argparse.Namespace) -> int:
 
         registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
         rejected += problems
-        print(f"orders: {registered} waybills registered, {problems} rejected")
+        print(
+            ngettext(
+                "orders: {n} waybill registered, {rejected} rejected",
+                "orders: {n} waybills registered, {rejected} rejected",
+                registered,
+            ).format(n=registered, rejected=problems)
+        )
     received_at = datetime.now(UTC)
     readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]] = [
-        *(("events", p, read_events) for p in args.events),
-        *(("kuaidi100", p, read_pushes) for p in args.kuaidi100),
+        *((_("events {path}: {summary}"), p, read_events) for p in args.events),
+        *((_("kuaidi100 {path}: {summary}"), p, read_pushes) for p in args.kuaidi100),
     ]
     total = IngestCounts()
     for label, path, reader in readers:
         counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
-        print(f"{label} {path}: {counts.summary()}")
+        print(label.format(path=path, summary=counts.summary()))
         total += counts
     if len(readers) > 1:
-        print(f"total: {total.summary()}")
+        print(_("total: {summary}").format(summary=total.summary()))
     rejected += total.rejected
     for path in args.work_orders:
         result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
-        print(f"work orders {path}: {result.summary()}")
+        print(_("work orders {path}: {summary}").format(path=path, summary=result.summary()))
         rejected += result.rejected
     # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
     return TrackingError.exit_code if rejected else 0
@@ -99,8 +106,12 @@ def _workorder_open(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
     due = rules.at(at).response_due(at)
-    state = "opened" if created else "already recorded"
-    print(f"{args.waybill_no.upper()}: work order {state} at {beijing_iso(at)}; answer by {beijing_iso(due)}")
+    message = (
+        _("{waybill}: work order opened at {at}; answer by {due}")
+        if created
+        else _("{waybill}: work order already recorded at {at}; answer by {due}")
+    )
+    print(message.format(waybill=args.waybill_no.upper(), at=beijing_iso(at), due=beijing_iso(due)))
     return 0
 
 
@@ -109,36 +120,44 @@ def _workorder_respond(args: argparse.Namespace) -> int:
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
     due = rules.at(opened_at).response_due(opened_at)
-    late = "on time" if at <= due else f"LATE (was due {beijing_iso(due)})"
-    print(f"{args.waybill_no.upper()}: work order opened {beijing_iso(opened_at)} answered {beijing_iso(at)}, {late}")
+    message = (
+        _("{waybill}: work order opened {opened} answered {at}, on time")
+        if at <= due
+        else _("{waybill}: work order opened {opened} answered {at}, LATE (was due {due})")
+    )
+    print(
+        message.format(
+            waybill=args.waybill_no.upper(), opened=beijing_iso(opened_at), at=beijing_iso(at), due=beijing_iso(due)
+        )
+    )
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from stall_monitor.invoices.rules import load_invoice_rules
     from stall_monitor.invoices.scan import invoice_scan
-    from stall_monitor.report import render
+    from stall_monitor.report import render_data, report_data
     from stall_monitor.scan import scan
+    from waybill.app.commands.report_files import report_format, write_report
 
-    fmt = args.format
-    if fmt is None:
-        suffix = args.output.suffix.lower().lstrip(".") if args.output else ""
-        fmt = suffix if suffix in ("csv", "json") else "html"
+    fmt = report_format(args.format, args.output, args.section)
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
     invoice_rules = load_invoice_rules(args.invoice_rules)
     engine = open_store(args.db, create=False)
     result = scan(engine, rules, at)
-    text = render(result, fmt, invoice_scan(engine, invoice_rules, at))
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    write_file(args.output, text.encode("utf-8"))
-    print(f"{args.output}: {fmt} report at {beijing_iso(result.at)}: {_headline(result.counts)}")
+    data = report_data(result, invoice_scan(engine, invoice_rules, at))
+    page = render_data(result, data, "html" if fmt == "html" else "json")
+    written = write_report(fmt, args.output, args.section, data, page)
+    if written:
+        print(
+            _("{files}: {format} report at {at}: {headline}").format(
+                files=", ".join(map(str, written)),
+                format=fmt,
+                at=beijing_iso(result.at),
+                headline=headline(result.counts),
+            )
+        )
     return 0
-
-
-def _headline(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -150,7 +169,9 @@ def _serve(args: argparse.Namespace) -> int:
     def ready(address: tuple[str, int]) -> None:
         host, port = address
         print(
-            f"serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops",
+            _(
+                "serving on http://{host}:{port}/  (POST /webhooks/kuaidi100, GET /api/stalls, /healthz); Ctrl-C stops"
+            ).format(host=host, port=port),
             flush=True,
         )
 

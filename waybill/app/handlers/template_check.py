@@ -11,6 +11,7 @@ from printers.encode import layout_font
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.fonts import load_font
 from waybill.fonts.cells import CellFont
+from waybill.i18n import _
 from waybill.orders import load_orders
 from waybill.shop import load_shop
 from waybill.template import load_template
@@ -51,11 +52,15 @@ def check_command(args: argparse.Namespace) -> int:
         for note in native_notes(template, font, orders, shop, now=now, dpi=dpis[0]):
             print(f"native: {note}")
     for note in result.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     for problem in result.problems:
-        print(f"problem: {problem}")
+        print(_("problem: {problem}").format(problem=problem))
     if result.problems:
-        print(f"{template.source}: {len(result.problems)} problem(s)")
+        print(_("{template}: {n} problem(s)").format(template=template.source, n=len(result.problems)))
         return 1
-    print(f"{template.source}: ok ({len(orders)} sample orders laid out at {' and '.join(map(str, dpis))} dpi)")
+    print(
+        _("{template}: ok ({n} sample orders laid out at {dpis} dpi)").format(
+            template=template.source, n=len(orders), dpis=_(" and ").join(map(str, dpis))
+        )
+    )
     return 0
