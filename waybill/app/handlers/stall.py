@@ -86,19 +86,26 @@ def _write_json_list(items: Iterable[dict[str, Any]], stream: TextIO) -> None:
     import orjson
 
     stream.flush()
-    out = stream.buffer
+    buffer = getattr(stream, "buffer", None)  # a text stream without bytes beneath (a StringIO) gets text
+
+    def write(data: bytes) -> None:
+        if buffer is not None:
+            buffer.write(data)
+        else:
+            stream.write(data.decode("utf-8"))
+
     opening, chunk = b"[", []
     for item in items:
         # An item at depth 1: each of its lines one level in (JSON text has no raw newline inside a string).
         chunk.append(b"\n  " + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
         if len(chunk) == 1000:
-            out.write(opening + b",".join(chunk))
+            write(opening + b",".join(chunk))
             opening, chunk = b",", []
     if chunk:
-        out.write(opening + b",".join(chunk) + b"\n]\n")
+        write(opening + b",".join(chunk) + b"\n]\n")
     else:
-        out.write(b"[]\n" if opening == b"[" else b"\n]\n")
-    out.flush()
+        write(b"[]\n" if opening == b"[" else b"\n]\n")
+    stream.flush()
 
 
 def _workorder_open(args: argparse.Namespace) -> int:
