@@ -53,12 +53,12 @@ BAUDS = (115200, 9600)
 def single_page_orders(count: int, job: LabelJob) -> list[Order]:
     """``count`` one-label orders: the samples repeated under new order ids and waybill numbers."""
     shop = load_shop(sample_path("shop.toml"))
-    orders = load_orders(sample_path("orders.jsonl"), shop).orders
-    samples = [o for o in orders if o.waybill_no and len(job.layout(o).labels) == 1]  # numbered ones suffice
-    orders = []
-    for n, base in zip(range(count), itertools.cycle(samples), strict=False):
-        orders.append(replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}"))
-    return orders
+    loaded = load_orders(sample_path("orders.jsonl"), shop).orders
+    samples = [o for o in loaded if o.waybill_no and len(job.layout(o).labels) == 1]  # numbered ones suffice
+    return [
+        replace(base, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}")
+        for n, base in zip(range(count), itertools.cycle(samples), strict=False)
+    ]
 
 
 def label_job(profile: PrinterProfile) -> LabelJob:

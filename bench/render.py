@@ -17,12 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
+from waybill.layout.label import Label
 from waybill.orders import load_orders
 from waybill.output import PngFolder, write_all
 from waybill.pipeline import LabelJob, labels_for
@@ -34,7 +36,7 @@ from waybill.template import load_template
 from waybill.times import BEIJING
 
 
-def labels(count: int, template: str, dpi: int):  # type: ignore[no-untyped-def]
+def labels(count: int, template: str, dpi: int) -> Iterator[Label]:
     """``count`` labels of the samples cycled under new waybill numbers (PNG files are named by them)."""
     shop = load_shop(sample_path("shop.toml"))
     # The samples that carry their number (the others take one from the store: bench/number_pool.py).

@@ -23,7 +23,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -244,9 +244,19 @@ class Journal:
             self._add_labels(connection, job_id, planned, start=1)
         return job_id
 
-    def append_labels(self, job_id: int, order: Order, planned: Sequence[PlannedLabel]) -> list[LabelRow]:
-        """Station mode: add one order and its labels to a running job; returns the new rows."""
+    def append_labels(
+        self,
+        job_id: int,
+        order: Order,
+        planned: Sequence[PlannedLabel],
+        *,
+        also: Callable[[Connection], None] | None = None,
+    ) -> list[LabelRow]:
+        """Station mode: add one order and its labels to a running job; returns the new rows. ``also`` writes
+        what must be recorded with them in the same transaction (a pack verification: one commit, not two)."""
         with self._write() as connection:
+            if also is not None:
+                also(connection)
             exists = connection.execute(
                 sa.select(orders.c.order_id).where(orders.c.job_id == job_id, orders.c.order_id == order.order_id)
             ).first()

@@ -106,11 +106,13 @@ class PackingStation(Station):
         counted = _counted_text(outcome)
         if not outcome.check.complete:
             return f"{counted}; {_missing(outcome.check, left=True)}"
-        self.log.verified(outcome.check)  # recorded before the label's first byte, as the journal's `sent`
         self.pack.verified += 1
         self._scanned_at = started
         verified = _("all {n} unit(s) verified").format(n=sum(outcome.check.counted))
-        return f"{counted}; {verified} → {self.print_order(outcome.check.order)}"
+        # The verification is recorded with the order's labels, in their transaction: before the first byte.
+        check = outcome.check
+        printed = self.print_order(check.order, also=lambda connection: self.log.verified(check, connection))
+        return f"{counted}; {verified} → {printed}"
 
     def _refused(self, outcome: Refused) -> Alert:
         self.log.refused(outcome.code, outcome.reason, outcome.detail, outcome.check)

@@ -39,6 +39,7 @@ from printers.batch import OnPrinted
 from printers.errors import JobError, JobLeaseError, PrinterError
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
+from printers.pool_claims import PoolClaims
 from printers.pool_file import PoolFile, PrinterSpec
 from printers.pool_printer import PoolPrinter
 from printers.pool_split import fill_levels, split_runs
@@ -92,6 +93,7 @@ class Pool:
         grace: float = 20.0,
         poll: float = 1.0,
         on_printed: OnPrinted | None = None,
+        claims: PoolClaims | None = None,
     ) -> None:
         if not printers:
             raise UsageError(f"pool {name} has no printers")
@@ -99,6 +101,7 @@ class Pool:
         self.engine = engine
         self.store = PoolStore(engine)
         self.journal = Journal(engine)  # creates and moves runs; the printers' threads have their own
+        self.claims = claims  # many hosts on one store: this host's runs, and the lapsed ones of dead hosts
         # Every table the printers' threads read exists before they start: two threads creating SQLite tables
         # at once both find none, and one fails (``ensure_schema`` serialises that on PostgreSQL only).
         NumberStore(engine)
@@ -128,8 +131,9 @@ class Pool:
         grace: float = 20.0,
         poll: float = 1.0,
         on_printed: OnPrinted | None = None,
+        claims: PoolClaims | None = None,
     ) -> Pool:
-        return cls(name, pool_file.pool(name), engine, grace=grace, poll=poll, on_printed=on_printed)
+        return cls(name, pool_file.pool(name), engine, grace=grace, poll=poll, on_printed=on_printed, claims=claims)
 
     # ── life ─────────────────────────────────────────────────────────────────────────────────────
     def start(self, timeout: float = 15.0) -> Pool:
@@ -147,6 +151,8 @@ class Pool:
         with self._cv:
             self._open.clear()  # nobody here prints them now: they are stopped, for ``resume``
             self._cv.notify_all()
+        if self.claims is not None:
+            self.claims.release()  # a graceful stop: the runs wait for a resume, not for another host
 
     def __enter__(self) -> Pool:
         return self.start()
@@ -168,17 +174,21 @@ class Pool:
         printed_at: datetime | None = None,
         repeats: RepeatPolicy = "refuse",
         now: datetime | None = None,
+        printer: str | None = None,
     ) -> PoolJob:
         """Lay out every order, record the job and all its labels with their serials, and queue its runs on
-        the ready printers. A layout error, a waybill printed before (``repeats``) or a pool with no ready
-        printer refuses the job before anything is recorded."""
+        the ready printers (only on ``printer`` if named; a fault still moves its run to the others). A layout
+        error, a waybill printed before (``repeats``) or no ready printer refuses the job before anything is
+        recorded."""
         now = now or datetime.now(BEIJING)
         seen: set[str] = set()
         for order in orders:
             if order.order_id in seen:
                 raise UsageError(f"order {order.order_id} is in the job twice")
             seen.add(order.order_id)
-        ready = [printer for printer in self.printers if printer.healthy]
+        if printer is not None and printer not in {p.name for p in self.printers}:
+            raise UsageError(f"pool {self.name} has no printer {printer}")
+        ready = [p for p in self.printers if p.healthy and printer in (None, p.name)]
         if not ready:
             raise PrinterError(f"no printer of pool {self.name} is ready: {self._faults()}")
         profile = ready[0].spec.profile
@@ -190,35 +200,35 @@ class Pool:
         if not planned.labels:
             raise UsageError("no orders to print" + (": every waybill was printed before" if orders else ""))
         width = job.layout(planned.orders[0]).labels[0].width
-        for printer in ready[1:]:
-            printer.spec.profile.check_fits(width)
+        for other in ready[1:]:
+            other.spec.profile.check_fits(width)
         settings = JobSettings.capture(template, shop, font, job.options, job.now).to_json()
         sizes = _group_sizes([label.order_id for label in planned.labels])
         record = self.store.create_pool_job(self.name, now)
         created: list[tuple[PoolPrinter, int]] = []
         seq, label_at = 1, 0
-        for printer, run in zip(ready, split_runs(sizes, [p.spec.profile.head_speed_mm_s for p in ready]), strict=True):
+        for target, run in zip(ready, split_runs(sizes, [p.spec.profile.head_speed_mm_s for p in ready]), strict=True):
             count = sum(sizes[i] for i in run)
             if not count:
                 continue
             job_id = self.journal.create_job(
                 kind="pool",
-                printer=printer.spec.uri,
-                profile=printer.spec.profile.name,
+                printer=target.spec.uri,
+                profile=target.spec.profile.name,
                 settings=settings,
                 job_orders=planned.orders[run.start : run.stop],
                 planned=planned.labels[label_at : label_at + count],
             )
             label_at += count
-            self.store.add_run(record.id, job_id, printer.name)
+            self.store.add_run(record.id, job_id, target.name)
             rows = self.journal.labels_of_job(job_id)
             self.store.add_labels(record, [(row.id, seq + i) for i, row in enumerate(rows)])
             seq += len(rows)
-            self.journal.finish(job_id, "stopped", note=f"pool job {record.id}: queued on {printer.name}")
-            created.append((printer, job_id))
+            self.journal.finish(job_id, "stopped", note=f"pool job {record.id}: queued on {target.name}")
+            created.append((target, job_id))
         self.store.mark_ready(record.id)
-        for printer, job_id in created:
-            self._queue(printer, record.id, job_id)
+        for target, job_id in created:
+            self._queue(target, record.id, job_id)
         return PoolJob(self, self.store.pool_job(record.id))
 
     def resume(self, pool_job_id: int) -> PoolJob:
@@ -246,6 +256,26 @@ class Pool:
         for printer, job_id in todo:
             self._queue(printer, pool_job_id, job_id)
         return PoolJob(self, record)
+
+    def adopt_lapsed(self) -> list[int]:
+        """Take over the runs of this pool whose host died (its claims' lease lapsed) and queue them here,
+        each on its own printer if this pool has it, else on the first ready one; the runs taken."""
+        if self.claims is None:
+            return []
+        adopted = []
+        for job_id in self.claims.take_lapsed():
+            summary = self.journal.job(job_id)
+            run = self.store.run(job_id)
+            if run is None or (summary.status == "done" and not summary.counts["queued"] + summary.counts["uncertain"]):
+                self.claims.release([job_id])
+            elif summary.owner is not None:  # its printer's lease is still live: look again later
+                self.claims.lapse(job_id)
+            else:
+                by_name = {printer.name: printer for printer in self.printers}
+                ready = [printer for printer in self.printers if printer.healthy] or self.printers
+                self._queue(by_name.get(run.printer, ready[0]), run.pool_job_id, job_id)
+                adopted.append(job_id)
+        return adopted
 
     def job(self, pool_job_id: int) -> PoolJob:
         return PoolJob(self, self.store.pool_job(pool_job_id))
@@ -282,11 +312,15 @@ class Pool:
 
     # ── the printers' threads call these ─────────────────────────────────────────────────────────
     def _queue(self, printer: PoolPrinter, pool_job_id: int, job_id: int) -> None:
+        if self.claims is not None:
+            self.claims.claim(job_id)
         with self._cv:
             self._open[job_id] = pool_job_id
         printer.enqueue(job_id)
 
     def _run_done(self, job_id: int) -> None:
+        if self.claims is not None:
+            self.claims.release([job_id])
         with self._cv:
             self._open.pop(job_id, None)
             self._cv.notify_all()
@@ -311,6 +345,8 @@ class Pool:
             _, fault = source.state
             where = ", ".join(f"{n} → job {j}" for n, j in moved) or "nothing left"
             journal.finish(job_id, "done", note=f"{source.name}: {fault}; {len(rows)} label(s) moved: {where}")
+            if self.claims is not None:
+                self.claims.release([job_id])
             self._open.pop(job_id, None)
             self._cv.notify_all()
             return True

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Connection
+
 from printers.batch import BatchRunner, OnPrinted
 from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_label_for_session
@@ -125,12 +127,13 @@ class Station:
         self.stats.reprinted += len(rows)
         return _("{waybill}: reprinted {n} label(s), recorded as 补打").format(waybill=order.waybill_no, n=len(rows))
 
-    def print_order(self, order: Order) -> str:
-        """Lay out and print a first time every label of ``order``, as labels of the station's job."""
+    def print_order(self, order: Order, also: Callable[[Connection], None] | None = None) -> str:
+        """Lay out and print a first time every label of ``order``, as labels of the station's job; ``also``
+        records what must be stored with those labels, in their transaction."""
         self.orders[order.order_id] = order
         laid_out = self.label_job.layout(order).labels
         planned = [PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in laid_out]
-        rows = self.journal.append_labels(self.job_id, order, planned)
+        rows = self.journal.append_labels(self.job_id, order, planned, also=also)
         self._print(order, rows)
         self.stats.printed += len(rows)
         return _("{waybill}: printed {n} label(s) for order {order}").format(

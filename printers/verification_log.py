@@ -107,8 +107,9 @@ class VerificationLog:
         self.job_id = job_id
         ensure_schema(engine, COMPONENT, SCHEMA)
 
-    def verified(self, check: Check) -> None:
-        self._add("verified", check)
+    def verified(self, check: Check, connection: Connection | None = None) -> None:
+        """Record a verified order; in ``connection``'s transaction when given (with its labels)."""
+        self._add("verified", check, connection=connection)
 
     def incomplete(self, check: Check) -> None:
         self._add("incomplete", check)
@@ -119,26 +120,38 @@ class VerificationLog:
     def refused(self, code: str, reason: str, detail: str, check: Check | None) -> None:
         self._add("refused", check, code=code, reason=reason, detail=detail)
 
-    def _add(self, kind: EventKind, check: Check | None, *, code: str = "", reason: str = "", detail: str = "") -> None:
+    def _add(
+        self,
+        kind: EventKind,
+        check: Check | None,
+        *,
+        code: str = "",
+        reason: str = "",
+        detail: str = "",
+        connection: Connection | None = None,
+    ) -> None:
+        if connection is None:
+            with self.engine.begin() as own:
+                self._add(kind, check, code=code, reason=reason, detail=detail, connection=own)
+            return
         left = check.missing() if check and kind in ("incomplete", "forced") else []
         missing = [{"sku": line.item.sku, "name": line.item.name, "qty": n} for line, n in left]
-        with self.engine.begin() as connection:
-            connection.execute(
-                events.insert().values(
-                    at=datetime.now(UTC),
-                    station=self.station,
-                    job_id=self.job_id,
-                    kind=kind,
-                    order_id=check.order.order_id if check else None,
-                    waybill_no=check.order.waybill_no if check else None,
-                    code=code,
-                    reason=reason,
-                    detail=detail,
-                    units=sum(check.counted) if check else 0,
-                    by_hand=check.by_hand if check else 0,
-                    missing=json.dumps(missing, ensure_ascii=False),
-                )
+        connection.execute(
+            events.insert().values(
+                at=datetime.now(UTC),
+                station=self.station,
+                job_id=self.job_id,
+                kind=kind,
+                order_id=check.order.order_id if check else None,
+                waybill_no=check.order.waybill_no if check else None,
+                code=code,
+                reason=reason,
+                detail=detail,
+                units=sum(check.counted) if check else 0,
+                by_hand=check.by_hand if check else 0,
+                missing=json.dumps(missing, ensure_ascii=False),
             )
+        )
 
 
 def pack_events(engine: Engine, *, job_id: int | None = None, order_id: str | None = None) -> list[PackEvent]:

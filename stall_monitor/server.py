@@ -15,27 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
-import os
-import signal
-import socket
 import sys
-import threading
 import traceback
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 from sqlalchemy.engine import Engine
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.routes import ROUTES, Context, Handler, Reply, json_response
 from stall_monitor.rules import Rules
 from waybill.errors import UsageError, WaybillError
+from waybill.http_server import HttpServer, route_of
+from waybill.net import is_loopback
 
 __all__ = ["MAX_BODY", "Limits", "StallServer", "check_exposure", "is_loopback", "make_server"]
 
@@ -59,21 +55,11 @@ def check_exposure(host: str, salt: str | None) -> None:
         raise UsageError(f"refusing to serve on {host or 'every interface'} without --salt: anyone could post pushes")
 
 
-def is_loopback(host: str) -> bool:
-    """Whether every address ``host`` names is a loopback address ("" and 0.0.0.0 mean every interface)."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False
-    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
-
-
-class StallServer:
+class StallServer(HttpServer):
     """The server; ``serve()`` in the foreground until SIGINT/SIGTERM, or ``start()``/``stop()`` on a thread."""
+
+    name = "stall-server"
+    listen_error = TrackingError
 
     def __init__(
         self,
@@ -84,120 +70,35 @@ class StallServer:
         log: Callable[[str], None],
         threads: int,
     ) -> None:
-        self.host, self.port, self.limits = host, port, limits
-        self._threads = threads  # of the database pool
-        self._address: tuple[str, int] | None = None
+        # aiohttp's own shutdown gets 1 s, for stragglers after the drain (it drops their unread bytes).
+        super().__init__(
+            host,
+            port,
+            log,
+            threads=threads,
+            backlog=limits.backlog,
+            keepalive_timeout=limits.header_timeout,
+            cleanup_timeout=1.0,
+        )
+        self.limits = limits
         self.in_flight = 0  # requests being handled now
         self._quiet = asyncio.Event()  # set while none is (one per run: an Event belongs to its loop)
         self._draining = False
         self._context = context  # given the database pool of a run
-        self._log = log
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
 
-    @property
-    def address(self) -> tuple[str, int]:
-        """Where it listens (the port picked when given 0); only once started."""
-        if self._address is None:
-            raise RuntimeError("the server is not listening")
-        return self._address
-
-    # -- foreground (the CLI) -------------------------------------------------------------------------------
-
-    def serve(self, on_ready: Callable[[tuple[str, int]], None]) -> None:
-        """Serve until SIGINT (then raise ``KeyboardInterrupt``, after the graceful stop) or SIGTERM (return)."""
-        received: list[int] = []
-
-        async def main() -> None:
-            loop = asyncio.get_running_loop()
-            stop = asyncio.Event()
-
-            def on_signal(number: int) -> None:
-                received.append(number)
-                stop.set()
-
-            for number in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(number, on_signal, number)
-            await self._run(stop, on_ready)
-
-        asyncio.run(main())
-        if signal.SIGINT in received:
-            raise KeyboardInterrupt
-
-    # -- background (tests, embedding) ----------------------------------------------------------------------
-
-    def start(self) -> tuple[str, int]:
-        """Listen and serve on a daemon thread; returns the bound address once connections are accepted."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def on_ready(_: tuple[str, int]) -> None:
-            ready.set()
-
-        def thread() -> None:
-            async def main() -> None:
-                self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-                await self._run(self._stop, on_ready)
-
-            try:
-                asyncio.run(main())
-            except BaseException as error:  # handed to start(); the thread ends either way
-                failure.append(error)
-                ready.set()
-
-        self._thread = threading.Thread(target=thread, name="stall-server", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            raise failure[0]
-        return self.address
-
-    def stop(self) -> None:
-        """Stop gracefully: refuse new connections, finish the requests in flight, then return."""
-        if self._thread is None or self._loop is None or self._stop is None:
-            return
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join()
-        self._thread = None
-
-    # -- the one way both run -------------------------------------------------------------------------------
-
-    async def _run(self, stop: asyncio.Event, on_ready: Callable[[tuple[str, int]], None]) -> None:
-        pool = ThreadPoolExecutor(self._threads, thread_name_prefix="stall-db")
+    def build_app(self, pool: Executor) -> web.Application:
         self._quiet, self._draining = asyncio.Event(), False
         self._quiet.set()
-        context = self._context(pool)
-        runner = web.AppRunner(
-            self._app(context),
-            handle_signals=False,
-            access_log_class=_access_logger(self._log),
-            keepalive_timeout=self.limits.header_timeout,
-            shutdown_timeout=1.0,  # for stragglers after the drain below (aiohttp drops their unread bytes)
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self.host, self.port, backlog=self.limits.backlog)
-            try:
-                await site.start()
-            except OSError as error:
-                reason = os.strerror(error.errno) if error.errno else str(error)
-                raise TrackingError(f"cannot listen on {self.host}:{self.port}: {reason}") from error
-            host, port = runner.addresses[0][:2]
-            self._address = (str(host), int(port))
-            on_ready(self._address)
-            await stop.wait()
-            self._log("stopping: finishing the requests in flight")
-            # Stop listening, then let the requests in flight finish while their connections still read
-            # (aiohttp's own shutdown stops reading at once, so a body still arriving would be lost).
-            self._draining = True
-            await site.stop()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.limits.shutdown_timeout):
-                    await self._quiet.wait()
-        finally:
-            await runner.cleanup()  # stops listening, waits for handlers, closes connections
-            pool.shutdown(wait=True)
+        return self._app(self._context(pool))
+
+    async def drain(self, site: web.TCPSite) -> None:
+        # Stop listening, then let the requests in flight finish while their connections still read
+        # (aiohttp's own shutdown stops reading at once, so a body still arriving would be lost).
+        self._draining = True
+        await site.stop()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.limits.shutdown_timeout):
+                await self._quiet.wait()
 
     def _app(self, context: Context) -> web.Application:
         app = web.Application(client_max_size=self.limits.max_body, middlewares=[self._guard])
@@ -249,14 +150,14 @@ class StallServer:
             response.headers.extend((k, v) for k, v in error.headers.items() if k == "Allow")
             return response
         except WaybillError as error:  # the store's one-line DatabaseError
-            self._log(f"error: {request.method} {_route(request)}: {error}")
+            self._log(f"error: {request.method} {route_of(request)}: {error}")
             return _error(500, "internal error (see the server log)")
         except Exception as error:  # a bug: say where, not what (the message may quote the input)
             frames = traceback.extract_tb(error.__traceback__)
             ours = [f for f in frames if "site-packages" not in f.filename] or frames
             kind = "database error" if isinstance(error, sa.exc.SQLAlchemyError) else "internal error"
             where = f"{type(error).__name__} at {ours[-1].filename}:{ours[-1].lineno}"
-            self._log(f"{kind}: {request.method} {_route(request)}: {where}")
+            self._log(f"{kind}: {request.method} {route_of(request)}: {where}")
             return _error(500, "internal error (see the server log)")
 
 
@@ -295,19 +196,3 @@ def _bind(handler: Handler, context: Context) -> Callable[[web.Request], Awaitab
 
 def _error(status: int, message: str) -> web.Response:
     return json_response(status, {"result": False, "returnCode": str(status), "message": message})
-
-
-def _route(request: web.BaseRequest) -> str:
-    """The matched route's path template, else "-": what the client typed may carry personal data."""
-    match = getattr(request, "match_info", None)
-    resource = match.route.resource if match is not None else None
-    return resource.canonical if resource is not None else "-"
-
-
-def _access_logger(log: Callable[[str], None]) -> type[AbstractAccessLogger]:
-    class AccessLog(AbstractAccessLogger):
-        def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-            size = "-" if response.content_length is None else f"{response.content_length}B"
-            log(f"{request.remote} {request.method} {_route(request)} {response.status} {size} {time * 1000:.1f}ms")
-
-    return AccessLog

@@ -48,7 +48,7 @@ def test_a_newer_database_is_refused(db_url: str) -> None:
         ensure_schema(engine, "things", [_create_things])
 
 
-def test_paths_become_sqlite_urls_and_postgres_gets_psycopg(tmp_path, monkeypatch) -> None:
+def test_paths_become_sqlite_urls_and_postgres_gets_psycopg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert database_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     monkeypatch.setenv("WAYBILL_DB", str(tmp_path / "env.db"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,6 +33,7 @@ __all__ = [
     "MAX_QTY",
     "WAYBILL_NO",
     "LoadedOrders",
+    "check_orders",
     "load_orders",
     "parse_date",
     "read_orders",
@@ -87,32 +88,58 @@ def read_orders(path: Path, shop: Shop | None = None) -> LoadedOrders:
     records = _csv_records(text, source) if is_csv(path, text.lstrip()[:1]) else _jsonl_records(text, source)
     orders: list[Order] = []
     problems: list[Problem] = []
-    seen_orders: dict[str, int] = {}
-    seen_waybills: dict[str, int] = {}
+    seen = _Seen()
     for record in records:
         if isinstance(record, Problem):
             problems.append(record)
             continue
         checker = _Checker(source, record.line, record.item_lines)
         checker.problems.extend(record.problems)
-        order = checker.order(record.data, shop)
-        if order is not None:
-            for seen, key, value in (
-                (seen_orders, "order_id", order.order_id),
-                (seen_waybills, "waybill_no", order.waybill_no),
-            ):
-                if value and value in seen:  # orders without a number yet get distinct ones later
-                    checker.problem(
-                        key, _("{value!r} already used on line {line}").format(value=value, line=seen[value])
-                    )
-                    order = None
-                else:
-                    seen[value] = record.line
+        order = seen.unique(checker, checker.order(record.data, shop), _("line {line}").format(line=record.line))
         if checker.problems:
             problems.extend(checker.problems)
         elif order is not None:
             orders.append(order)
     return LoadedOrders(tuple(orders), tuple(problems))
+
+
+def check_orders(objects: Sequence[Any], shop: Shop | None = None, name: str = "orders") -> LoadedOrders:
+    """Validate orders decoded from JSON (a request body), as ``read_orders`` does a file's lines; each
+    problem's source is the order's path (``orders[3]``), its field the path within (``recipient.phone``)."""
+    orders: list[Order] = []
+    problems: list[Problem] = []
+    seen = _Seen()
+    for index, data in enumerate(objects):
+        checker = _Checker(f"{name}[{index}]", None, None)
+        if not isinstance(data, dict):
+            checker.problem("", f"must be an object, not {type(data).__name__}")
+            order = None
+        else:
+            order = seen.unique(checker, checker.order(data, shop), f"{name}[{index}]")
+        problems.extend(checker.problems)
+        if order is not None and not checker.problems:
+            orders.append(order)
+    return LoadedOrders(tuple(orders), tuple(problems))
+
+
+class _Seen:
+    """Order ids and waybill numbers met so far: a second use of one is a problem of the later order."""
+
+    def __init__(self) -> None:
+        self.where: dict[tuple[str, str], str] = {}
+
+    def unique(self, checker: _Checker, order: Order | None, here: str) -> Order | None:
+        if order is None:
+            return None
+        for key, value in (("order_id", order.order_id), ("waybill_no", order.waybill_no)):
+            if value and (key, value) in self.where:  # orders without a number yet get distinct ones later
+                checker.problem(
+                    key, _("{value!r} already used on {place}").format(value=value, place=self.where[key, value])
+                )
+                order = None
+            else:
+                self.where[key, value] = here
+        return order
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -233,14 +260,14 @@ def _merge_order_cells(
 class _Checker:
     """Validates one raw order, recording each problem with its line and field path."""
 
-    def __init__(self, source: str, line: int, item_lines: tuple[int, ...] | None) -> None:
+    def __init__(self, source: str, line: int | None, item_lines: tuple[int, ...] | None) -> None:
         self.source = source
         self.line = line
         self.item_lines = item_lines
         self.problems: list[Problem] = []
 
     def problem(self, field: str, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(self.source, line or self.line, field, message))
+        self.problems.append(Problem(self.source, line or self.line, field or None, message))
 
     def order(self, data: dict[str, Any], shop: Shop | None) -> Order | None:
         for key in data:
@@ -278,7 +305,7 @@ class _Checker:
             scheduled_delivery=self.parsed(data, "scheduled_delivery", parse_date, _("a date YYYY-MM-DD")),
             remark=self.text(data, "remark"),
             shipped_at=self.parsed(data, "shipped_at", parse_beijing_time, _("an ISO 8601 time")),
-            origin=Origin(self.source, self.line),
+            origin=Origin(self.source, self.line) if self.line is not None else None,
         )
         if not sender_given and (shop is None or shop.sender_for(order) is None):
             self.problem("sender", _("missing, and no shop profile (--shop) gives a sender for this carrier"))

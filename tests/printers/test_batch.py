@@ -61,7 +61,7 @@ def test_a_clean_batch_prints_every_label_once(
 
     result = run(journal, job_id, printer)
 
-    assert result.confirmation == confirmation  # type: ignore[attr-defined]
+    assert result.confirmation == confirmation
     assert printer.labels == total
     assert states(journal, job_id) == {final: total}
     assert journal.job(job_id).reprints == 0

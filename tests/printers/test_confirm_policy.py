@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
-from printers.confirm_policy import BatchPolicy, Confirmation, ConfirmMode, Next
+from printers.confirm_policy import BatchPolicy, Confirmation, ConfirmMode, Next, OnFault
 
 HEAD = 1.2  # seconds a label takes on the head
 
 
-def confirmation(mode: ConfirmMode, **policy: int) -> Confirmation:
-    return Confirmation(BatchPolicy(**policy), mode, HEAD)  # type: ignore[arg-type]
+class Windows(TypedDict, total=False):
+    """The policy's label counts a test may set."""
+
+    ack_window: int
+    confirm_every: int
+
+
+def confirmation(mode: ConfirmMode, **policy: Unpack[Windows]) -> Confirmation:
+    return Confirmation(BatchPolicy(**policy), mode, HEAD)
 
 
 def send(c: Confirmation, count: int, now: float = 0.0) -> list[Next]:
@@ -51,8 +60,8 @@ def test_sent_mode_never_waits_and_forgets_what_went_out() -> None:
 
 
 @pytest.mark.parametrize(("on_fault", "step"), [("stop", Next.STOP), ("wait", Next.WAIT_OUT_FAULT)])
-def test_a_fault_stops_or_is_waited_out_by_the_policy(on_fault: str, step: Next) -> None:
-    c = Confirmation(BatchPolicy(on_fault=on_fault), "idle", HEAD)  # type: ignore[arg-type]
+def test_a_fault_stops_or_is_waited_out_by_the_policy(on_fault: OnFault, step: Next) -> None:
+    c = Confirmation(BatchPolicy(on_fault=on_fault), "idle", HEAD)
     assert c.status(ready=True) is Next.SEND
     assert c.status(ready=False) is step
     send(c, 10)

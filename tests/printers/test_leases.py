@@ -80,19 +80,19 @@ def test_another_hosts_job_is_interrupted_only_once_its_lease_lapses(db_url: str
     Journal(engine).begin(lapsed_job)
 
 
-def test_a_lease_is_renewed_while_held_and_let_go_after(db_url: str) -> None:
+def test_a_lease_is_renewed_while_held_and_let_go_after(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = open_database(db_url)
     journal = Journal(engine, lease_seconds=0.3)
     job_id = create_job(journal, get_profile("tspl-203"))
     renewed = threading.Event()
     original = journal.renew
 
-    def renew(job: int) -> bool:
-        result = original(job)
+    def renew(job_id: int) -> bool:
+        result = original(job_id)
         renewed.set()
         return result
 
-    journal.renew = renew  # type: ignore[method-assign]
+    monkeypatch.setattr(journal, "renew", renew)
     with journal.holding(job_id):
         assert renewed.wait(timeout=10), "the lease was never renewed"
         assert Journal(engine).job(job_id).owner == journal.owner

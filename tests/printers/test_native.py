@@ -161,7 +161,9 @@ def test_every_template_round_trips_and_scans_with_masked_phones_only(template: 
             codes = decoded_code128(printed.image)
             assert codes and set(codes) == {order.waybill_no}
             if commands(data, b"QRCODE"):
-                qr = zxingcpp.read_barcodes(printed.image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)
+                qr = zxingcpp.read_barcodes(
+                    printed.image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+                )
                 assert [result.text for result in qr] == [strings(commands(data, b"QRCODE")[0])[0]]
 
 

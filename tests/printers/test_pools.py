@@ -25,6 +25,7 @@ from printers.pool_store import PoolStore
 from printers.pools import Pool, PoolJob
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
+from tests.printers.faults import Faults
 from tests.printers.test_print_e2e import printed_waybills
 from tests.waybill.labels import SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
 from waybill.app.cli import main
@@ -52,13 +53,10 @@ def any_engine(db_url: str) -> Iterator[sa.Engine]:
 
 
 @contextmanager
-def simulators(*faults: dict[str, float], language: str = "tspl") -> Iterator[list[PrinterSimulator]]:
+def simulators(*faults: Faults, language: str = "tspl") -> Iterator[list[PrinterSimulator]]:
     """TSPL printers by default (their labels are compared dot for dot); one fault dict each."""
     with ExitStack() as stack:
-        yield [
-            stack.enter_context(PrinterSimulator(language, speed_mm_s=FAST, **fault))  # type: ignore[arg-type]
-            for fault in faults
-        ]
+        yield [stack.enter_context(PrinterSimulator(language, speed_mm_s=FAST, **fault)) for fault in faults]
 
 
 def pool_file(tmp_path: Path, uris: list[str], profiles: list[str] | None = None) -> Path:

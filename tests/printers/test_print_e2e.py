@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Unpack
 
 import pytest
 
@@ -21,6 +22,7 @@ from printers.decode import decode
 from printers.journal import Journal
 from printers.profiles import get_profile
 from printers.simulator import PrinterSimulator
+from tests.printers.faults import Faults
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, labels_of, sample_orders
 from waybill.app.cli import main
 from waybill.database import open_database
@@ -87,14 +89,10 @@ def link(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def simulator(language: str, link: str, **faults: object) -> PrinterSimulator:
+def simulator(language: str, link: str, **faults: Unpack[Faults]) -> PrinterSimulator:
     return PrinterSimulator(
-        language,
-        get_profile(PROFILE[language]),
-        speed_mm_s=FAST,  # type: ignore[arg-type]
-        serial=link == "serial",
-        **faults,
-    )  # type: ignore[arg-type]
+        language, get_profile(PROFILE[language]), speed_mm_s=FAST, serial=link == "serial", **faults
+    )
 
 
 @pytest.mark.parametrize("language", ["escpos", "tspl", "zpl"])

@@ -49,7 +49,7 @@ def test_mm_to_dots(name: str, mm: tuple[int, int], dots: tuple[int, int]) -> No
 
 def test_builtins_are_read_only() -> None:
     with pytest.raises(TypeError):
-        BUILTIN_PROFILES["x"] = BUILTIN_PROFILES["tspl-203"]  # type: ignore[index]
+        BUILTIN_PROFILES["x"] = BUILTIN_PROFILES["tspl-203"]  # type: ignore[index]  # the write under test
 
 
 def _write(tmp_path: Path, text: str) -> Path:

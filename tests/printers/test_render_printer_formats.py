@@ -10,7 +10,15 @@ from PIL import ImageChops
 
 from printers.decode import crop_label, decode
 from printers.profiles import get_profile
-from tests.waybill.labels import SAMPLE_SHOP, TEMPLATES, decoded_code128, labels_of, long_order, sample_orders
+from tests.waybill.labels import (
+    SAMPLE_ORDERS,
+    SAMPLE_SHOP,
+    TEMPLATES,
+    decoded_code128,
+    labels_of,
+    long_order,
+    sample_orders,
+)
 from waybill.app.cli import main
 from waybill.render.raster import rasterize
 
@@ -26,9 +34,9 @@ def _orders_file(tmp_path: Path) -> Path:
     wanted = {sample_orders()[0].order_id, sample_orders()[9].order_id, long_order().order_id}
     lines = [
         line
-        for line in Path(sample_orders()[0].origin.source).read_text(encoding="utf-8").splitlines()
+        for line in SAMPLE_ORDERS.read_text(encoding="utf-8").splitlines()
         if any(order_id in line for order_id in wanted)
-    ]  # type: ignore[union-attr]
+    ]
     path = tmp_path / "orders.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

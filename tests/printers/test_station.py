@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,9 @@ from waybill.database import open_database
 
 
 @pytest.fixture
-def sim() -> PrinterSimulator:
+def sim() -> Iterator[PrinterSimulator]:
     with PrinterSimulator("escpos", get_profile("escpos-4inch"), speed_mm_s=5000) as simulator:
-        yield simulator  # type: ignore[misc]
+        yield simulator
 
 
 def station(sim: PrinterSimulator, db: str, lines: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from printers.verify import Check, Counted, Forced, Opened, PrintedBefore, Refused, Verifier
+from printers.verify import Check, Counted, Forced, Opened, Outcome, PrintedBefore, Refused, Verifier
 from tests.waybill.labels import sample_orders
 from waybill.catalog import Catalog
 from waybill.model import Item, Order
@@ -32,8 +32,14 @@ def verifier(printed: frozenset[str] = frozenset(), force: str | None = None) ->
     return Verifier(orders.get, lambda o: o.order_id in printed, CATALOG, force_code=force)
 
 
-def scans(desk: Verifier, *codes: str) -> list[object]:
+def scans(desk: Verifier, *codes: str) -> list[Outcome]:
     return [desk.scan(code) for code in codes]
+
+
+def refused(outcome: Outcome) -> Refused:
+    """The outcome as the refusal it must be."""
+    assert isinstance(outcome, Refused), outcome
+    return outcome
 
 
 def test_an_order_opens_with_its_lines_in_pick_list_order_and_completes_on_its_last_unit() -> None:
@@ -65,7 +71,7 @@ def test_refusals_name_their_reason() -> None:
     misread = desk.scan("6901234567893")
     unknown_row = desk.scan("+9")
     barcoded_row = desk.scan("+1")
-    assert [(r.reason, r.detail) for r in (wrong, over, misread, unknown_row, barcoded_row)] == [  # type: ignore[union-attr]
+    assert [(r.reason, r.detail) for r in map(refused, (wrong, over, misread, unknown_row, barcoded_row))] == [
         ("not in this order", ""),
         ("more than ordered", "MUG: 1 ordered, all counted"),
         ("misread", "EAN-13 check digit should be 2, not 3"),
@@ -89,7 +95,7 @@ def test_the_catalog_names_a_wrong_product_and_upc_a_matches_in_either_form() ->
 
 def test_a_product_before_any_order_is_refused() -> None:
     desk = verifier()
-    assert [(o.reason, o.check) for o in scans(desk, MUG, "+", "NOPE")] == [  # type: ignore[attr-defined]
+    assert [(o.reason, o.check) for o in map(refused, scans(desk, MUG, "+", "NOPE"))] == [
         ("no order open", None),
         ("no order open", None),
         ("no order open", None),

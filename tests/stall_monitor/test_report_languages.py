@@ -226,8 +226,8 @@ def test_the_demo_speaks_chinese(db: str, tmp_path: Path) -> None:
     from waybill.i18n import set_language
 
     set_language("zh-CN")
-    files = [sample_path(name) for name in ("tracking.jsonl", "work_orders.csv", "invoices.jsonl")]
-    line = stall_demo(Path(db), *files, tmp_path / "r.html")
+    tracking, work_orders, invoices = (sample_path(n) for n in ("tracking.jsonl", "work_orders.csv", "invoices.jsonl"))
+    line = stall_demo(Path(db), tracking, work_orders, invoices, tmp_path / "r.html")
     assert line.startswith(
         "导入 0 条物流轨迹；2026-11-30 10:00（北京时间）检查：3 件物流停滞，3 件即将停滞，4 件未揽收"
     )

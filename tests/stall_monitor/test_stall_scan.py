@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from stall_monitor.events import Event
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
-from stall_monitor.scan import scan
+from stall_monitor.scan import StallLevel, scan
 from stall_monitor.store import Registration, register_waybills
 from waybill.times import BEIJING
 from waybill.times import parse_instant as bj
@@ -159,10 +159,15 @@ def test_feed_freshness_counts_only_events_up_to_at(engine: Engine, rules: Rules
     assert {f.quiet for f in scan(engine, rules, bj("2022-12-20 21:00")).feeds} == {True}
 
 
-def _reference(registered: dict[str, Registration], stored: list[Event], rules: Rules, at: datetime) -> dict:
+Finding = tuple[StallLevel, datetime | None, str | None]  # a stall as (level, last_event_at, last_status)
+
+
+def _reference(
+    registered: dict[str, Registration], stored: list[Event], rules: Rules, at: datetime
+) -> dict[str, Finding]:
     """The scan's semantics written plainly over Python lists: what the SQL must agree with."""
     rule = rules.at(at)
-    expected = {}
+    expected: dict[str, Finding] = {}
     for waybill_no in {e.waybill_no for e in stored} | set(registered):
         seen = [e for e in stored if e.waybill_no == waybill_no and e.time <= at]
         registration = registered.get(waybill_no)

@@ -92,6 +92,7 @@ class Raw:
         self.sock.sendall(data)
 
     def answer(self, method: str = "POST") -> tuple[int, dict[str, str], bytes]:
+        # http.client only calls makefile() on its socket, which Raw provides over its one buffer.
         response = http.client.HTTPResponse(self, method=method)  # type: ignore[arg-type]
         response.begin()
         return response.status, dict(response.getheaders()), response.read()

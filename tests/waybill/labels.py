@@ -64,7 +64,9 @@ def labels_of(order: Order, template: str, dpi: int = 203, *, mask: bool = True)
 
 
 def decoded_code128(image: Image.Image) -> list[str]:
-    results = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.Code128)
+    results = zxingcpp.read_barcodes(
+        image.convert("L"), formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.Code128)
+    )
     return [result.text for result in results]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,10 +117,10 @@ def test_the_cli_says_so_in_one_line_per_problem_and_writes_nothing(
     ],
 )
 def test_a_csv_header_with_a_duplicated_or_missing_column_is_refused_whole(
-    tmp_path: Path, header_change: object, message: str
+    tmp_path: Path, header_change: Callable[[list[str]], list[str]], message: str
 ) -> None:
     rows = csv_rows(order())
-    columns = tuple(header_change(list(rows[0])))  # type: ignore[operator]
+    columns = tuple(header_change(list(rows[0])))
     path = tmp_path / "orders.csv"
     path.write_text(csv_text([{c: r.get(c, "SF") for c in columns} for r in rows], columns), encoding="utf-8")
     loaded = read_orders(path)

@@ -129,13 +129,13 @@ def test_check_reports_the_limit_the_layout_keeps(template: str, dpi: int) -> No
     assert checked.returncode == 0, checked.stderr
     out = checked.stdout
     assert f"at {203 if dpi == 300 else 300} dpi" not in out
-    reported = {}
+    reported: dict[str, tuple[int, int]] = {}
     for line in out.splitlines():
         if f"  {dpi} dpi, " in line:
-            element, rest = line.strip().split(f"  {dpi} dpi, ")
+            element_name, rest = line.strip().split(f"  {dpi} dpi, ")
             characters = int(rest.split(": ")[1].split(" characters of A-Z 0-9 - (any mix), ")[0])
             digits = int(rest.split("(any mix), ")[1].removesuffix(" digits"))
-            reported[element.strip()] = (characters, digits)
+            reported[element_name.strip()] = (characters, digits)
     parsed = load_template(template)
     barcodes = {
         f"{section}: {element.id}": element

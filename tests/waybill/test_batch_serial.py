@@ -8,9 +8,10 @@ from PIL import ImageChops
 
 from tests.waybill.labels import NOW, TEMPLATES, long_order, sample_shop
 from waybill.fonts import load_font
-from waybill.layout.engine import LayoutOptions, dots_per_mm, layout_order
+from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.render.raster import rasterize
 from waybill.template import TextElement, load_template
+from waybill.units import dots_per_mm
 
 
 @pytest.mark.parametrize("dpi", [203, 300])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -22,7 +23,8 @@ def write_orders(path: Path, orders: list[dict[str, object]]) -> Path:
     return path
 
 
-def sample_dicts() -> list[dict[str, object]]:
+def sample_dicts() -> list[dict[str, Any]]:
+    """The sample orders as parsed JSON objects (values of any JSON type), for a test to edit."""
     return [json.loads(line) for line in SAMPLE_ORDERS.read_text(encoding="utf-8").splitlines()]
 
 
@@ -65,7 +67,7 @@ def test_the_same_input_gives_byte_identical_files(tmp_path: Path) -> None:
 def test_bad_orders_are_all_reported_and_nothing_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     orders = sample_dicts()[:4]
     orders[1]["carrier"] = "UPS"
-    orders[2]["items"][0]["qty"] = 0  # type: ignore[index]
+    orders[2]["items"][0]["qty"] = 0
     path = write_orders(tmp_path / "orders.jsonl", orders)
     with path.open("a", encoding="utf-8") as handle:
         handle.write("{not json\n")
@@ -128,7 +130,7 @@ def test_layout_error_message_names_the_order_and_element(tmp_path: Path, capsys
 
 def test_text_that_is_shrunk_or_cut_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     orders = sample_dicts()[:1]
-    orders[0]["recipient"]["address"] = "文三路478号华星时代广场A座1203室" * 6  # type: ignore[index]
+    orders[0]["recipient"]["address"] = "文三路478号华星时代广场A座1203室" * 6
     path = write_orders(tmp_path / "orders.jsonl", orders)
     assert render(path, "-t", "76x130", "-o", tmp_path / "png", "--shop", SAMPLE_SHOP) == 0
     err = capsys.readouterr().err

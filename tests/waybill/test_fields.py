@@ -159,24 +159,22 @@ SHOP = Shop(
 PRINTED_AT = datetime(2026, 11, 26, 8, 0, tzinfo=BEIJING)
 
 
-def an_order(carrier: str = "YTO", sender: Address | None = None, **fields: object) -> Order:
-    values: dict[str, object] = {
-        "order_id": "TB1",
-        "carrier": CARRIERS[carrier],
-        "waybill_no": "YT1234567890",
-        "recipient": RECIPIENT,
-        "sender": sender,
-        "items": (Item("MUG", "陶瓷马克杯", 2, "350ml", "A-2"), Item("BOX", "收纳箱", 3, "大号", "D-3")),
-        "remark": f"请先电话联系 138-1234-1234 或 {PHONE}，谢谢",
-        "cod_amount": Decimal("59.90"),
-        "scheduled_delivery": date(2026, 12, 2),
-        "shipped_at": datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING),
-        "service": "标准快递",
-        "sort_code": "300-001-00 100",
-        "package_center": "杭州转运中心",
-    }
-    values.update(fields)
-    return Order(**values)  # type: ignore[arg-type]
+def an_order(carrier: str = "YTO", sender: Address | None = None, cod_amount: Decimal = Decimal("59.90")) -> Order:
+    return Order(
+        order_id="TB1",
+        carrier=CARRIERS[carrier],
+        waybill_no="YT1234567890",
+        recipient=RECIPIENT,
+        sender=sender,
+        items=(Item("MUG", "陶瓷马克杯", 2, "350ml", "A-2"), Item("BOX", "收纳箱", 3, "大号", "D-3")),
+        remark=f"请先电话联系 138-1234-1234 或 {PHONE}，谢谢",
+        cod_amount=cod_amount,
+        scheduled_delivery=date(2026, 12, 2),
+        shipped_at=datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING),
+        service="标准快递",
+        sort_code="300-001-00 100",
+        package_center="杭州转运中心",
+    )
 
 
 def test_context_has_every_field_but_those_the_layout_adds_per_label() -> None:

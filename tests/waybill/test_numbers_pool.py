@@ -99,7 +99,8 @@ def test_a_cancelled_number_is_never_given_again_and_its_order_gets_a_new_one(db
             first[2].waybill_no,
             "78310000000005",
         ]
-    assert store.cancellation(first[1].waybill_no).cancel_reason == "label torn"  # type: ignore[union-attr]
+    cancelled = store.cancellation(first[1].waybill_no)
+    assert cancelled is not None and cancelled.cancel_reason == "label torn"
     assert [(b.total, b.used, b.cancelled, b.left) for b in store.pool_balances()] == [(9, 4, 1, 4)]
     # Without a source, the cancelled number is refused rather than printed.
     result = assign_numbers(store.engine, first[1:2], Shop())

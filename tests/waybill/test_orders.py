@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import pytest
@@ -37,7 +38,9 @@ SENDER = {
 }
 
 
-def order(order_id: str = "TB1001", waybill_no: str = "SF1000000001", **fields: Any) -> dict[str, Any]:
+def order(
+    order_id: str | EllipsisType = "TB1001", waybill_no: str | EllipsisType = "SF1000000001", **fields: Any
+) -> dict[str, Any]:
     """A valid JSON order; keyword arguments replace (or, set to ``...``, remove) fields."""
     data: dict[str, Any] = {
         "order_id": order_id,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 
 from tests.waybill.labels import TEMPLATES, decoded_code128, labels_of, long_order, sample_orders
 from waybill.render.pdf import PdfWriter
@@ -54,14 +55,21 @@ def test_without_masking_the_full_phone_is_printed() -> None:
     assert "13812341234" in reader.pages[0].extract_text()
 
 
+def _dictionary(entry: PdfObject) -> DictionaryObject:
+    """A PDF dictionary entry, through its reference: pypdf types every entry as a bare PdfObject."""
+    resolved = entry.get_object()
+    assert isinstance(resolved, DictionaryObject)
+    return resolved
+
+
 def test_the_chinese_font_is_embedded_as_a_subset() -> None:
     reader = PdfReader(io.BytesIO(_pdf("76x130")))
-    fonts = reader.pages[0]["/Resources"]["/Font"]
+    fonts = _dictionary(_dictionary(reader.pages[0]["/Resources"])["/Font"])
     for ref in fonts.values():
-        font = ref.get_object()
-        assert font["/Subtype"] == "/TrueType"
-        assert "+" in font["/BaseFont"]  # a subset, named XXXXXX+Font
-        assert "/FontFile2" in font["/FontDescriptor"].get_object()
+        font = _dictionary(ref)
+        assert str(font["/Subtype"]) == "/TrueType"
+        assert "+" in str(font["/BaseFont"])  # a subset, named XXXXXX+Font
+        assert "/FontFile2" in _dictionary(font["/FontDescriptor"])
 
 
 def test_same_labels_give_the_same_pdf_bytes() -> None:

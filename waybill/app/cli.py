@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "waybill.app.commands.printers",
     "waybill.app.commands.printing",
     "waybill.app.commands.simulator",
+    "waybill.app.commands.serve_print",
     "waybill.app.commands.stall",
     "waybill.app.commands.invoice",
     "waybill.app.commands.purge",

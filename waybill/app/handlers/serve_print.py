@@ -1,0 +1,63 @@
+"""``waybill serve-print``: the pool, the service and its server, started and stopped."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from printers.pool_file import load_pool_file
+from waybill.app.service.core import PrintService
+from waybill.app.service.server import ServiceServer, check_exposure
+from waybill.database import open_database
+from waybill.errors import UsageError
+from waybill.shop import load_shop
+
+__all__ = ["serve_print"]
+
+
+def serve_print(args: argparse.Namespace) -> int:
+    """Check the options, start the pool, serve until Ctrl-C or SIGTERM."""
+    check_exposure(args.host, args.token)  # before anything is opened
+    templates = {}
+    for given in args.template:
+        name, sep, file = given.partition("=")
+        if not sep or not name or not file:
+            raise UsageError(f"--template {given!r}: expected NAME=FILE")
+        if not Path(file).is_file():
+            raise UsageError(f"--template {name}: no file {file}")
+        templates[name] = Path(file)
+    if args.shop:
+        load_shop(args.shop)  # its problems now, not on the first job
+    pool_file = load_pool_file(args.pool)
+    pool_name = args.pool_name
+    if pool_name is None:
+        if len(pool_file.pools) != 1:
+            raise UsageError(
+                f"{args.pool}: {len(pool_file.pools)} pools ({', '.join(pool_file.pools)}): name one with --pool-name"
+            )
+        (pool_name,) = pool_file.pools
+    pool_file.pool(pool_name)
+    service = PrintService(
+        pool_file,
+        pool_name,
+        open_database(args.db),
+        templates=templates,
+        shop=args.shop,
+        grace=args.grace,
+        lease=args.lease,
+    )
+    server = ServiceServer(service, args.host, args.port, token=args.token)
+
+    def ready(address: tuple[str, int]) -> None:
+        host, port = address
+        print(
+            f"serving pool {pool_name} on http://{host}:{port}/ (print components: ws://{host}:{port}/); Ctrl-C stops",
+            flush=True,
+        )
+
+    service.start()
+    try:
+        server.serve(ready)
+    finally:
+        service.close()
+    return 0
