@@ -171,7 +171,7 @@ def test_errors_under_zh_cn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr()
     assert out.out == f"发票 {bad}：写入开票申请 1 条，工单 0 个，拒收 1 条\n"
     (line,) = out.err.splitlines()  # one line, naming file and line
-    assert line.startswith(f"拒收：{bad}:2:")
+    assert line == f"拒收：{bad}:2: 不是有效的 JSON（第 1 列：Expecting value）"
     with pytest.raises(SystemExit):
         main(["--lang", "zh-CN", "stall", "report", "--format", "pdf"])
     assert "无效的选项：'pdf'" in capsys.readouterr().err

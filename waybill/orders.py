@@ -18,7 +18,7 @@ from typing import Any
 
 from waybill import product_codes
 from waybill.errors import OrderError, Problem
-from waybill.i18n import _
+from waybill.i18n import N_, _
 from waybill.model import CARRIERS, Address, Item, Order, Origin
 from waybill.privacy import mask_phone
 from waybill.records import is_csv, json_lines
@@ -166,7 +166,7 @@ class _Record:
 
 def _jsonl_records(text: str, source: str) -> Iterator[_Record | Problem]:
     # Split on newlines only: str.splitlines() also splits on U+2028, U+0085 …, which JSON strings may hold raw.
-    for item in json_lines(text.split("\n"), source, _("an order")):
+    for item in json_lines(text.split("\n"), source, N_("an order")):
         yield item if isinstance(item, Problem) else _Record(item[1], item[0])
 
 

@@ -133,6 +133,6 @@ def json_lines(lines: Iterable[str], source: str, each: str) -> Iterator[tuple[i
             yield Problem(source, number, None, str(error))
             continue
         if not isinstance(data, dict):
-            yield Problem(source, number, None, _("each line must be one JSON object ({each})").format(each=each))
+            yield Problem(source, number, None, _("each line must be one JSON object ({each})").format(each=_(each)))
             continue
         yield number, data

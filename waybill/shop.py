@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from waybill.errors import OrderError, Problem
+from waybill.i18n import _
 from waybill.model import CARRIERS, Address, Order
 from waybill.numbers.config import NumbersConfig, parse_numbers
 
@@ -67,7 +68,8 @@ def load_shop(path: Path) -> Shop:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise OrderError([Problem(source, None, None, f"cannot read shop profile: {error.strerror}")]) from error
+        problem = Problem(source, None, None, _("cannot read shop profile: {reason}").format(reason=error.strerror))
+        raise OrderError([problem]) from error
     except UnicodeDecodeError as error:
         raise OrderError([Problem(source, None, None, "not UTF-8 (TOML files are UTF-8)")]) from error
     return parse_shop(text, source)
@@ -78,7 +80,7 @@ def parse_shop(text: str, source: str) -> Shop:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise OrderError([Problem(source, None, None, f"not valid TOML: {error}")]) from error
+        raise OrderError([Problem(source, None, None, _("not valid TOML: {reason}").format(reason=error))]) from error
     problems: list[Problem] = []
 
     def problem(key: str, message: str) -> None:
@@ -87,22 +89,22 @@ def parse_shop(text: str, source: str) -> Shop:
     _unknown_keys(data, "", ("name", "sender", "carriers"), problem)
     name = data.get("name", "")
     if not isinstance(name, str):
-        problem("name", "must be a string")
+        problem("name", _("must be a string"))
         name = ""
     sender = _address(data.get("sender"), "sender", problem, default_name=name) if "sender" in data else None
     accounts: dict[str, CarrierAccount] = {}
     carriers = data.get("carriers", {})
     if not isinstance(carriers, dict):
-        problem("carriers", "must be a table of carrier codes")
+        problem("carriers", _("must be a table of carrier codes"))
         carriers = {}
     for code, entry in carriers.items():
         key = f"carriers.{code}"
         carrier = CARRIERS.get(code)
         if carrier is None:
-            problem(key, f"unknown carrier {code!r}; known: {', '.join(CARRIERS)}")
+            problem(key, _("unknown carrier {code!r}; known: {known}").format(code=code, known=", ".join(CARRIERS)))
             continue
         if not isinstance(entry, dict):
-            problem(key, "must be a table")
+            problem(key, _("must be a table"))
             continue
         numbers = parse_numbers(entry["numbers"], f"{key}.numbers", problem) if "numbers" in entry else None
         if carrier.direct:
@@ -111,24 +113,31 @@ def parse_shop(text: str, source: str) -> Shop:
                 key,
                 ("monthly_account", "numbers"),
                 problem,
-                f"{code} is a direct carrier: monthly_account, numbers",
+                _("{code} is a direct carrier: monthly_account, numbers").format(code=code),
             )
             account = entry.get("monthly_account")
             if not isinstance(account, str) or not account.strip():
-                problem(f"{key}.monthly_account", f"{code} is a direct carrier: give the 月结账号 as a string")
+                problem(
+                    f"{key}.monthly_account",
+                    _("{code} is a direct carrier: give the 月结账号 as a string").format(code=code),
+                )
                 continue
             accounts[code] = CarrierAccount(monthly_account=account.strip(), numbers=numbers)
         else:
-            _unknown_keys(entry, key, ("branch", "numbers"), problem, f"{code} is a franchise carrier: branch, numbers")
+            hint = _("{code} is a franchise carrier: branch, numbers").format(code=code)
+            _unknown_keys(entry, key, ("branch", "numbers"), problem, hint)
             branch = entry.get("branch")
             if not isinstance(branch, dict):
-                problem(f"{key}.branch", f"{code} is a franchise carrier: give its branch (网点) as a table")
+                problem(
+                    f"{key}.branch",
+                    _("{code} is a franchise carrier: give its branch (网点) as a table").format(code=code),
+                )
                 continue
             _unknown_keys(branch, f"{key}.branch", ("name", "code", "address"), problem)
             parts = {part: branch.get(part) for part in ("name", "code")}
             for part, value in parts.items():
                 if not isinstance(value, str) or not value.strip():
-                    problem(f"{key}.branch.{part}", "is required, as a string")
+                    problem(f"{key}.branch.{part}", _("is required, as a string"))
             address = _address(branch.get("address"), f"{key}.branch.address", problem, default_name=name)
             branch_name, branch_code = parts["name"], parts["code"]
             if address is not None and isinstance(branch_name, str) and isinstance(branch_code, str):
@@ -146,13 +155,17 @@ def _unknown_keys(
     table: dict[str, Any], key: str, known: tuple[str, ...], problem: Callable[[str, str], None], hint: str = ""
 ) -> None:
     for extra in sorted(table.keys() - set(known)):
-        what = f"unknown key ({hint})" if hint else "unknown key (a typo would silently drop its value)"
+        what = (
+            _("unknown key ({hint})").format(hint=hint)
+            if hint
+            else _("unknown key (a typo would silently drop its value)")
+        )
         problem(f"{key}.{extra}" if key else extra, what)
 
 
 def _address(value: Any, key: str, problem: Callable[[str, str], None], *, default_name: str) -> Address | None:
     if not isinstance(value, dict):
-        problem(key, "must be a table with name, phone, province, city, district, address")
+        problem(key, _("must be a table with name, phone, province, city, district, address"))
         return None
     _unknown_keys(value, key, _ADDRESS_PARTS, problem)
     fields = {}
@@ -160,11 +173,11 @@ def _address(value: Any, key: str, problem: Callable[[str, str], None], *, defau
     for part in _ADDRESS_PARTS:
         text = value.get(part, default_name if part == "name" else "")
         if not isinstance(text, str):
-            problem(f"{key}.{part}", "must be a string")
+            problem(f"{key}.{part}", _("must be a string"))
             valid = False
             continue
         fields[part] = text.strip()
         if not fields[part] and part in ("name", "phone", "province", "address"):
-            problem(f"{key}.{part}", "is required")
+            problem(f"{key}.{part}", _("is required"))
             valid = False
     return Address(**fields) if valid else None

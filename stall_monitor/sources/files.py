@@ -16,6 +16,7 @@ from stall_monitor.errors import TrackingError
 from stall_monitor.events import MAX_LENGTHS, Event, canonical_status
 from stall_monitor.invoices.clocks import InvoiceFacts
 from waybill.errors import Problem
+from waybill.i18n import N_, _
 from waybill.records import is_csv, json_lines
 from waybill.times import parse_instant
 
@@ -71,16 +72,18 @@ def open_text(path: Path) -> IO[str]:
             encoding = "gb18030"  # spreadsheets exported on Chinese Windows
         return path.open(encoding=encoding, newline="")
     except OSError as error:
-        raise TrackingError(f"{path}: cannot read: {error.strerror}") from error
+        raise TrackingError(_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)) from error
 
 
 def not_text(source: str, error: UnicodeDecodeError) -> TrackingError:
     """The error for bytes met while reading that are neither UTF-8 nor GB18030."""
-    return TrackingError(f"{source}: not UTF-8 or GB18030 text after the start: {error.reason}")
+    return TrackingError(
+        _("{source}: not UTF-8 or GB18030 text after the start: {reason}").format(source=source, reason=error.reason)
+    )
 
 
 def read_records(
-    path: Path, columns: Columns | None = None, each: str = "an event"
+    path: Path, columns: Columns | None = None, each: str = N_("an event")
 ) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
     """(line, record) for each JSON Lines object or CSV row, or a ``Problem`` for a line that is not one;
     ``each`` names what a line holds, for the message.
@@ -108,7 +111,12 @@ def _csv_rows(stream: IO[str], source: str, columns: Columns | None) -> Iterator
     try:
         yield from _csv_cells(reader, source, columns)
     except csv.Error as error:  # a cell over the field size limit (128 KiB)
-        yield Problem(source, reader.line_num, None, f"not valid CSV ({error}); the rest of the file was not read")
+        yield Problem(
+            source,
+            reader.line_num,
+            None,
+            _("not valid CSV ({reason}); the rest of the file was not read").format(reason=error),
+        )
 
 
 def _csv_cells(reader: Any, source: str, columns: Columns | None) -> Iterator[tuple[int, dict[str, Any]] | Problem]:
@@ -121,7 +129,8 @@ def _csv_cells(reader: Any, source: str, columns: Columns | None) -> Iterator[tu
             _check_header(header, f"{source}:{reader.line_num}", columns)
             continue
         if len(cells) > len(header):
-            yield Problem(source, reader.line_num, None, f"{len(cells) - len(header)} more cells than the header")
+            extra = _("{n} more cells than the header").format(n=len(cells) - len(header))
+            yield Problem(source, reader.line_num, None, extra)
             continue
         yield reader.line_num, {name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()}
 
@@ -130,16 +139,26 @@ def _check_header(header: list[str], where: str, columns: Columns | None) -> Non
     # A column given twice would let one cell silently override the other (a second status closing a parcel).
     for name in header:
         if name and header.count(name) > 1:
-            raise TrackingError(f"{where}: column {name!r} is given twice in the header; nothing was read")
+            raise TrackingError(
+                _("{where}: column {name!r} is given twice in the header; nothing was read").format(
+                    where=where, name=name
+                )
+            )
     if columns is None:
         return
     for name in header:
         if name and name not in columns.known:  # a nameless column (a trailing comma) may stay empty
             known = ", ".join(sorted(columns.known))
-            raise TrackingError(f"{where}: unknown column {name!r} in the header (columns: {known}); nothing was read")
+            raise TrackingError(
+                _("{where}: unknown column {name!r} in the header (columns: {known}); nothing was read").format(
+                    where=where, name=name, known=known
+                )
+            )
     for name in columns.required:
         if name not in header:
-            raise TrackingError(f"{where}: the header has no {name!r} column; nothing was read")
+            raise TrackingError(
+                _("{where}: the header has no {name!r} column; nothing was read").format(where=where, name=name)
+            )
 
 
 def read_events(path: Path) -> Iterator[Event | Problem]:
@@ -156,14 +175,14 @@ def read_work_orders(path: Path) -> Iterator[WorkOrderRecord | Problem]:
 def read_invoice_requests(path: Path) -> Iterator[InvoiceFacts | Problem]:
     """Invoice requests of a JSON Lines or CSV file: ``order_id``, ``requested_at``, optional ``issued_at``,
     ``work_order_opened_at``, ``amount`` (yuan), ``title``. A time without a zone is Beijing time."""
-    return _read(path, INVOICE_COLUMNS, invoice_from_record, "an invoice request")
+    return _read(path, INVOICE_COLUMNS, invoice_from_record, N_("an invoice request"))
 
 
 def _read(
     path: Path,
     columns: Columns,
     build: Callable[[Mapping[str, Any], _Where], T],
-    each: str = "an event",
+    each: str = N_("an event"),
 ) -> Iterator[T | Problem]:
     source = str(path)
     known = columns.known
@@ -200,13 +219,13 @@ class _Where(NamedTuple):  # one per line read: a tuple is made five times faste
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise _Bad(self.problem(key, "is required"))
+                raise _Bad(self.problem(key, _("is required")))
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise _Bad(self.problem(key, f"must be a string, not {type(value).__name__}"))
+            raise _Bad(self.problem(key, _("must be a string, not {type}").format(type=type(value).__name__)))
         text = str(value).strip()
         if len(text) > MAX_LENGTHS.get(key, len(text)):
-            raise _Bad(self.problem(key, f"is longer than {MAX_LENGTHS[key]} characters"))
+            raise _Bad(self.problem(key, _("is longer than {n} characters").format(n=MAX_LENGTHS[key])))
         return text
 
     def time(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
@@ -216,7 +235,7 @@ class _Where(NamedTuple):  # one per line read: a tuple is made five times faste
         try:
             return parse_instant(text)
         except ValueError as error:
-            raise _Bad(self.problem(key, f"{text!r} is not an ISO 8601 time")) from error
+            raise _Bad(self.problem(key, _("{value!r} is not an ISO 8601 time").format(value=text))) from error
 
 
 def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
@@ -307,11 +326,16 @@ def _amount(where: _Where, data: Mapping[str, Any]) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _Bad(where.problem("amount", f"must be a number of yuan, not {type(value).__name__}"))
+        raise _Bad(where.problem("amount", _("must be a number of yuan, not {type}").format(type=type(value).__name__)))
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation as error:
-        raise _Bad(where.problem("amount", f"{value!r} is not a number of yuan")) from error
+        raise _Bad(where.problem("amount", _("{value!r} is not a number of yuan").format(value=value))) from error
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        raise _Bad(where.problem("amount", f"{value!r} is not an amount of yuan (0 to {MAX_AMOUNT}, to the fen)"))
+        raise _Bad(
+            where.problem(
+                "amount",
+                _("{value!r} is not an amount of yuan (0 to {max}, to the fen)").format(value=value, max=MAX_AMOUNT),
+            )
+        )
     return str(amount.quantize(Decimal("0.01")))

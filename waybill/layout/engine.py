@@ -8,6 +8,7 @@ from datetime import datetime
 
 from waybill.errors import LayoutError
 from waybill.fields import Value, is_set, order_context
+from waybill.i18n import _
 from waybill.layout.codes import SymbolDoesNotFit, code128_capacity, code128_mark, module_sizes, qr_mark
 from waybill.layout.label import Label, LabelFont, LayoutWarning, Mark, Rect
 from waybill.layout.picklist import Row, Table, paginate, totals_text
@@ -152,9 +153,14 @@ class _Layout:
         preferred = max(1, self.dots(preferred_mm))
         # A resident font sets the preferred size at its nearest cell size below: no shrinking, the printer's grid.
         if size < self.font.sizes(preferred, preferred)[0]:
-            self.warn(field, f"shrunk from {preferred_mm:g} mm to {size / self.dpmm:.2g} mm to fit")
+            self.warn(
+                field,
+                _("shrunk from {preferred} mm to {size} mm to fit").format(
+                    preferred=f"{preferred_mm:g}", size=f"{size / self.dpmm:.2g}"
+                ),
+            )
         if truncated:
-            self.warn(field, "cut with an ellipsis: the text does not fit even at the minimum size")
+            self.warn(field, _("cut with an ellipsis: the text does not fit even at the minimum size"))
 
     def _element(self, element: Element, context: dict[str, Value], rows: list[Row], pages: int) -> list[Mark]:
         handlers: dict[type, Callable[..., list[Mark]]] = {
@@ -201,7 +207,12 @@ class _Layout:
 
     def _missing_warning(self, field: str, missing: set[str]) -> None:
         for char in sorted(missing):
-            self.warn(field, f"the font has no glyph for {char!r} (U+{ord(char):04X}); drawn as an empty box")
+            self.warn(
+                field,
+                _("the font has no glyph for {char!r} (U+{code:04X}); drawn as an empty box").format(
+                    char=char, code=ord(char)
+                ),
+            )
 
     def _barcode(self, element: BarcodeElement, *, context: dict[str, Value], **_: object) -> list[Mark]:
         data = element.data.render(context)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from waybill.fonts import Font
 from waybill.fonts.cells import CellFont
+from waybill.i18n import _
 
 __all__ = [
     "Barcode",
@@ -119,7 +120,9 @@ class LayoutWarning:
     message: str
 
     def __str__(self) -> str:
-        return f"order {self.order_id}: {self.field}: {self.message}"
+        return _("order {order}: {field}: {message}").format(
+            order=self.order_id, field=self.field, message=self.message
+        )
 
 
 def bold_stroke(size: int) -> int:

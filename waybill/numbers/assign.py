@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from waybill.errors import NumberError
+from waybill.i18n import _
 from waybill.model import CARRIERS, Order
 from waybill.numbers.config import needs_numbers
 from waybill.numbers.source import Binding, NumberSource, Request, SourceContext, open_source
@@ -39,8 +40,10 @@ class Numbered:
             by_reason.setdefault(reason, []).append(order.order_id)
         lines = []
         for reason, ids in by_reason.items():
-            more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
-            lines.append(f"{reason} (order {', '.join(ids[:3])}{more}); nothing was printed for it")
+            shown = ", ".join(ids[:3])
+            if len(ids) > 3:
+                shown = _("{shown} and {n} more").format(shown=shown, n=len(ids) - 3)
+            lines.append(_("{reason} (order {orders}); nothing was printed for it").format(reason=reason, orders=shown))
         return NumberError("\n".join(lines))
 
 
@@ -52,7 +55,11 @@ def object_id(order_id: str, cancelled: int) -> str:
 def source_for(store: NumberStore, shop: Shop, carrier: str, env: Mapping[str, str] | None = None) -> NumberSource:
     account = shop.account(carrier)
     if account.numbers is None:
-        raise NumberError(f"{carrier}: the shop profile names no number source ([carriers.{carrier}.numbers])")
+        raise NumberError(
+            _("{carrier}: the shop profile names no number source ([carriers.{carrier}.numbers])").format(
+                carrier=carrier
+            )
+        )
     context = SourceContext(
         store, CARRIERS[carrier], account, account.numbers, shop, os.environ if env is None else env, _now
     )
@@ -85,12 +92,15 @@ def assign_numbers(
         elif held is None:
             continue
         elif held.order_id != order.order_id or held.carrier != order.carrier.code:
-            refused[order.order_id] = f"{order.carrier.code}: {order.waybill_no} belongs to order {held.order_id}"
+            refused[order.order_id] = _("{carrier}: {waybill} belongs to order {order}").format(
+                carrier=order.carrier.code, waybill=order.waybill_no, order=held.order_id
+            )
         elif held.cancelled_at is not None:
             if shop.account(order.carrier.code).numbers is None:
-                refused[order.order_id] = (
-                    f"{order.carrier.code}: {order.waybill_no} was cancelled ({held.cancel_reason or 'no reason'}); "
-                    "it is never printed again"
+                refused[order.order_id] = _(
+                    "{carrier}: {waybill} was cancelled ({reason}); it is never printed again"
+                ).format(
+                    carrier=order.carrier.code, waybill=order.waybill_no, reason=held.cancel_reason or _("no reason")
                 )
             else:
                 wanting.append(order)
@@ -146,7 +156,11 @@ def _low_balance(shop: Shop, carrier: str, source: NumberSource, left: int | Non
     try:
         count = left if left is not None else sum(b.left for b in source.balance())
     except NumberError as error:
-        return [f"{carrier}: cannot check the balance: {error}"]
+        return [_("{carrier}: cannot check the balance: {error}").format(carrier=carrier, error=error)]
     if count >= config.low_balance:
         return []
-    return [f"{carrier}: only {count} number(s) left at {source.name} (low_balance = {config.low_balance})"]
+    return [
+        _("{carrier}: only {n} number(s) left at {source} (low_balance = {low})").format(
+            carrier=carrier, n=count, source=source.name, low=config.low_balance
+        )
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from waybill.i18n import _
 from waybill.numbers.source import Assigned, Balance, Binding, Refusal, Request, SourceContext
 
 __all__ = ["PoolSource", "open_source"]
@@ -19,7 +20,9 @@ class PoolSource:
 
     def assign(self, requests: Sequence[Request]) -> Assigned:
         allocation = self.store.allocate(self.carrier, self.branch_code, requests)
-        reason = f"the number pool of branch {self.branch_code} is empty (import segments: waybill numbers import)"
+        reason = _("the number pool of branch {branch} is empty (import segments: waybill numbers import)").format(
+            branch=self.branch_code
+        )
         return Assigned(
             granted=[allocation.bound[r.order.order_id] for r in requests if r.order.order_id in allocation.bound],
             refused=[Refusal(r.order.order_id, reason) for r in allocation.unserved],
