@@ -233,6 +233,13 @@ def test_requests_beyond_the_bound_get_503_until_a_slot_frees(engine: Engine, ru
 # at the end of the test makes that happen here, under this filter, instead of in whichever test runs next.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_stop_finishes_the_push_in_flight_and_refuses_new_connections(engine: Engine, rules: Rules) -> None:
+    try:
+        _stop_with_a_push_in_flight(engine, rules)
+    finally:
+        gc.collect()  # see the comment above: whatever the outcome, the probes' leftovers are collected here
+
+
+def _stop_with_a_push_in_flight(engine: Engine, rules: Rules) -> None:
     body = body_of(one_event_push(5))
     log: list[str] = []
     with serving(engine, rules, log) as server, Raw(server) as raw:
@@ -246,6 +253,8 @@ def test_a_stop_finishes_the_push_in_flight_and_refuses_new_connections(engine: 
                 socket.create_connection(server.address, timeout=1).close()
             except ConnectionRefusedError:
                 return True
+            except ConnectionResetError:
+                return False  # caught in the backlog as the listener closed: it is closing, ask again
             return False
 
         until(refused, "the listening socket to close")
@@ -258,7 +267,6 @@ def test_a_stop_finishes_the_push_in_flight_and_refuses_new_connections(engine: 
         assert not stopping.is_alive()
     assert stored(engine) == [("SF0005", 1)]
     assert "stopping: finishing the requests in flight" in log
-    gc.collect()
 
 
 def test_the_access_log_names_routes_not_what_the_client_sent(engine: Engine, rules: Rules) -> None:
