@@ -14,7 +14,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -24,9 +23,10 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["CHROMIUM", "PageFonts", "open_page"]
+from tests.browsers import require_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+__all__ = ["PageFonts", "open_page"]
+
 
 _FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -144,14 +144,14 @@ async def _inspect(ws_url: str, page: Path, width: int) -> PageFonts:
 def open_page(page: Path, fonts: Path, *, width: int = 1280) -> PageFonts:
     """Load ``page`` in headless Chromium on a machine whose only system fonts are those in ``fonts``; what
     rendered its text, a screenshot."""
-    assert CHROMIUM, "chromium is not installed (apt-get install chromium)"
+    chromium = require_chromium()
     with tempfile.TemporaryDirectory() as work:
         root = Path(work)
         conf = root / "fonts.conf"
         conf.write_text(_FONTS_CONF.format(fonts=fonts, cache=root / "cache"), encoding="utf-8")
         env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(root)}
         process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--hide-scrollbars", "--remote-debugging-port=0", f"--user-data-dir={root / 'profile'}", "about:blank"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip

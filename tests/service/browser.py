@@ -10,7 +10,6 @@ import asyncio
 import base64
 import itertools
 import json
-import shutil
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
+from tests.browsers import require_chromium
 
 
 class Page:
@@ -73,7 +72,7 @@ async def chromium(profile: Path, width: int = 1100, height: int = 800) -> Async
     """A headless Chromium with one blank page, closed afterwards."""
     process = subprocess.Popen(
         [
-            CHROMIUM,
+            require_chromium(),
             "--headless=new",
             "--no-sandbox",
             "--disable-gpu",
