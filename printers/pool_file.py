@@ -31,6 +31,7 @@ from printers.errors import PrinterError
 from printers.profiles import PrinterProfile, load_profiles
 from printers.transports import SCHEMES
 from waybill.errors import Problem
+from waybill.i18n import _
 
 __all__ = ["PoolFile", "PoolFileError", "PrinterSpec", "load_pool_file", "parse_pool_file"]
 
@@ -46,7 +47,10 @@ class PoolFileError(PrinterError):
         if len(self.problems) == 1:
             super().__init__(str(self.problems[0]))
         else:
-            lines = [f"{len(self.problems)} problems in the pool file", *(f"  {p}" for p in self.problems)]
+            lines = [
+                _("{count} problems in the pool file").format(count=len(self.problems)),
+                *(f"  {p}" for p in self.problems),
+            ]
             super().__init__("\n".join(lines))
 
 
@@ -69,8 +73,17 @@ class PoolFile:
     def pool(self, name: str) -> list[PrinterSpec]:
         """The printers of pool ``name``; ``PoolFileError`` naming the known pools if there is none."""
         if name not in self.pools:
-            known = ", ".join(self.pools) or "none"
-            raise PoolFileError([Problem(self.source, None, "pools", f"no pool {name!r} (pools: {known})")])
+            known = ", ".join(self.pools) or _("none")
+            raise PoolFileError(
+                [
+                    Problem(
+                        self.source,
+                        None,
+                        "pools",
+                        _("no pool {name!r} (pools: {known})").format(name=name, known=known),
+                    )
+                ]
+            )
         return [self.printers[printer] for printer in self.pools[name]]
 
 
@@ -80,9 +93,11 @@ def load_pool_file(path: Path | str, profiles_file: Path | str | None = None) ->
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise PoolFileError([Problem(source, None, None, f"cannot read the pool file: {error.strerror}")]) from None
+        raise PoolFileError(
+            [Problem(source, None, None, _("cannot read the pool file: {reason}").format(reason=error.strerror))]
+        ) from None
     except UnicodeDecodeError:
-        raise PoolFileError([Problem(source, None, None, "not UTF-8 (TOML files are UTF-8)")]) from None
+        raise PoolFileError([Problem(source, None, None, _("not UTF-8 (TOML files are UTF-8)"))]) from None
     return parse_pool_file(text, source, load_profiles(profiles_file))
 
 
@@ -93,7 +108,11 @@ def parse_pool_file(text: str, source: str, profiles: Mapping[str, PrinterProfil
         line = re.search(r"\(at line (\d+), column \d+\)", str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise PoolFileError(
-            [Problem(source, int(line.group(1)) if line else None, None, f"not TOML: {message}")]
+            [
+                Problem(
+                    source, int(line.group(1)) if line else None, None, _("not TOML: {message}").format(message=message)
+                )
+            ]
         ) from error
     lines = _KeyLines(text)
     problems: list[Problem] = []
@@ -102,7 +121,7 @@ def parse_pool_file(text: str, source: str, profiles: Mapping[str, PrinterProfil
         problems.append(Problem(source, lines.of(path), ".".join(path), message))
 
     for key in document.keys() - {"printers", "pools"}:
-        problem((key,), "unknown table (a pool file has [printers.NAME] tables and a [pools] table)")
+        problem((key,), _("unknown table (a pool file has [printers.NAME] tables and a [pools] table)"))
     printers, names = _printers(document.get("printers", {}), profiles, problem)
     pools = _pools(document.get("pools", {}), printers, names, problem)
     if problems:
@@ -115,28 +134,36 @@ def _printers(
 ) -> tuple[dict[str, PrinterSpec], list[str]]:
     """The valid printers, and the names of all (a pool naming an invalid one gets no second error)."""
     if not isinstance(tables, dict):
-        problem(("printers",), "must be [printers.NAME] tables")
+        problem(("printers",), _("must be [printers.NAME] tables"))
         return {}, []
     printers: dict[str, PrinterSpec] = {}
     by_uri: dict[str, str] = {}
     for name, table in tables.items():
         where = ("printers", name)
         if not isinstance(table, dict):
-            problem(where, "must be a table with uri and profile")
+            problem(where, _("must be a table with uri and profile"))
             continue
         for key in table.keys() - set(_PRINTER_KEYS):
-            problem((*where, key), f"unknown key (a printer has {', '.join(_PRINTER_KEYS)})")
+            problem((*where, key), _("unknown key (a printer has {keys})").format(keys=", ".join(_PRINTER_KEYS)))
         uri, profile_name, line = table.get("uri"), table.get("profile"), table.get("line")
         ok = True  # a printer with a problem is left out of ``printers``
         if not isinstance(uri, str) or not uri.strip():
             problem((*where, "uri"), 'missing: the printer\'s address, like uri = "tcp://192.168.1.51:9100"')
             ok = False
         elif (scheme := _scheme(uri)) not in SCHEMES:
-            shown = f"{scheme}://" if scheme else "no scheme"
-            problem((*where, "uri"), f"{shown} is not a printer link; use {', '.join(s + '://' for s in SCHEMES)}")
+            shown = f"{scheme}://" if scheme else _("no scheme")
+            problem(
+                (*where, "uri"),
+                _("{shown} is not a printer link; use {known}").format(
+                    shown=shown, known=", ".join(s + "://" for s in SCHEMES)
+                ),
+            )
             ok = False
         elif uri in by_uri:
-            problem((*where, "uri"), f"{uri} is printer {by_uri[uri]} already: one printer, one name")
+            problem(
+                (*where, "uri"),
+                _("{uri} is printer {name} already: one printer, one name").format(uri=uri, name=by_uri[uri]),
+            )
             ok = False
         else:
             by_uri[uri] = name
@@ -144,7 +171,12 @@ def _printers(
             problem((*where, "profile"), 'missing: the printer profile, like profile = "tspl-203"')
             ok = False
         elif profile_name not in profiles:
-            problem((*where, "profile"), f"unknown profile {profile_name!r} (known: {', '.join(sorted(profiles))})")
+            problem(
+                (*where, "profile"),
+                _("unknown profile {profile_name!r} (known: {known})").format(
+                    profile_name=profile_name, known=", ".join(sorted(profiles))
+                ),
+            )
             ok = False
         if line is not None and not isinstance(line, str):
             problem((*where, "line"), 'must be text, like line = "A"')
@@ -170,23 +202,36 @@ def _pools(
             continue
         for member in members:
             if member not in names:
-                problem(where, f"unknown printer {member!r} (printers: {', '.join(names) or 'none'})")
+                problem(
+                    where,
+                    _("unknown printer {member!r} (printers: {known})").format(
+                        member=member, known=", ".join(names) or _("none")
+                    ),
+                )
             elif member_of.get(member) == name:
-                problem(where, f"printer {member!r} is listed twice")
+                problem(where, _("printer {member!r} is listed twice").format(member=member))
             elif member in member_of:
-                problem(where, f"printer {member!r} is in pool {member_of[member]!r} already: one queue per printer")
+                problem(
+                    where,
+                    _("printer {member!r} is in pool {pool!r} already: one queue per printer").format(
+                        member=member, pool=member_of[member]
+                    ),
+                )
             else:
                 member_of[member] = name
         specs = [printers[m] for m in members if m in printers]
         if len({spec.profile.dpi for spec in specs}) > 1:
             dpis = ", ".join(f"{spec.name} {spec.profile.dpi} dpi" for spec in specs)
-            problem(where, f"printers of one pool must share a resolution ({dpis}): a job is laid out once")
+            problem(
+                where,
+                _("printers of one pool must share a resolution ({dpis}): a job is laid out once").format(dpis=dpis),
+            )
         pools[name] = tuple(members)
     return pools
 
 
 def _scheme(uri: str) -> str:
-    scheme, separator, _ = uri.partition("://")
+    scheme, separator = uri.partition("://")[:2]
     return scheme.lower() if separator else ""
 
 

@@ -28,6 +28,7 @@ from printers.printing import open_session, resume_batch, run_job
 from printers.profiles import PrinterProfile
 from printers.session import PrinterSession
 from waybill.errors import WaybillError
+from waybill.i18n import _
 from waybill.pipeline import LabelJob
 
 __all__ = ["PoolPrinter", "PrinterState", "Probe", "probe"]
@@ -61,11 +62,11 @@ def probe(uri: str, profile: PrinterProfile) -> Probe:
 
 def _status_of(session: PrinterSession) -> Probe:
     if not session.profile.answers_status or not getattr(session.transport, "reads_back", True):
-        return Probe("ready", "ready (this link cannot report status)")
+        return Probe("ready", _("ready (this link cannot report status)"))
     status = session.query_status()
     if status is None:
-        return Probe("down", f"{session.uri} does not answer status queries")
-    return Probe("ready", "ready") if status.ready else Probe("fault", status.describe())
+        return Probe("down", _("{uri} does not answer status queries").format(uri=session.uri))
+    return Probe("ready", _("ready")) if status.ready else Probe("fault", status.describe())
 
 
 class PoolPrinter:

@@ -34,6 +34,7 @@ from typing import Any, Literal, get_args
 
 from printers.errors import ProfileError
 from printers.languages import LANGUAGES
+from waybill.i18n import _
 from waybill.units import dots_per_mm
 
 __all__ = [
@@ -96,11 +97,14 @@ class PrinterProfile:
         for key in _FIELD_NAMES:
             problem = _check(key, getattr(self, key))
             if problem:
-                raise ProfileError(f"printer profile {self.name!r}: {key}: {problem}")
+                raise ProfileError(
+                    _("printer profile {name!r}: {key}: {problem}").format(name=self.name, key=key, problem=problem)
+                )
         if self.native and self.language not in NATIVE_LANGUAGES:
             raise ProfileError(
-                f"printer profile {self.name!r}: native: native labels are made for {', '.join(NATIVE_LANGUAGES)}, "
-                f"not {self.language}"
+                _("printer profile {name!r}: native: native labels are made for {languages}, not {language}").format(
+                    name=self.name, languages=", ".join(NATIVE_LANGUAGES), language=self.language
+                )
             )
 
     @property
@@ -119,16 +123,29 @@ class PrinterProfile:
         right = self.offset_x_dots + width
         if right > self.head_width_dots:
             raise ProfileError(
-                f"label is {width} dots wide ({self.mm(width):.1f} mm); with the x offset of {self.offset_x_dots} "
-                f"dots it needs {right} dots, but printer profile {self.name!r} has a head of "
-                f"{self.head_width_dots} dots ({self.mm(self.head_width_dots):.1f} mm)"
+                _(
+                    "label is {width} dots wide ({width_mm:.1f} mm); with the x offset of {offset} dots it needs "
+                    "{right} dots, but printer profile {name!r} has a head of {head} dots ({head_mm:.1f} mm)"
+                ).format(
+                    width=width,
+                    width_mm=self.mm(width),
+                    offset=self.offset_x_dots,
+                    right=right,
+                    name=self.name,
+                    head=self.head_width_dots,
+                    head_mm=self.mm(self.head_width_dots),
+                )
             )
 
 
 def require_same_dpi(dpi: int, profile: PrinterProfile) -> None:
     """Labels laid out at ``dpi`` must be printed by a head of the same resolution, or they change size."""
     if abs(dots_per_mm(dpi) - profile.dots_per_mm) > 0.01:
-        raise ProfileError(f"labels are laid out at {dpi} dpi but printer profile {profile.name} is {profile.dpi} dpi")
+        raise ProfileError(
+            _("labels are laid out at {dpi} dpi but printer profile {name} is {profile_dpi} dpi").format(
+                dpi=dpi, name=profile.name, profile_dpi=profile.dpi
+            )
+        )
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(PrinterProfile))
@@ -142,32 +159,42 @@ _REQUIRED = tuple(
 def _check(key: str, value: Any) -> str | None:
     """Why ``value`` is not valid for field ``key`` (None when it is)."""
     if key in ("name", "description"):
-        return None if isinstance(value, str) else "must be a string"
+        return None if isinstance(value, str) else _("must be a string")
     if key == "language":
-        return None if value in LANGUAGES else f"must be one of {', '.join(sorted(LANGUAGES))}"
+        return (
+            None if value in LANGUAGES else _("must be one of {choices}").format(choices=", ".join(sorted(LANGUAGES)))
+        )
     if key == "label_end":
-        return None if value in _LABEL_ENDS else f"must be one of {', '.join(_LABEL_ENDS)}"
+        return None if value in _LABEL_ENDS else _("must be one of {choices}").format(choices=", ".join(_LABEL_ENDS))
     if key == "image_command":
-        return None if value in _IMAGE_COMMANDS else f"must be one of {', '.join(_IMAGE_COMMANDS)}"
+        return (
+            None
+            if value in _IMAGE_COMMANDS
+            else _("must be one of {choices}").format(choices=", ".join(_IMAGE_COMMANDS))
+        )
     if key in ("answers_status", "answers_ack", "realtime_disable", "native"):
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else _("must be true or false")
     # Upper bounds far past any printer, so that no setting is absurd (a head of 10^30 dots).
     if key in ("head_width_dots", "max_band_bytes"):
         if not _is_int(value) or not 1 <= value <= _MOST[key]:
-            return f"must be a whole number from 1 to {_MOST[key]:,}"
+            return _("must be a whole number from 1 to {most:,}").format(most=_MOST[key])
         return None
     if key in ("offset_x_dots", "offset_y_dots"):
         ok = _is_int(value) and 0 <= value <= _MOST[key]
-        return None if ok else f"must be a whole number of dots from 0 to {_MOST[key]:,}"
+        return None if ok else _("must be a whole number of dots from 0 to {most:,}").format(most=_MOST[key])
     if key in ("dots_per_mm", "head_speed_mm_s"):
         return (
             None
             if _is_number(value) and 0 < value <= _MOST[key]
-            else f"must be a number above 0, at most {_MOST[key]:g}"
+            else _("must be a number above 0, at most {most:g}").format(most=_MOST[key])
         )
     if key == "gap_mm":
-        return None if _is_number(value) and 0 <= value <= _MOST[key] else f"must be a number from 0 to {_MOST[key]:g}"
-    return "is not a profile setting"
+        return (
+            None
+            if _is_number(value) and 0 <= value <= _MOST[key]
+            else _("must be a number from 0 to {most:g}").format(most=_MOST[key])
+        )
+    return _("is not a profile setting")
 
 
 def _is_int(value: Any) -> bool:
@@ -294,17 +321,21 @@ def load_profiles(path: Path | str | None = None) -> dict[str, PrinterProfile]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise ProfileError(f"{path}: cannot read the profile file: {e.strerror or e}") from e
+        raise ProfileError(
+            _("{path}: cannot read the profile file: {reason}").format(path=path, reason=e.strerror or e)
+        ) from e
     except UnicodeDecodeError as e:
-        raise ProfileError(f"{path}: not UTF-8 text: {e}") from e
+        raise ProfileError(_("{path}: not UTF-8 text: {error}").format(path=path, error=e)) from e
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"{path}: not valid TOML: {e}") from e
+        raise ProfileError(_("{path}: not valid TOML: {error}").format(path=path, error=e)) from e
     unknown = sorted(set(document) - {"profiles"})
     if unknown:
-        raise ProfileError(f"{path}: {unknown[0]}: unknown table (profiles go in [profiles.NAME])")
+        raise ProfileError(
+            _("{path}: {table}: unknown table (profiles go in [profiles.NAME])").format(path=path, table=unknown[0])
+        )
     tables = document.get("profiles", {})
     if not isinstance(tables, dict):
-        raise ProfileError(f"{path}: profiles: must be a table of [profiles.NAME] tables")
+        raise ProfileError(_("{path}: profiles: must be a table of [profiles.NAME] tables").format(path=path))
     for name, table in tables.items():
         profiles[name] = _profile_from_table(path, name, table, profiles)
     return profiles
@@ -313,37 +344,46 @@ def load_profiles(path: Path | str | None = None) -> dict[str, PrinterProfile]:
 def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, PrinterProfile]) -> PrinterProfile:
     where = f"{path}: [profiles.{name}]"
     if not isinstance(table, dict):
-        raise ProfileError(f"{where}: must be a table")
+        raise ProfileError(_("{where}: must be a table").format(where=where))
     values = dict(table)
     base_name = values.pop("base", None)
     if base_name is not None:
         if not isinstance(base_name, str) or base_name not in known:
-            raise ProfileError(f"{where} base: unknown profile {base_name!r}; known: {', '.join(sorted(known))}")
+            raise ProfileError(
+                _("{where} base: unknown profile {base_name!r}; known: {known}").format(
+                    where=where, base_name=base_name, known=", ".join(sorted(known))
+                )
+            )
         base: PrinterProfile | None = known[base_name]
     else:
         base = known.get(name)
     if "dpi" in values:
         if "dots_per_mm" in values:
-            raise ProfileError(f"{where} dpi: give dpi or dots_per_mm, not both")
+            raise ProfileError(_("{where} dpi: give dpi or dots_per_mm, not both").format(where=where))
         dpi = values.pop("dpi")
         if not _is_number(dpi) or not 0 < dpi <= 1200:
-            raise ProfileError(f"{where} dpi: must be a number above 0, at most 1200")
+            raise ProfileError(_("{where} dpi: must be a number above 0, at most 1200").format(where=where))
         values["dots_per_mm"] = dots_per_mm(dpi)
     for key, value in values.items():
         if key == "name":
-            raise ProfileError(f"{where} name: the name is the table's name; remove this key")
+            raise ProfileError(_("{where} name: the name is the table's name; remove this key").format(where=where))
         problem = _check(key, value)
         if problem:
-            raise ProfileError(f"{where} {key}: {problem}")
+            raise ProfileError(_("{where} {key}: {problem}").format(where=where, key=key, problem=problem))
     language = values.get("language", base.language if base else None)
     if values.get("native", base.native if base else False) and language and language not in NATIVE_LANGUAGES:
-        raise ProfileError(f"{where} native: native labels are made for {', '.join(NATIVE_LANGUAGES)}, not {language}")
+        raise ProfileError(
+            _("{where} native: native labels are made for {languages}, not {language}").format(
+                where=where, languages=", ".join(NATIVE_LANGUAGES), language=language
+            )
+        )
     if base is None:
         missing = [key for key in _REQUIRED if key not in values]
         if missing:
             raise ProfileError(
-                f"{where} {missing[0]}: missing (a new profile needs {', '.join(_REQUIRED)}, "
-                'or base = "NAME" of a profile to start from)'
+                _(
+                    '{where} {key}: missing (a new profile needs {keys}, or base = "NAME" of a profile to start from)'
+                ).format(where=where, key=missing[0], keys=", ".join(_REQUIRED))
             )
         return PrinterProfile(name=name, **values)
     if base_name is not None and "description" not in values:
@@ -357,4 +397,6 @@ def get_profile(name: str, extra_file: Path | str | None = None) -> PrinterProfi
     try:
         return profiles[name]
     except KeyError:
-        raise ProfileError(f"unknown printer profile {name!r}; known: {', '.join(sorted(profiles))}") from None
+        raise ProfileError(
+            _("unknown printer profile {name!r}; known: {known}").format(name=name, known=", ".join(sorted(profiles)))
+        ) from None

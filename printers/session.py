@@ -13,6 +13,7 @@ from printers.languages import driver_for
 from printers.profiles import PrinterProfile
 from printers.status import Ack, PrinterStatus, StatusReply
 from printers.transports import Transport
+from waybill.i18n import _
 
 __all__ = [
     "HANDSHAKE_GRACE_S",
@@ -69,7 +70,9 @@ class PrinterSession:
             surplus, heard = bytes(self._parser.surplus), bytes(self._heard)
         if surplus:
             raise TransportError(
-                f"{self.uri} does not answer like a {self.driver.title} printer: it sent {heard[:40]!r}"
+                _("{uri} does not answer like a {driver} printer: it sent {heard!r}").format(
+                    uri=self.uri, driver=self.driver.title, heard=heard[:40]
+                )
             )
 
     def write(self, data: bytes) -> None:

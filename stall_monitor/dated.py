@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from stall_monitor.errors import TrackingError
+from waybill.i18n import _
 from waybill.times import BEIJING, sane_time
 
 __all__ = ["Dated", "DatedRules", "as_written", "check_keys", "load_dated", "numbers", "parse_dated"]
@@ -62,9 +63,11 @@ def load_dated(path: Path | None, package: str, resource: str, build: Build[R]) 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise TrackingError(f"{path}: cannot read rules: {error.strerror}") from error
+        raise TrackingError(
+            _("{path}: cannot read rules: {reason}").format(path=path, reason=error.strerror)
+        ) from error
     except UnicodeDecodeError as error:
-        raise TrackingError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
+        raise TrackingError(_("{path}: not UTF-8 (TOML files are UTF-8)").format(path=path)) from error
     return parse_dated(text, str(path), build)
 
 
@@ -72,24 +75,28 @@ def parse_dated(text: str, source: str, build: Build[R]) -> DatedRules[R]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise TrackingError(f"{source}: not valid TOML: {error}") from error
+        raise TrackingError(_("{source}: not valid TOML: {error}").format(source=source, error=error)) from error
     unknown = set(data) - {"rule_set"}
     if unknown:
-        raise TrackingError(f"{source}: unknown key {sorted(unknown)[0]!r}; rules are [[rule_set]] tables")
+        raise TrackingError(
+            _("{source}: unknown key {key!r}; rules are [[rule_set]] tables").format(
+                source=source, key=sorted(unknown)[0]
+            )
+        )
     raw_sets = data.get("rule_set")
     if not isinstance(raw_sets, list) or not raw_sets:
-        raise TrackingError(f"{source}: no [[rule_set]] tables")
+        raise TrackingError(_("{source}: no [[rule_set]] tables").format(source=source))
     sets: list[R] = []
     inherited: dict[str, Any] = {}
     for index, raw in enumerate(raw_sets):
         where = f"{source}: rule_set[{index}]"
         fields = {**inherited, **raw}
         if "from" not in fields and index:
-            raise TrackingError(f"{where}: missing 'from' (only the first rule set may omit it)")
+            raise TrackingError(_("{where}: missing 'from' (only the first rule set may omit it)").format(where=where))
         effective_from = _instant(fields["from"], where) if "from" in fields else None
         name = fields.get("name", "")
         if not isinstance(name, str):
-            raise TrackingError(f"{where}: name must be a string")
+            raise TrackingError(_("{where}: name must be a string").format(where=where))
         if not name:
             name = f"from {effective_from.astimezone(BEIJING):%Y-%m-%d %H:%M}" if effective_from else "default"
         rest = {k: v for k, v in fields.items() if k not in ("name", "from")}
@@ -97,17 +104,21 @@ def parse_dated(text: str, source: str, build: Build[R]) -> DatedRules[R]:
         inherited = rest
     for before, after in itertools.pairwise(sets):
         if before.effective_from and after.effective_from and after.effective_from <= before.effective_from:
-            raise TrackingError(f"{source}: rule set {after.name!r} must start after {before.name!r}")
+            raise TrackingError(
+                _("{source}: rule set {name!r} must start after {previous!r}").format(
+                    source=source, name=after.name, previous=before.name
+                )
+            )
     return DatedRules(tuple(sets), source)
 
 
 def check_keys(fields: dict[str, Any], where: str, known: Collection[str], required: Collection[str]) -> None:
     for key in fields:
         if key not in known:
-            raise TrackingError(f"{where}: unknown key {key!r}")
+            raise TrackingError(_("{where}: unknown key {key!r}").format(where=where, key=key))
     missing = [key for key in required if key not in fields]
     if missing:
-        raise TrackingError(f"{where}: missing {', '.join(missing)}")
+        raise TrackingError(_("{where}: missing {keys}").format(where=where, keys=", ".join(missing)))
 
 
 def numbers(
@@ -123,8 +134,12 @@ def numbers(
         else:
             ok = 0 <= value <= most
         if not ok:
-            bound = f"from 0 to {as_written(most)}" if math.isfinite(most) else "≥ 0"
-            raise TrackingError(f"{where}: {key} must be a number of {unit} {bound}, not {value!r}")
+            bound = _("from 0 to {most}").format(most=as_written(most)) if math.isfinite(most) else "≥ 0"
+            raise TrackingError(
+                _("{where}: {key} must be a number of {unit} {bound}, not {value!r}").format(
+                    where=where, key=key, unit=unit, bound=bound, value=value
+                )
+            )
         values[key] = float(value)
     return values
 
@@ -135,15 +150,19 @@ def _instant(value: Any, where: str) -> datetime:
         try:
             value = datetime.fromisoformat(value)
         except ValueError as error:
-            raise TrackingError(f"{where}: from {value!r} is not an ISO 8601 time") from error
+            raise TrackingError(
+                _("{where}: from {value!r} is not an ISO 8601 time").format(where=where, value=value)
+            ) from error
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
-        raise TrackingError(f"{where}: from must be a date or time, not {value!r}")
+        raise TrackingError(_("{where}: from must be a date or time, not {value!r}").format(where=where, value=value))
     try:
         sane_time(value)
     except ValueError as error:
-        raise TrackingError(f"{where}: from {value.isoformat()}: {error}") from error
+        raise TrackingError(
+            _("{where}: from {moment}: {error}").format(where=where, moment=value.isoformat(), error=error)
+        ) from error
     moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=BEIJING)
     return moment.astimezone(UTC)
 

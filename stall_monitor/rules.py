@@ -14,6 +14,7 @@ from typing import Any
 
 from stall_monitor.dated import DatedRules, check_keys, load_dated, numbers, parse_dated
 from stall_monitor.errors import TrackingError
+from waybill.i18n import _
 
 __all__ = ["RuleSet", "Rules", "default_rules", "load_rules", "normalise_province", "parse_rules"]
 
@@ -105,13 +106,15 @@ def parse_rules(text: str, source: str) -> Rules:
 
 def _rule_set(fields: dict[str, Any], where: str, name: str, effective_from: datetime | None) -> RuleSet:
     check_keys(fields, where, {"remote_provinces", *_HOUR_KEYS}, ("remote_provinces", *_HOUR_KEYS))
-    hours = numbers(fields, where, _HOUR_KEYS, "hours", most=MAX_HOURS)
+    hours = numbers(fields, where, _HOUR_KEYS, _("hours"), most=MAX_HOURS)
     for key in ("normal_hours", "remote_hours"):
         if hours[key] <= hours["warning_margin_hours"]:
-            raise TrackingError(f"{where}: {key} must be longer than warning_margin_hours")
+            raise TrackingError(
+                _("{where}: {key} must be longer than warning_margin_hours").format(where=where, key=key)
+            )
     provinces = fields["remote_provinces"]
     if not isinstance(provinces, list) or not all(isinstance(p, str) for p in provinces):
-        raise TrackingError(f"{where}: remote_provinces must be a list of province names")
+        raise TrackingError(_("{where}: remote_provinces must be a list of province names").format(where=where))
     return RuleSet(
         name=name,
         effective_from=effective_from,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from waybill.errors import TemplateError
 from waybill.fields import FIELDS, TextExpression, parse_expression
+from waybill.i18n import _
 
 __all__ = [
     "BARCODE_HEIGHT_MM",
@@ -181,7 +182,9 @@ def resolve_template(name_or_path: str) -> Path:
     if path.is_file():
         return path
     raise TemplateError(
-        f"no template {name_or_path!r}: not a built-in ({', '.join(builtin_template_names())}) nor a file"
+        _("no template {name!r}: not a built-in ({builtins}) nor a file").format(
+            name=name_or_path, builtins=", ".join(builtin_template_names())
+        )
     )
 
 
@@ -190,11 +193,11 @@ def load_template(name_or_path: str) -> Template:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise TemplateError(f"{path}: cannot read: {error.strerror}") from error
+        raise TemplateError(_("{path}: cannot read: {reason}").format(path=path, reason=error.strerror)) from error
     except UnicodeDecodeError as error:
-        raise TemplateError(f"{path}: not UTF-8 (TOML files are UTF-8)") from error
+        raise TemplateError(_("{path}: not UTF-8 (TOML files are UTF-8)").format(path=path)) from error
     except tomllib.TOMLDecodeError as error:
-        raise TemplateError(f"{path}: not valid TOML: {error}") from error
+        raise TemplateError(_("{path}: not valid TOML: {error}").format(path=path, error=error)) from error
     return parse_template(data, str(path))
 
 
@@ -214,15 +217,29 @@ def parse_template(data: dict[str, Any], source: str) -> Template:
     elements = _elements(data.get("elements"), f"{source}: elements", template, problems)
     continuation = _elements(data.get("continuation", []), f"{source}: continuation", template, problems)
     for key in data.keys() - {"label", "elements", "continuation"}:
-        problems.append(f"{source}: unknown section {key!r} (sections: label, elements, continuation)")
+        problems.append(
+            _("{source}: unknown section {key!r} (sections: label, elements, continuation)").format(
+                source=source, key=key
+            )
+        )
     template = Template(**{**template.__dict__, "elements": elements, "continuation": continuation})
     pick_counts = [sum(isinstance(e, PickListElement) for e in group) for group in (elements, continuation)]
     if pick_counts[0] > 1 or pick_counts[1] > 1:
-        problems.append(f"{source}: at most one picklist on the first label and one on continuation labels")
+        problems.append(
+            _("{source}: at most one picklist on the first label and one on continuation labels").format(source=source)
+        )
     if pick_counts[0] == 1 and pick_counts[1] != 1:
-        problems.append(f"{source}: a template with a picklist needs [[continuation]] elements with a picklist")
+        problems.append(
+            _("{source}: a template with a picklist needs [[continuation]] elements with a picklist").format(
+                source=source
+            )
+        )
     if problems:
-        raise TemplateError("\n".join([f"{len(problems)} problem(s) in template {source}", *problems]))
+        raise TemplateError(
+            "\n".join(
+                [_("{count} problem(s) in template {source}").format(count=len(problems), source=source), *problems]
+            )
+        )
     return template
 
 
@@ -231,7 +248,7 @@ class _Table:
 
     def __init__(self, value: Any, where: str, problems: list[str]) -> None:
         if not isinstance(value, dict):
-            problems.append(f"{where}: must be a table")
+            problems.append(_("{where}: must be a table").format(where=where))
             value = {}
         self.data: dict[str, Any] = value
         self.where = where
@@ -242,48 +259,68 @@ class _Table:
         self.used.add(key)
         if key not in self.data:
             if default is _REQUIRED:
-                self.problems.append(f"{self.where}: {key} is required")
+                self.problems.append(_("{where}: {key} is required").format(where=self.where, key=key))
                 return None
             return default
         value = self.data[key]
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            self.problems.append(f"{self.where}: {key} must be {kind_name}, not {value!r}")
+            self.problems.append(
+                _("{where}: {key} must be {kind_name}, not {value!r}").format(
+                    where=self.where, key=key, kind_name=kind_name, value=value
+                )
+            )
             return None if default is _REQUIRED else default
         return value
 
     def number(self, key: str, default: Any = None, *, within: tuple[float, float] | None = None) -> float:
         """A finite number (TOML also has nan and inf), inside ``within`` when given; 0 or the default if not."""
-        value = self._get(key, _REQUIRED if default is None else default, (int, float), "a number")
+        value = self._get(key, _REQUIRED if default is None else default, (int, float), _("a number"))
         if value is None:
             return 0.0
         # A refused value is replaced by the default (else the lowest allowed), so it causes no further problem.
         stand_in = float(default if default not in (None, _REQUIRED) else within[0] if within else 0)
         if not math.isfinite(value):
-            self.problems.append(f"{self.where}: {key} must be a finite number, not {value!r}")
+            self.problems.append(
+                _("{where}: {key} must be a finite number, not {value!r}").format(
+                    where=self.where, key=key, value=value
+                )
+            )
             return stand_in
         if within is not None and not within[0] <= value <= within[1]:
-            self.problems.append(f"{self.where}: {key} must be from {within[0]:g} to {within[1]:g}, not {value:g}")
+            self.problems.append(
+                _("{where}: {key} must be from {low:g} to {high:g}, not {value:g}").format(
+                    where=self.where, key=key, low=within[0], high=within[1], value=value
+                )
+            )
             return stand_in
         return float(value)
 
     def whole(self, key: str, default: int | None, within: tuple[int, int]) -> int | None:
-        value = self._get(key, default, (int,), "a whole number")
+        value = self._get(key, default, (int,), _("a whole number"))
         if value is not None and not within[0] <= value <= within[1]:
-            self.problems.append(f"{self.where}: {key} must be from {within[0]} to {within[1]}, not {value}")
+            self.problems.append(
+                _("{where}: {key} must be from {low} to {high}, not {value}").format(
+                    where=self.where, key=key, low=within[0], high=within[1], value=value
+                )
+            )
             return default
         return value  # type: ignore[no-any-return]
 
     def text(self, key: str, default: Any = None) -> str:
-        value = self._get(key, _REQUIRED if default is None else default, (str,), "a string")
+        value = self._get(key, _REQUIRED if default is None else default, (str,), _("a string"))
         return str(value) if value is not None else ""
 
     def flag(self, key: str, default: bool) -> bool:
-        return bool(self._get(key, default, (bool,), "true or false"))
+        return bool(self._get(key, default, (bool,), _("true or false")))
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> Any:
         value = self.text(key, default)
         if value not in choices:
-            self.problems.append(f"{self.where}: {key} must be one of {', '.join(choices)}, not {value!r}")
+            self.problems.append(
+                _("{where}: {key} must be one of {choices}, not {value!r}").format(
+                    where=self.where, key=key, choices=", ".join(choices), value=value
+                )
+            )
             return default
         return value
 
@@ -295,9 +332,9 @@ class _Table:
             return TextExpression(())
 
     def when(self) -> str | None:
-        value = self._get("when", None, (str,), "a field name")
+        value = self._get("when", None, (str,), _("a field name"))
         if value is not None and value not in FIELDS:
-            self.problems.append(f"{self.where}: when: unknown field {value!r}")
+            self.problems.append(_("{where}: when: unknown field {value!r}").format(where=self.where, value=value))
         return value if isinstance(value, str) else None
 
     def box(self, page: Template) -> Box:
@@ -305,17 +342,26 @@ class _Table:
 
     def on_page(self, box: Box, page: Template) -> Box:
         if box.w <= 0 or box.h <= 0:
-            self.problems.append(f"{self.where}: w and h must be greater than 0")
+            self.problems.append(_("{where}: w and h must be greater than 0").format(where=self.where))
         if box.x < 0 or box.y < 0 or box.x + box.w > page.width_mm + 1e-9 or box.y + box.h > page.height_mm + 1e-9:
             self.problems.append(
-                f"{self.where}: off the page: x {box.x:g}..{box.x + box.w:g} mm, y {box.y:g}..{box.y + box.h:g} mm "
-                f"on a {page.width_mm:g} x {page.height_mm:g} mm label"
+                _(
+                    "{where}: off the page: x {x:g}..{x2:g} mm, y {y:g}..{y2:g} mm on a {width:g} x {height:g} mm label"
+                ).format(
+                    where=self.where,
+                    x=box.x,
+                    x2=box.x + box.w,
+                    y=box.y,
+                    y2=box.y + box.h,
+                    width=page.width_mm,
+                    height=page.height_mm,
+                )
             )
         return box
 
     def done(self) -> None:
         for key in sorted(self.data.keys() - self.used):
-            self.problems.append(f"{self.where}: unknown key {key!r}")
+            self.problems.append(_("{where}: unknown key {key!r}").format(where=self.where, key=key))
 
 
 _REQUIRED = object()
@@ -323,7 +369,11 @@ _REQUIRED = object()
 
 def _elements(value: Any, where: str, page: Template, problems: list[str]) -> tuple[Element, ...]:
     if not isinstance(value, list):
-        problems.append(f"{where}: must be an array of tables ([[{where.rsplit(' ', 1)[-1]}]])")
+        problems.append(
+            _("{where}: must be an array of tables ([[{section}]])").format(
+                where=where, section=where.rsplit(" ", 1)[-1]
+            )
+        )
         return ()
     elements: list[Element] = []
     for index, raw in enumerate(value):
@@ -332,7 +382,11 @@ def _elements(value: Any, where: str, page: Template, problems: list[str]) -> tu
         table.where = f"{where}[{index}] ({table.data.get('id', kind)})"
         parser = _PARSERS.get(kind)
         if parser is None:
-            problems.append(f"{table.where}: type must be one of {', '.join(_PARSERS)}, not {kind!r}")
+            problems.append(
+                _("{where}: type must be one of {types}, not {kind!r}").format(
+                    where=table.where, types=", ".join(_PARSERS), kind=kind
+                )
+            )
             continue
         element = parser(table, page, f"{kind}{index}")
         table.done()
@@ -367,21 +421,33 @@ def _text_element(t: _Table, page: Template, default_id: str) -> TextElement:
 
 def _check_sizes(t: _Table, size: float, min_size: float, box: Box, *, size_valid: bool) -> None:
     if size_valid and size > box.h + 1e-9:
-        t.problems.append(f"{t.where}: size {size:g} mm is taller than the box ({box.h:g} mm high)")
+        t.problems.append(
+            _("{where}: size {size:g} mm is taller than the box ({box_h:g} mm high)").format(
+                where=t.where, size=size, box_h=box.h
+            )
+        )
     if size_valid and min_size > size:
-        t.problems.append(f"{t.where}: min_size {min_size:g} mm is larger than size {size:g} mm")
+        t.problems.append(
+            _("{where}: min_size {min_size:g} mm is larger than size {size:g} mm").format(
+                where=t.where, min_size=min_size, size=size
+            )
+        )
     if min_size < MIN_LEGIBLE_MM:
-        t.problems.append(f"{t.where}: min_size {min_size:g} mm is below the legible minimum {MIN_LEGIBLE_MM} mm")
+        t.problems.append(
+            _("{where}: min_size {min_size:g} mm is below the legible minimum {minimum} mm").format(
+                where=t.where, min_size=min_size, minimum=MIN_LEGIBLE_MM
+            )
+        )
 
 
 def _barcode_element(t: _Table, page: Template, default_id: str) -> BarcodeElement:
     symbology = t.text("symbology", default="code128")
     if symbology != "code128":
-        t.problems.append(f'{t.where}: symbology must be code128 (QR codes are type = "qr")')
+        t.problems.append(_('{where}: symbology must be code128 (QR codes are type = "qr")').format(where=t.where))
     module = t.number("module", default=0.375, within=MODULE_MM)
     min_module = t.number("min_module", default=0.25, within=MODULE_MM)
     if min_module > module:
-        t.problems.append(f"{t.where}: min_module is larger than module")
+        t.problems.append(_("{where}: min_module is larger than module").format(where=t.where))
     return BarcodeElement(
         id=t.text("id", default=default_id),
         box=t.box(page),
@@ -401,7 +467,7 @@ def _line_element(t: _Table, page: Template, default_id: str) -> LineElement:
     x1, y1, x2, y2 = (t.number(k) for k in ("x1", "y1", "x2", "y2"))
     thickness = t.number("thickness", default=0.25, within=THICKNESS_MM)
     if x1 != x2 and y1 != y2:
-        t.problems.append(f"{t.where}: lines must be horizontal (y1 = y2) or vertical (x1 = x2)")
+        t.problems.append(_("{where}: lines must be horizontal (y1 = y2) or vertical (x1 = x2)").format(where=t.where))
     if y1 == y2:
         box = Box(min(x1, x2), y1 - thickness / 2, abs(x2 - x1), thickness)
     else:
@@ -425,15 +491,15 @@ def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListEle
     size_valid = len(t.problems) == before
     min_size = t.number("min_size", default=max(MIN_LEGIBLE_MM, round(size * 0.75, 2)))
     columns: list[Column] = []
-    raw_columns = t._get("columns", [], (list,), "an array of column tables")
+    raw_columns = t._get("columns", [], (list,), _("an array of column tables"))
     for index, raw in enumerate(raw_columns):
         column = _Table(raw, f"{t.where}: columns[{index}]", t.problems)
         field = column.choice("field", "name_spec", PICKLIST_COLUMNS)
         if "height" in column.data and field != "barcode":
-            t.problems.append(f"{column.where}: height is for the barcode column only")
+            t.problems.append(_("{where}: height is for the barcode column only").format(where=column.where))
         height = column.number("height", default=BARCODE_HEIGHT_MM)
         if height <= 0:
-            t.problems.append(f"{column.where}: height must be greater than 0")
+            t.problems.append(_("{where}: height must be greater than 0").format(where=column.where))
         columns.append(
             Column(
                 field=field,
@@ -447,9 +513,13 @@ def _picklist_element(t: _Table, page: Template, default_id: str) -> PickListEle
     box = t.box(page)
     _check_sizes(t, size, min_size, box, size_valid=size_valid)
     if not columns:
-        t.problems.append(f"{t.where}: columns: give at least one column")
+        t.problems.append(_("{where}: columns: give at least one column").format(where=t.where))
     elif sum(c.width for c in columns) > box.w + 1e-9:
-        t.problems.append(f"{t.where}: columns are wider ({sum(c.width for c in columns):g} mm) than the box")
+        t.problems.append(
+            _("{where}: columns are wider ({width:g} mm) than the box").format(
+                where=t.where, width=sum(c.width for c in columns)
+            )
+        )
     return PickListElement(
         id=t.text("id", default=default_id),
         box=box,

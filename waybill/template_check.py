@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from waybill.errors import LayoutError
+from waybill.i18n import _
 from waybill.layout.codes import Capacity, code128_capacity, module_sizes
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.label import LabelFont
@@ -63,8 +64,15 @@ def check_template(
             where = f"{section}: {element.id}"
             if isinstance(element, TextElement) and element.box.h < element.min_size * element.line_height - 1e-9:
                 problems.append(
-                    f"{where}: the box is {element.box.h:g} mm high; one line at min_size {element.min_size:g} mm "
-                    f"needs {element.min_size * element.line_height:.2f} mm, so text would go below the minimum size"
+                    _(
+                        "{where}: the box is {height:g} mm high; one line at min_size {min_size:g} mm needs "
+                        "{needed:.2f} mm, so text would go below the minimum size"
+                    ).format(
+                        where=where,
+                        height=element.box.h,
+                        min_size=element.min_size,
+                        needed=element.min_size * element.line_height,
+                    )
                 )
             if isinstance(element, BarcodeElement):
                 barcodes.extend(barcode_capacity(where, element, dpi) for dpi in dpis)
@@ -74,9 +82,9 @@ def check_template(
             try:
                 laid_out = layout_order(order, template, font, options, now=now)
             except LayoutError as error:
-                problems.append(f"at {dpi} dpi: {error}")
+                problems.append(_("at {dpi} dpi: {problem}").format(dpi=dpi, problem=error))
                 continue
-            notes.extend(f"at {dpi} dpi: {warning}" for warning in laid_out.warnings)
+            notes.extend(_("at {dpi} dpi: {problem}").format(dpi=dpi, problem=warning) for warning in laid_out.warnings)
     return CheckResult(tuple(problems), tuple(dict.fromkeys(notes)), tuple(barcodes))
 
 
@@ -92,11 +100,16 @@ def capacity_table(barcodes: Sequence[BarcodeCapacity]) -> list[str]:
     if not barcodes:
         return []
     width = max(len(b.element) for b in barcodes)
-    lines = ["longest number each barcode carries (at its narrowest module, quiet zones of 10 modules):"]
+    lines = [_("longest number each barcode carries (at its narrowest module, quiet zones of 10 modules):")]
     for b in barcodes:
         mm = b.module / dots_per_mm(b.dpi)
         lines.append(
-            f"  {b.element:<{width}}  {b.dpi} dpi, {b.module}-dot modules ({mm:.3f} mm): "
-            f"{b.capacity.characters:>2} characters of A-Z 0-9 - (any mix), {b.capacity.digits:>2} digits"
+            "  "
+            + b.element.ljust(width)
+            + "  "
+            + _(
+                "{dpi} dpi, {module}-dot modules ({mm:.3f} mm): {characters:>2} characters of A-Z 0-9 - (any mix), "
+                "{digits:>2} digits"
+            ).format(dpi=b.dpi, module=b.module, mm=mm, characters=b.capacity.characters, digits=b.capacity.digits)
         )
     return lines

@@ -12,6 +12,7 @@ from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from waybill.errors import UsageError
+from waybill.i18n import _
 
 __all__ = ["SCHEMES", "Transport", "open_transport"]
 
@@ -44,16 +45,18 @@ def open_transport(uri: str, *, timeout: float = 10.0) -> Transport:
         try:
             port = parts.port or DEFAULT_PORT
         except ValueError:
-            raise UsageError(f"{uri}: the port must be a number from 1 to 65535") from None
+            raise UsageError(_("{uri}: the port must be a number from 1 to 65535").format(uri=uri)) from None
         if not parts.hostname or parts.path not in ("", "/") or parts.query:
-            raise UsageError(f"{uri}: a network printer is tcp://HOST[:PORT], like tcp://192.168.1.50:9100")
+            raise UsageError(
+                _("{uri}: a network printer is tcp://HOST[:PORT], like tcp://192.168.1.50:9100").format(uri=uri)
+            )
         return TcpTransport(parts.hostname, port, timeout=timeout, uri=uri)
     if scheme == "serial":
         from printers.transports.serial_port import SerialTransport, serial_settings
 
         device = unquote(parts.netloc + parts.path)
         if not device:
-            raise UsageError(f"{uri}: a serial printer is serial:///dev/ttyUSB0?baudrate=115200")
+            raise UsageError(_("{uri}: a serial printer is serial:///dev/ttyUSB0?baudrate=115200").format(uri=uri))
         settings = serial_settings(uri, dict(parse_qsl(parts.query, keep_blank_values=True)))
         return SerialTransport(device, settings, timeout=timeout, uri=uri)
     if scheme == "usb":
@@ -65,16 +68,19 @@ def open_transport(uri: str, *, timeout: float = 10.0) -> Transport:
         from printers.transports.file import FileTransport
 
         if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
-            raise UsageError(f"{uri}: a file or device is file:///ABSOLUTE/PATH, like file:///dev/usb/lp0")
+            raise UsageError(
+                _("{uri}: a file or device is file:///ABSOLUTE/PATH, like file:///dev/usb/lp0").format(uri=uri)
+            )
         return FileTransport(unquote(parts.path), timeout=timeout, uri=uri)
     if scheme == "cups":
         from printers.transports.cups import CupsTransport
 
         queue = unquote(parts.netloc + parts.path).strip("/")
         if not queue or queue.startswith("-") or any(c.isspace() or c == "/" for c in queue):
-            raise UsageError(f"{uri}: a CUPS queue is cups://QUEUE, like cups://XP-420B")
+            raise UsageError(_("{uri}: a CUPS queue is cups://QUEUE, like cups://XP-420B").format(uri=uri))
         return CupsTransport(queue, timeout=timeout, uri=uri)
     raise UsageError(
-        f"{uri}: unknown printer link {parts.scheme + '://' if parts.scheme else ''!r}; "
-        f"use {', '.join(s + '://' for s in SCHEMES)}"
+        _("{uri}: unknown printer link {link!r}; use {known}").format(
+            uri=uri, link=parts.scheme + "://" if parts.scheme else "", known=", ".join(s + "://" for s in SCHEMES)
+        )
     )

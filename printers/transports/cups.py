@@ -15,6 +15,7 @@ import time
 
 from printers.errors import TransportError
 from printers.transports.readiness import write_all
+from waybill.i18n import _
 
 __all__ = ["CupsTransport"]
 
@@ -35,10 +36,12 @@ class CupsTransport:
             )
         except FileNotFoundError as e:
             raise TransportError(
-                f"cannot print to {self.uri}: the lp command was not found (install the CUPS client)"
+                _("cannot print to {uri}: the lp command was not found (install the CUPS client)").format(uri=self.uri)
             ) from e
         except OSError as e:
-            raise TransportError(f"cannot print to {self.uri}: lp did not start: {e.strerror or e}") from e
+            raise TransportError(
+                _("cannot print to {uri}: lp did not start: {reason}").format(uri=self.uri, reason=e.strerror or e)
+            ) from e
         assert self._process.stdin is not None
         self._stdin = self._process.stdin
         os.set_blocking(self._stdin.fileno(), False)
@@ -50,19 +53,22 @@ class CupsTransport:
         self._process = None
         process.stdin = None  # closed already; communicate() must not touch it
         try:
-            _, err = process.communicate(timeout=self.timeout)
+            err = process.communicate(timeout=self.timeout)[1]
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            return f"lp did not finish submitting the job to {self.uri} within {self.timeout:g} s"
+            return _("lp did not finish submitting the job to {uri} within {seconds} s").format(
+                uri=self.uri, seconds=f"{self.timeout:g}"
+            )
         if process.returncode == 0:
             return None
         said = err.decode(errors="replace").strip().replace("\n", "; ")
-        return f"lp refused the job for {self.uri}: {said or f'exit status {process.returncode}'}"
+        said = said or _("exit status {status}").format(status=process.returncode)
+        return _("lp refused the job for {uri}: {reason}").format(uri=self.uri, reason=said)
 
     def write(self, data: bytes) -> None:
         if self._process is None:
-            raise TransportError(f"the job for {self.uri} is already closed")
+            raise TransportError(_("the job for {uri} is already closed").format(uri=self.uri))
         fd = self._stdin.fileno()
         write_all(
             fd,
@@ -70,15 +76,17 @@ class CupsTransport:
             data,
             timeout=self.timeout,
             chunk=_CHUNK,
-            who=f"lp (for {self.uri})",
+            who=_("lp (for {uri})").format(uri=self.uri),
             failed=self._lp_failed,
         )
 
     def _lp_failed(self, error: OSError) -> TransportError:
         if isinstance(error, BrokenPipeError):
             self._close_stdin()
-            return TransportError(self._finish() or f"lp stopped reading the job for {self.uri}")
-        return TransportError(f"writing the job for {self.uri} to lp failed: {error.strerror or error}")
+            return TransportError(self._finish() or _("lp stopped reading the job for {uri}").format(uri=self.uri))
+        return TransportError(
+            _("writing the job for {uri} to lp failed: {reason}").format(uri=self.uri, reason=error.strerror or error)
+        )
 
     def read(self, size: int, timeout: float) -> bytes:
         del size

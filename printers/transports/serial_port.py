@@ -20,6 +20,7 @@ import serial
 from printers.errors import TransportError
 from printers.transports.readiness import wait_readable, write_all
 from waybill.errors import UsageError
+from waybill.i18n import _
 
 __all__ = ["SerialTransport", "serial_settings"]
 
@@ -56,11 +57,15 @@ def serial_settings(uri: str, query: Mapping[str, str]) -> dict[str, Any]:
                 settings[key] = _BOOLS[value.lower()]
             else:
                 raise UsageError(
-                    f"{uri}: unknown setting {key!r} (known: baudrate, bytesize, parity, stopbits, rtscts, "
-                    "xonxoff, dsrdtr)"
+                    _(
+                        "{uri}: unknown setting {key!r} (known: baudrate, bytesize, parity, stopbits, rtscts, "
+                        "xonxoff, dsrdtr)"
+                    ).format(uri=uri, key=key)
                 )
         except (ValueError, KeyError):
-            raise UsageError(f"{uri}: {key}={value!r} is not a valid value") from None
+            raise UsageError(
+                _("{uri}: {key}={value!r} is not a valid value").format(uri=uri, key=key, value=value)
+            ) from None
     return settings
 
 
@@ -73,18 +78,23 @@ class SerialTransport:
         try:
             self._port = serial.Serial(port, timeout=0, write_timeout=0, exclusive=True, **settings)
         except (serial.SerialException, OSError, ValueError) as e:
-            raise TransportError(f"cannot open the serial printer {uri}: {e}") from e
+            raise TransportError(_("cannot open the serial printer {uri}: {reason}").format(uri=uri, reason=e)) from e
         self._fd: int = self._port.fileno()
 
     def _fileno(self) -> int:
         if self._fd < 0:
-            raise TransportError(f"the link to the serial printer {self.uri} is closed")
+            raise TransportError(_("the link to the serial printer {uri} is closed").format(uri=self.uri))
         return self._fd
 
     def _lost(self, error: OSError) -> TransportError:
         if error.errno in (errno.EIO, errno.ENXIO, errno.ENODEV, errno.EBADF):
-            return TransportError(f"the serial printer {self.uri} is gone (unplugged or closed)")
-        return TransportError(f"the serial link to {self.uri} failed: {error.strerror or error}")
+            return self._gone()
+        return TransportError(
+            _("the serial link to {uri} failed: {reason}").format(uri=self.uri, reason=error.strerror or error)
+        )
+
+    def _gone(self) -> TransportError:
+        return TransportError(_("the serial printer {uri} is gone (unplugged or closed)").format(uri=self.uri))
 
     def write(self, data: bytes) -> None:
         write_all(
@@ -93,7 +103,7 @@ class SerialTransport:
             data,
             timeout=self.timeout,
             chunk=_CHUNK,
-            who=f"the serial printer {self.uri}",
+            who=_("the serial printer {uri}").format(uri=self.uri),
             failed=self._lost,
         )
 
@@ -107,7 +117,7 @@ class SerialTransport:
         except OSError as e:
             raise self._lost(e) from e
         if not data:
-            raise TransportError(f"the serial printer {self.uri} is gone (unplugged or closed)")
+            raise self._gone()
         return data
 
     def close(self) -> None:

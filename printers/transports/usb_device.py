@@ -16,6 +16,7 @@ from typing import Any
 
 from printers.errors import TransportError, TransportTimeout
 from waybill.errors import UsageError
+from waybill.i18n import _
 
 __all__ = ["CHUNK", "UsbTransport", "parse_ids"]
 
@@ -31,9 +32,11 @@ def parse_ids(uri: str, location: str) -> tuple[int, int]:
             raise ValueError
         ids = int(vendor, 16), int(product, 16)
     except ValueError:
-        raise UsageError(f"{uri}: a USB printer is usb://VID:PID with hex ids, like usb://0416:5011") from None
+        raise UsageError(
+            _("{uri}: a USB printer is usb://VID:PID with hex ids, like usb://0416:5011").format(uri=uri)
+        ) from None
     if not all(0 <= i <= 0xFFFF for i in ids):
-        raise UsageError(f"{uri}: USB vendor and product ids are 4 hex digits")
+        raise UsageError(_("{uri}: USB vendor and product ids are 4 hex digits").format(uri=uri))
     return ids
 
 
@@ -47,7 +50,7 @@ class UsbTransport:
             import usb.core
             import usb.util
         except ImportError as e:
-            raise TransportError(f"{uri}: USB printers need pyusb: pip install 'waybill[usb]'") from e
+            raise TransportError(_("{uri}: USB printers need pyusb: pip install 'waybill[usb]'").format(uri=uri)) from e
 
         self.uri = uri
         self.timeout = timeout
@@ -56,9 +59,11 @@ class UsbTransport:
         try:
             device = usb.core.find(idVendor=vendor, idProduct=product)
         except usb.core.NoBackendError as e:
-            raise TransportError(f"cannot open the USB printer {uri}: no USB backend (install libusb-1.0)") from e
+            raise TransportError(
+                _("cannot open the USB printer {uri}: no USB backend (install libusb-1.0)").format(uri=uri)
+            ) from e
         if device is None:
-            raise TransportError(f"no USB printer at {uri}: not found (is it on and plugged in?)")
+            raise TransportError(_("no USB printer at {uri}: not found (is it on and plugged in?)").format(uri=uri))
         self._device: Any = device
         self._pending = bytearray()
         try:
@@ -67,8 +72,12 @@ class UsbTransport:
         except usb.core.USBError as e:
             self._dispose()
             if e.errno == errno.EACCES:
-                raise TransportError(f"no permission to use the USB printer {uri} (a udev rule is needed)") from e
-            raise TransportError(f"cannot open the USB printer {uri}: {e.strerror or e}") from e
+                raise TransportError(
+                    _("no permission to use the USB printer {uri} (a udev rule is needed)").format(uri=uri)
+                ) from e
+            raise TransportError(
+                _("cannot open the USB printer {uri}: {reason}").format(uri=uri, reason=e.strerror or e)
+            ) from e
 
     def _claim(self, device: Any) -> tuple[int, Any, Any]:
         util = self._usb_util
@@ -91,17 +100,18 @@ class UsbTransport:
             util.claim_interface(device, number)
             inbound = util.find_descriptor(interface, custom_match=lambda e: self._is_bulk(e, util.ENDPOINT_IN))
             return number, out, inbound
-        raise TransportError(f"the USB device {self.uri} has no bulk OUT endpoint: is it a printer?")
+        raise TransportError(_("the USB device {uri} has no bulk OUT endpoint: is it a printer?").format(uri=self.uri))
 
     def _is_bulk(self, endpoint: Any, direction: int) -> bool:
         util = self._usb_util
         bulk = util.endpoint_type(endpoint.bmAttributes) == util.ENDPOINT_TYPE_BULK
         return bool(bulk and util.endpoint_direction(endpoint.bEndpointAddress) == direction)
 
-    def _failed(self, action: str, error: Any) -> TransportError:
+    def _failed(self, message: str, error: Any) -> TransportError:
+        """``message`` (translated) has the placeholders ``{uri}`` and ``{reason}``."""
         if error.errno in (errno.ENODEV, errno.ENOENT, errno.EIO):
-            return TransportError(f"the USB printer {self.uri} is gone (unplugged or switched off)")
-        return TransportError(f"{action} the USB printer {self.uri} failed: {error.strerror or error}")
+            return TransportError(_("the USB printer {uri} is gone (unplugged or switched off)").format(uri=self.uri))
+        return TransportError(message.format(uri=self.uri, reason=error.strerror or error))
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -112,12 +122,13 @@ class UsbTransport:
                 written += self._out.write(chunk, _ms(self.timeout))
             except self._usb_core.USBTimeoutError as e:
                 raise TransportTimeout(
-                    f"the USB printer {self.uri} took no data for {self.timeout:g} s "
-                    f"(at least {written} of {len(view)} bytes sent)",
+                    _(
+                        "the USB printer {uri} took no data for {seconds} s (at least {written} of {total} bytes sent)"
+                    ).format(uri=self.uri, seconds=f"{self.timeout:g}", written=written, total=len(view)),
                     written,
                 ) from e
             except self._usb_core.USBError as e:
-                raise self._failed("writing to", e) from e
+                raise self._failed(_("writing to the USB printer {uri} failed: {reason}"), e) from e
 
     def read(self, size: int, timeout: float) -> bytes:
         if self._in is None:
@@ -131,7 +142,7 @@ class UsbTransport:
             except self._usb_core.USBTimeoutError:
                 return b""
             except self._usb_core.USBError as e:
-                raise self._failed("reading from", e) from e
+                raise self._failed(_("reading from the USB printer {uri} failed: {reason}"), e) from e
         data = bytes(self._pending[:size])
         del self._pending[:size]
         return data

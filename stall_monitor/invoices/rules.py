@@ -13,6 +13,7 @@ from typing import Any
 
 from stall_monitor.dated import DatedRules, check_keys, load_dated, numbers, parse_dated
 from stall_monitor.errors import TrackingError
+from waybill.i18n import _
 
 __all__ = ["InvoiceRuleSet", "InvoiceRules", "default_invoice_rules", "load_invoice_rules", "parse_invoice_rules"]
 
@@ -73,12 +74,16 @@ def parse_invoice_rules(text: str, source: str) -> InvoiceRules:
 
 def _rule_set(fields: dict[str, Any], where: str, name: str, effective_from: datetime | None) -> InvoiceRuleSet:
     check_keys(fields, where, _KEYS, _KEYS)
-    values = numbers(fields, where, _KEYS, "days, hours or points", most=24 * 366)
+    values = numbers(fields, where, _KEYS, _("days, hours or points"), most=24 * 366)
     for key in _COUNTS:
         if not values[key].is_integer():
-            raise TrackingError(f"{where}: {key} must be a whole number of points, not {fields[key]!r}")
+            raise TrackingError(
+                _("{where}: {key} must be a whole number of points, not {value!r}").format(
+                    where=where, key=key, value=fields[key]
+                )
+            )
     if values["cap_window_days"] <= 0:
-        raise TrackingError(f"{where}: cap_window_days must be more than 0")
+        raise TrackingError(_("{where}: cap_window_days must be more than 0").format(where=where))
     return InvoiceRuleSet(
         name=name,
         effective_from=effective_from,

@@ -7,26 +7,32 @@ from concurrent.futures import ThreadPoolExecutor
 
 from printers.pool_file import load_pool_file
 from printers.pool_printer import Probe, probe
+from waybill.i18n import _
+from waybill.terminal import aligned
 
 
 def _check(args: argparse.Namespace) -> int:
     pool_file = load_pool_file(args.pool, args.profiles)
     specs = list(pool_file.printers.values())
     if not specs:
-        print(f"{pool_file.source}: no printers")
+        print(_("{source}: no printers").format(source=pool_file.source))
         return 0
     with ThreadPoolExecutor(max_workers=min(16, len(specs))) as workers:
         answers: list[Probe] = list(workers.map(lambda spec: probe(spec.uri, spec.profile), specs))
     pool_of = {printer: pool for pool, members in pool_file.pools.items() for printer in members}
-    rows = [["printer", "uri", "profile", "line", "pool", "status"]] + [
+    rows = [[_("printer"), _("uri"), _("profile"), _("line"), _("pool"), _("status")]] + [
         [spec.name, spec.uri, spec.profile.name, spec.line or "-", pool_of.get(spec.name, "-"), answer.detail]
         for spec, answer in zip(specs, answers, strict=True)
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    for row in rows:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[5]]))
+    for line in aligned(rows):
+        print(line)
     ready = {spec.name for spec, answer in zip(specs, answers, strict=True) if answer.ready}
     for pool, members in pool_file.pools.items():
         up = [name for name in members if name in ready]
-        print(f"pool {pool}: {len(up)} of {len(members)} printers ready{' (' + ', '.join(up) + ')' if up else ''}")
+        summary = (
+            _("pool {pool}: {ready} of {total} printers ready ({names})")
+            if up
+            else _("pool {pool}: {ready} of {total} printers ready")
+        )
+        print(summary.format(pool=pool, ready=len(up), total=len(members), names=", ".join(up)))
     return 0 if len(ready) == len(specs) else 1

@@ -10,6 +10,7 @@ from waybill.app.service.core import PrintService
 from waybill.app.service.server import ServiceServer, check_exposure
 from waybill.database import open_database
 from waybill.errors import UsageError
+from waybill.i18n import _
 from waybill.shop import load_shop
 
 __all__ = ["serve_print"]
@@ -22,9 +23,9 @@ def serve_print(args: argparse.Namespace) -> int:
     for given in args.template:
         name, sep, file = given.partition("=")
         if not sep or not name or not file:
-            raise UsageError(f"--template {given!r}: expected NAME=FILE")
+            raise UsageError(_("--template {given!r}: expected NAME=FILE").format(given=given))
         if not Path(file).is_file():
-            raise UsageError(f"--template {name}: no file {file}")
+            raise UsageError(_("--template {name}: no file {file}").format(name=name, file=file))
         templates[name] = Path(file)
     if args.shop:
         load_shop(args.shop)  # its problems now, not on the first job
@@ -33,7 +34,9 @@ def serve_print(args: argparse.Namespace) -> int:
     if pool_name is None:
         if len(pool_file.pools) != 1:
             raise UsageError(
-                f"{args.pool}: {len(pool_file.pools)} pools ({', '.join(pool_file.pools)}): name one with --pool-name"
+                _("{file}: {count} pools ({pools}): name one with --pool-name").format(
+                    file=args.pool, count=len(pool_file.pools), pools=", ".join(pool_file.pools)
+                )
             )
         (pool_name,) = pool_file.pools
     pool_file.pool(pool_name)
@@ -51,7 +54,9 @@ def serve_print(args: argparse.Namespace) -> int:
     def ready(address: tuple[str, int]) -> None:
         host, port = address
         print(
-            f"serving pool {pool_name} on http://{host}:{port}/ (print components: ws://{host}:{port}/); Ctrl-C stops",
+            _(
+                "serving pool {pool} on http://{host}:{port}/ (print components: ws://{host}:{port}/); Ctrl-C stops"
+            ).format(pool=pool_name, host=host, port=port),
             flush=True,
         )
 

@@ -13,6 +13,7 @@ from waybill.app.service.api import build_app
 from waybill.app.service.core import PrintService
 from waybill.errors import UsageError
 from waybill.http_server import HttpServer
+from waybill.i18n import _
 from waybill.net import is_loopback
 
 __all__ = ["MAX_BODY", "ServiceServer", "check_exposure"]
@@ -23,7 +24,11 @@ MAX_BODY = 16 << 20  # a job of 10,000 orders is a few MiB of JSON
 def check_exposure(host: str, token: str | None) -> None:
     """Refuse (``UsageError``) to take print jobs from other machines without a token."""
     if token is None and not is_loopback(host):
-        raise UsageError(f"refusing to serve on {host or 'every interface'} without --token: anyone could print")
+        raise UsageError(
+            _("refusing to serve on {host} without --token: anyone could print").format(
+                host=host or _("every interface")
+            )
+        )
 
 
 class ServiceServer(HttpServer):
