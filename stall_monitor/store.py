@@ -19,7 +19,8 @@ Tables (component ``tracking`` in ``schema_versions``):
 ``tracking_work_orders``
     the buyers' work orders of every kind (``WORK_ORDER_KINDS``): kind, subject (a stall work order's waybill,
     an invoice work order's order), opened, responded. Version 2 of the schema added the kind; the step
-    rebuilds a version-1 table in place, every row kept as a stall work order.
+    rebuilds a version-1 table in place, every row kept as a stall work order. Version 3 added the index the
+    scan counts open waybills per carrier with.
 
 Times are stored in UTC: ``timestamptz`` on PostgreSQL, UTC text on SQLite; they come back timezone-aware.
 """
@@ -172,7 +173,23 @@ def _work_orders_by_kind(connection: Connection) -> None:
         )
 
 
-SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind)
+# Covers the feed count of open waybills per carrier (``scan._feeds``): a pass over this index instead of the
+# table, a third of the time over a million waybills.
+_open_per_carrier = sa.Index(
+    "ix_tracking_waybills_carrier_open",
+    waybills.c.carrier,
+    waybills.c.closed_at,
+    waybills.c.first_event_at,
+    waybills.c.shipped_at,
+)
+
+
+def _open_per_carrier_index(connection: Connection) -> None:
+    """v3: the index the feed count reads (a store created at v1 with this code has it already)."""
+    _open_per_carrier.create(connection, checkfirst=True)
+
+
+SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind, _open_per_carrier_index)
 
 
 def prepare(engine: Engine) -> Engine:

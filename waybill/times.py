@@ -50,7 +50,7 @@ def beijing_iso(moment: datetime | None) -> str | None:
     """ISO 8601 with ``+08:00``, to the second, as merchants read it."""
     if moment is None:
         return None
-    return moment.astimezone(BEIJING).replace(microsecond=0).isoformat()
+    return moment.astimezone(BEIJING).isoformat(timespec="seconds")  # to the second, truncated
 
 
 def hours_down(delta: timedelta) -> float:

@@ -1,4 +1,5 @@
-"""Schema version 2 (work orders get a kind) upgrades a version-1 store in place, keeping every row."""
+"""Schema versions 2 (work orders get a kind) and 3 (the open-per-carrier index) upgrade a version-1 store in
+place, keeping every row."""
 
 from __future__ import annotations
 
@@ -50,9 +51,11 @@ def test_a_version_1_store_upgrades_in_place_and_keeps_every_work_order(db_url: 
     prepare(engine)
     prepare(engine)  # idempotent
 
-    assert schema_version(engine, COMPONENT) == len(SCHEMA_STEPS) == 2
+    assert schema_version(engine, COMPONENT) == len(SCHEMA_STEPS) == 3
     with engine.connect() as connection:
         rows = connection.execute(sa.select(work_orders).order_by(work_orders.c.id)).all()
+        indexes = {index["name"] for index in sa.inspect(connection).get_indexes("tracking_waybills")}
+    assert "ix_tracking_waybills_carrier_open" in indexes
     assert [(r.id, r.kind, r.subject, r.opened_at, r.responded_at) for r in rows] == [
         (1, "stall", "SF1", bj("2022-12-23T10:00+00:00"), None),
         (2, "stall", "SF1", bj("2022-12-20T08:00+00:00"), bj("2022-12-20T09:00+00:00")),
