@@ -8,10 +8,18 @@ shown as +08:00.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
-__all__ = ["CANONICAL_STATUSES", "CLOSING_STATUSES", "MAX_LENGTHS", "Event", "canonical_status", "event_key"]
+__all__ = [
+    "CANONICAL_STATUSES",
+    "CLOSING_STATUSES",
+    "MAX_LENGTHS",
+    "Event",
+    "canonical_status",
+    "event_key",
+    "event_key_at",
+]
 
 # The widths of the store's columns: a longer value is refused by the reader as a problem of its line,
 # not by PostgreSQL in the middle of a batch (which would lose the batch's good events too).
@@ -65,13 +73,18 @@ def is_known(status: str) -> bool:
 
 def event_key(waybill_no: str, time: datetime, status: str, context: str) -> str:
     """The identity of an event: the same parcel, instant, status and text is the same event, however often sent."""
-    material = "\x1f".join((waybill_no, time.astimezone(UTC).isoformat(), status, context))
+    return event_key_at(waybill_no, time.astimezone(UTC).isoformat(), status, context)
+
+
+def event_key_at(waybill_no: str, utc_iso: str, status: str, context: str) -> str:
+    """``event_key`` with the instant given as its UTC ``isoformat()`` (the ingest formats each time once)."""
+    material = "\x1f".join((waybill_no, utc_iso, status, context))
     return hashlib.blake2b(material.encode("utf-8"), digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One tracking event. ``status`` is canonical when known, else exactly as it came."""
+class Event(NamedTuple):
+    """One tracking event. ``status`` is canonical when known, else exactly as it came. A named tuple: a
+    large file makes one per line, three times faster than a frozen dataclass."""
 
     waybill_no: str
     time: datetime  # aware; normalised to UTC

@@ -13,16 +13,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.batches import Rejected, valid_batches
-from stall_monitor.events import CLOSING_STATUSES, Event, is_known
+from stall_monitor.events import CLOSING_STATUSES, Event, event_key_at, is_known
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
+from waybill.database import sqlite_utc_text_of_iso
 from waybill.errors import Problem
 from waybill.i18n import _, ngettext
 
@@ -122,18 +123,28 @@ Row = tuple[Any, ...]
 
 
 def _ingest_batch(connection: Connection, batch: list[Event], received_at: datetime) -> IngestCounts:
-    unique: dict[str, Event] = {}
+    # Rows in the driver's form, built in one pass: each time formatted once, for its key and, on SQLite, as
+    # the store's text (SQLite text compares as the times do, so the summaries fold either form alike).
+    sqlite = connection.dialect.name == "sqlite"
+    keys: set[str] = set()
+    rows: list[Row] = []
+    instants: list[datetime] = []  # each row's time as a datetime, for the feed hours
     for event in batch:
-        unique.setdefault(event.key, event)
-    counts = IngestCounts(duplicate=len(batch) - len(unique))
-    carriers = _registered_carriers(connection, {e.waybill_no for e in unique.values() if not e.carrier})
-    rows = [
-        (key, e.waybill_no, e.time, e.status, e.context, e.location, e.carrier or carriers.get(e.waybill_no, ""))
-        for key, e in unique.items()
-    ]
+        time = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
+        iso = time.isoformat()
+        key = event_key_at(event.waybill_no, iso, event.status, event.context)
+        if key in keys:
+            continue
+        keys.add(key)
+        stored_time = sqlite_utc_text_of_iso(iso) if sqlite else time
+        rows.append((key, event.waybill_no, stored_time, event.status, event.context, event.location, event.carrier))
+        instants.append(time)
+    counts = IngestCounts(duplicate=len(batch) - len(rows))
+    carriers = _registered_carriers(connection, {row[WAYBILL] for row in rows if not row[CARRIER]})
+    if carriers:
+        rows = [row if row[CARRIER] else (*row[:CARRIER], carriers.get(row[WAYBILL], "")) for row in rows]
     # Staged in one driver call, then one INSERT … SELECT: the events not stored yet come back.
-    texts: dict[datetime, str] = {}  # SQLite's text of each time, for the summaries' load too
-    load(connection, _staged_events, rows, texts)
+    load(connection, _staged_events, rows)
     staged = _staged_events.c
     statement = (
         upsert(connection, events)
@@ -141,13 +152,14 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
         .on_conflict_do_nothing(index_elements=[events.c.waybill_no, events.c.time, events.c.event_key])
         .returning(events.c.event_key)
     )
-    inserted = set(connection.execute(statement).scalars())
+    inserted = set(connection.execute(statement).scalars().all())  # fetchall: one driver call, not one a row
     counts.new = len(inserted)
-    counts.duplicate += len(unique) - len(inserted)
-    new_rows = [row for row in rows if row[KEY] in inserted]
-    if new_rows:
-        _advance_summaries(connection, new_rows, texts)
-        _advance_feeds(connection, new_rows)
+    counts.duplicate += len(rows) - len(inserted)
+    new = [(row, instant) for row, instant in zip(rows, instants, strict=True) if row[KEY] in inserted]
+    if new:
+        new_rows = [row for row, _instant in new]
+        _advance_summaries(connection, new_rows)
+        _advance_feeds(connection, [(row[CARRIER], instant) for row, instant in new])
         counts.unknown.update(str(row[STATUS]) for row in new_rows if not is_known(str(row[STATUS])))
         _count_unknown(connection, new_rows, received_at)
     return counts
@@ -160,7 +172,7 @@ def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[
     return {w: c for w, c in connection.execute(query) if c}
 
 
-def _advance_summaries(connection: Connection, rows: list[Row], texts: dict[datetime, str]) -> None:
+def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
     """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
     first: dict[str, datetime] = {}
     latest: dict[str, Row] = {}
@@ -196,7 +208,7 @@ def _advance_summaries(connection: Connection, rows: list[Row], texts: dict[date
         )
         for waybill_no, row in latest.items()
     ]
-    load(connection, _staged_summaries, values, texts)
+    load(connection, _staged_summaries, values)
     insert = upsert(connection, waybills).from_select(
         _SUMMARY_COLUMNS, sa.select(*_staged_summaries.c).where(sa.true())
     )
@@ -221,12 +233,12 @@ def _advance_summaries(connection: Connection, rows: list[Row], texts: dict[date
     connection.execute(statement)
 
 
-def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
+def _advance_feeds(connection: Connection, times: list[tuple[str, datetime]]) -> None:
+    """Fold new events' (carrier, time) into the hourly feed table."""
     # Per (carrier, UTC hour): [first, last, count]; the key is built from fields (cheaper than replace()).
-    hours: dict[tuple[str, int, int, int, int], list[Any]] = {}
-    for row in rows:
-        time = row[TIME]
-        key = (row[CARRIER], time.year, time.month, time.day, time.hour)
+    hours: dict[tuple[str, int, int], list[Any]] = {}
+    for carrier, time in times:
+        key = (carrier, time.toordinal(), time.hour)
         entry = hours.get(key)
         if entry is None:
             hours[key] = [time, time, 1]

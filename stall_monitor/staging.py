@@ -8,13 +8,10 @@ pages that ``RETURNING`` needs); the driver alone is a tenth of that.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from waybill.database import UtcDateTime, sqlite_utc_text
 
 __all__ = ["load", "staging_table"]
 
@@ -31,12 +28,9 @@ def staging_table(name: str, like: sa.Table, columns: Sequence[str]) -> sa.Table
     )
 
 
-def load(
-    connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]], texts: dict[datetime, str] | None = None
-) -> None:
+def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
     """Empty ``table`` (creating it on first use in this connection) and fill it with ``rows``: tuples in
-    column order, times as aware datetimes. ``texts`` remembers SQLite's text of each time across the loads of
-    one batch (a summary's times are its events' times)."""
+    column order, times in the driver's form (UTC datetimes on PostgreSQL, ``sqlite_utc_text`` on SQLite)."""
     connection.execute(sa.schema.CreateTable(table, if_not_exists=True))
     connection.execute(table.delete())
     if not rows:
@@ -48,22 +42,5 @@ def load(
             for row in rows:
                 copy.write_row(row)
         return
-    # SQLite: times become the store's UTC text here, as UtcDateTime binds them.
-    times = [i for i, column in enumerate(table.columns) if isinstance(column.type, UtcDateTime)]
-    if times:
-        seen = {} if texts is None else texts
-        rows = [_with_times(row, times, seen) for row in rows]
     marks = ", ".join("?" * len(names))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
-
-
-def _with_times(row: tuple[Any, ...], times: list[int], texts: dict[datetime, str]) -> tuple[Any, ...]:
-    values = list(row)
-    for i in times:
-        moment = values[i]
-        if moment is not None:
-            text = texts.get(moment)
-            if text is None:
-                text = texts[moment] = str(sqlite_utc_text(moment))
-            values[i] = text
-    return tuple(values)

@@ -30,6 +30,7 @@ __all__ = [
     "open_database",
     "schema_version",
     "sqlite_utc_text",
+    "sqlite_utc_text_of_iso",
 ]
 
 SchemaStep = Callable[[Connection], None]
@@ -58,6 +59,13 @@ def sqlite_utc_text(value: datetime | None) -> str | None:
     if value.tzinfo is None:
         raise DatabaseError(f"internal: naive datetime {value!r} would be ambiguous in the store")
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def sqlite_utc_text_of_iso(utc_iso: str) -> str:
+    """``sqlite_utc_text`` of a UTC time from its ``isoformat()`` (``2024-03-07T02:43:39[.123456]+00:00``), by
+    slicing: the ingest has that text already for the event key."""
+    fraction = utc_iso[19:26] if utc_iso[19] == "." else ".000000"
+    return f"{utc_iso[:10]} {utc_iso[11:19]}{fraction}"
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):

@@ -181,7 +181,7 @@ def read_invoice_requests(path: Path) -> Iterator[InvoiceFacts | Problem]:
 def _read(
     path: Path,
     columns: Columns,
-    build: Callable[[Mapping[str, Any], _Where], T],
+    build: Callable[[Mapping[str, Any], str, int], T],  # a record, its file and line
     each: str = N_("an event"),
 ) -> Iterator[T | Problem]:
     source = str(path)
@@ -191,13 +191,12 @@ def _read(
             yield item
             continue
         number, data = item
-        where = _Where(source, number)
         if not known.issuperset(data):
             unknown = next(key for key in data if key not in known)
-            yield where.problem(unknown, "unknown field (a typo would silently drop its value)")
+            yield Problem(source, number, unknown, "unknown field (a typo would silently drop its value)")
             continue
         try:
-            yield build(data, where)
+            yield build(data, source, number)
         except _Bad as bad:
             yield bad.problem
 
@@ -208,7 +207,7 @@ class _Bad(Exception):
         self.problem = problem
 
 
-class _Where(NamedTuple):  # one per line read: a tuple is made five times faster than a frozen dataclass
+class _Where(NamedTuple):  # where a record came from, for its problems
     source: str
     line: int
 
@@ -238,7 +237,7 @@ class _Where(NamedTuple):  # one per line read: a tuple is made five times faste
             raise _Bad(self.problem(key, _("{value!r} is not an ISO 8601 time").format(value=text))) from error
 
 
-def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
+def event_from_record(data: Mapping[str, Any], source: str, line: int) -> Event:
     # Fast path for the common, well-formed record (this runs once per event of a large file).
     waybill_no, text, status = data.get("waybill_no"), data.get("time"), data.get("status")
     context, location, carrier = data.get("context", ""), data.get("location", ""), data.get("carrier", "")
@@ -269,7 +268,7 @@ def event_from_record(data: Mapping[str, Any], where: _Where) -> Event:
                 location.strip(),
                 carrier.strip().upper(),
             )
-    return _careful_event(data, where)
+    return _careful_event(data, _Where(source, line))
 
 
 def _careful_event(data: Mapping[str, Any], where: _Where) -> Event:
@@ -285,7 +284,8 @@ def _careful_event(data: Mapping[str, Any], where: _Where) -> Event:
     )
 
 
-def work_order_from_record(data: Mapping[str, Any], where: _Where) -> WorkOrderRecord:
+def work_order_from_record(data: Mapping[str, Any], source: str, line: int) -> WorkOrderRecord:
+    where = _Where(source, line)
     opened_at = where.time(data, "opened_at", required=True)
     assert opened_at is not None
     responded_at = where.time(data, "responded_at")
@@ -294,7 +294,8 @@ def work_order_from_record(data: Mapping[str, Any], where: _Where) -> WorkOrderR
     return WorkOrderRecord(where.text(data, "waybill_no", required=True).upper(), opened_at, responded_at)
 
 
-def invoice_from_record(data: Mapping[str, Any], where: _Where) -> InvoiceFacts:
+def invoice_from_record(data: Mapping[str, Any], source: str, line: int) -> InvoiceFacts:
+    where = _Where(source, line)
     requested_at = where.time(data, "requested_at", required=True)
     assert requested_at is not None
     later = {key: where.time(data, key) for key in ("issued_at", "work_order_opened_at")}

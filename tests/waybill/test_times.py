@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from waybill.times import BEIJING, beijing_iso, parse_beijing_time, parse_instant
 
@@ -26,3 +28,11 @@ def test_beijing_iso_shows_plus_eight_to_the_second() -> None:
     assert BEIJING.utcoffset(None) == timedelta(hours=8)
     assert beijing_iso(datetime(2022, 12, 4, 16, 0, 0, 999, tzinfo=UTC)) == "2022-12-05T00:00:00+08:00"
     assert beijing_iso(None) is None
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2199, 12, 31, 23, 59, 59)), st.booleans())
+def test_the_instant_of_a_zoneless_time_is_its_beijing_time(moment: datetime, with_t: bool) -> None:
+    text = moment.isoformat("T" if with_t else " ")
+    assert parse_instant(text) == moment.replace(tzinfo=BEIJING)
+    assert parse_instant(text).tzinfo is UTC
+    assert beijing_iso(parse_instant(text)) == moment.replace(microsecond=0, tzinfo=BEIJING).isoformat()
