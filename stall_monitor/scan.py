@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -168,7 +169,7 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
     by_waybill = {o.waybill_no: o for o in orders}
     # Few stalls have a work order: only those are copied (a replace() per stall was a third of the scan).
     stalls = [s if (o := by_waybill.get(s.waybill_no)) is None else replace(s, work_order=o) for s in stalls]
-    stalls.sort(key=lambda s: (s.entry_opens_at, s.waybill_no))
+    stalls.sort(key=attrgetter("entry_opens_at", "waybill_no"))
     counts: dict[str, int] = {level: sum(1 for s in stalls if s.level == level) for level in LEVELS}
     counts["work_orders_open"] = len(orders)
     counts["work_orders_overdue"] = sum(1 for o in orders if o.overdue)
@@ -207,15 +208,15 @@ _NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 _COLUMNS = (waybills.c.waybill_no, waybills.c.carrier, waybills.c.order_id, waybills.c.province)
 
 
-def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[sa.Row[Any]]:
     """Waybills whose summary is exact at ``at``: no event after ``at``."""
     w = waybills.c
     columns = (*_COLUMNS, w.province_key, w.last_event_at, w.last_status, w.last_context, w.last_location)
     query = _open_at(at, columns, _listable(w.last_event_at, w.province_key, rule, at))  # the cutoffs are before ``at``
-    return list(connection.execute(query))
+    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
 
 
-def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[Any]:
     """Waybills with events after ``at``: their latest event up to ``at`` comes from the events key.
 
     Only waybills whose first event is old enough to be listed are looked up (one index probe each).
@@ -247,16 +248,16 @@ def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> list
         .join(events, sa.and_(e.waybill_no == c.waybill_no, e.event_key == c.last_key))
         .where(_listable(e.time, c.province_key, rule, at))
     )
-    return list(connection.execute(query))
+    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
 
 
-def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> list[sa.Row[Any]]:
+def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[Any]:
     w = waybills.c
     query = sa.select(*_COLUMNS, w.province_key, w.shipped_at).where(
         w.shipped_at <= rule.pickup_cutoff(at),
         sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
     )
-    return list(connection.execute(query))
+    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
 
 
 def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
