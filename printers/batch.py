@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from printers.confirm_policy import BatchPolicy, Confirmation, ConfirmMode, Next
-from printers.errors import PrinterError, PrinterStatusError, TransportError, TransportTimeout
+from printers.errors import PrintedMeanwhileError, PrinterError, PrinterStatusError, TransportError, TransportTimeout
 from printers.journal import Journal, LabelRow
 from printers.profiles import PrinterProfile
 from printers.progress import Progress
@@ -52,6 +52,7 @@ class RunResult:
     reprints: int
     seconds: float
     confirmation: str
+    withdrawn: dict[str, int] = field(default_factory=dict)  # waybill → the job that printed it meanwhile
 
 
 class _Stopped(Exception):
@@ -94,6 +95,7 @@ class BatchRunner:
         self.first_byte = first_byte  # called just before a label's first byte goes out (station latency)
         self.outstanding: dict[int, LabelRow] = {}  # token → sent, not yet confirmed
         self.counts = {"sent": 0, "printed": 0, "reprints": 0}
+        self.withdrawn: dict[str, int] = {}  # waybill → the job that printed it meanwhile (not sent here)
         self.confirmation: Confirmation | None = None  # how labels get confirmed; decided by the first run
 
     @property
@@ -116,7 +118,14 @@ class BatchRunner:
             for ready in ahead:
                 self._before_next_label()
                 token = ready.row.id % TOKEN_RANGE
-                self.journal.mark_sent(ready.row, self.session.uri, reason=self.reason)
+                if ready.row.waybill_no in self.withdrawn:  # its other pages go with the job that printed it
+                    self.journal.withdraw([ready.row.id])
+                    continue
+                try:
+                    self.journal.mark_sent(ready.row, self.session.uri, reason=self.reason)
+                except PrintedMeanwhileError as meanwhile:
+                    self._withdraw(ready.row, meanwhile)
+                    continue
                 self.counts["sent"] += 1
                 self.counts["reprints"] += ready.row.attempts > 0 or ready.row.state != "queued"
                 self.outstanding[token] = ready.row
@@ -142,7 +151,16 @@ class BatchRunner:
             self.counts["reprints"],
             self.clock() - started,
             self.mode or "sent",
+            dict(self.withdrawn),
         )
+
+    def _withdraw(self, row: LabelRow, meanwhile: PrintedMeanwhileError) -> None:
+        """Another job printed this page since the run was planned: it leaves this job unsent, and is said.
+        The waybill's later pages in this run are withdrawn too, so one job prints all of a parcel's pages."""
+        self.journal.withdraw([row.id])
+        self.withdrawn[row.waybill_no] = meanwhile.job_id
+        if self.progress:
+            self.progress.say(str(meanwhile))
 
     # ── confirmation ──────────────────────────────────────────────────────────────────────────────
 

@@ -12,6 +12,7 @@ __all__ = [
     "AlreadyPrintedError",
     "JobError",
     "JobLeaseError",
+    "PrintedMeanwhileError",
     "PrinterError",
     "PrinterStatusError",
     "ProfileError",
@@ -92,3 +93,17 @@ class TransportTimeout(TransportError):
     def __init__(self, message: str, written: int) -> None:
         super().__init__(message)
         self.written = written
+
+
+class PrintedMeanwhileError(JobError):
+    """A label about to go out a first time was printed by another job since this one was planned (two
+    stations scanning one parcel at once): it was not sent."""
+
+    def __init__(self, waybill_no: str, job_id: int) -> None:
+        super().__init__(
+            _("{waybill} was printed meanwhile by job {job} (another station or batch); not sent again").format(
+                waybill=waybill_no, job=job_id
+            )
+        )
+        self.waybill_no = waybill_no
+        self.job_id = job_id

@@ -32,8 +32,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from printers.errors import JobError, JobLeaseError
-from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
+from printers.errors import JobError, JobLeaseError, PrintedMeanwhileError
+from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, lock_for_write
 from waybill.model import Order
 from waybill.order_codec import decode_order, encode_order
 
@@ -489,14 +489,29 @@ class Journal:
 
         A label that was sent before (uncertain after a drop, or printed and asked for again), or put in this
         job on purpose although another job printed it, is a reprint. Only the job's lease holder may send.
+        A first print of a page another job has sent since is refused (``PrintedMeanwhileError``).
         """
         now = _now()
         again = label.attempts > 0 or label.state != QUEUED
         reprint = again or label.repeat
         with self._write() as connection:
+            # One first print of a waybill's page, whichever station or batch gets there first: the check
+            # and the mark are one transaction, serialised per waybill.
+            lock_for_write(connection, f"print_labels:{label.waybill_no}")
             owner = connection.execute(sa.select(jobs.c.owner).where(jobs.c.id == label.job_id)).scalar()
             if owner != self.owner:
                 raise JobLeaseError(label.job_id, owner, None)
+            if not reprint:
+                elsewhere = connection.execute(
+                    sa.select(labels.c.job_id).where(
+                        labels.c.waybill_no == label.waybill_no,
+                        labels.c.page == label.page,
+                        labels.c.job_id != label.job_id,
+                        labels.c.attempts > 0,
+                    )
+                ).first()
+                if elsewhere is not None:
+                    raise PrintedMeanwhileError(label.waybill_no, int(elsewhere.job_id))
             connection.execute(
                 labels.update()
                 .where(labels.c.id == label.id)
@@ -512,6 +527,13 @@ class Journal:
                 )
             ).inserted_primary_key[0]
         return int(attempt)
+
+    def withdraw(self, label_ids: Sequence[int]) -> None:
+        """Take labels that were never sent out of their job (printed meanwhile by another)."""
+        if not label_ids:
+            return
+        with self._write() as connection:
+            connection.execute(labels.delete().where(labels.c.id.in_(label_ids), labels.c.attempts == 0))
 
     def mark_printed(self, label_ids: Sequence[int]) -> None:
         if not label_ids:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
-from printers.batch import BatchRunner, OnPrinted
+from printers.batch import BatchRunner, OnPrinted, RunResult
 from printers.confirm_policy import BatchPolicy, OnFault
 from printers.encode import encode_label_for_session
 from printers.errors import PrinterStatusError, TransportError
@@ -134,16 +134,20 @@ class Station:
         laid_out = self.label_job.layout(order).labels
         planned = [PlannedLabel(order.order_id, order.waybill_no, label.page, label.pages) for label in laid_out]
         rows = self.journal.append_labels(self.job_id, order, planned, also=also)
-        self._print(order, rows)
+        result = self._print(order, rows)
+        if order.waybill_no in result.withdrawn:  # another station printed this parcel since the scan began
+            self.stats.declined += 1
+            return _("{waybill}: printed meanwhile by job {job} (another station); scan it again to reprint").format(
+                waybill=order.waybill_no, job=result.withdrawn[order.waybill_no]
+            )
         self.stats.printed += len(rows)
         return _("{waybill}: printed {n} label(s) for order {order}").format(
             waybill=order.waybill_no, n=len(rows), order=order.order_id
         )
 
-    def _print(self, order: Order, rows: list[LabelRow]) -> None:
+    def _print(self, order: Order, rows: list[LabelRow]) -> RunResult:
         if rows[0].job_id == self.job_id:
-            self.runner.run(rows)
-            return
+            return self.runner.run(rows)
         # A label first printed by another job is reprinted exactly as that job rendered it, under that job's
         # lease: refused (and said) while another process prints that job.
         self.journal.claim(rows[0].job_id)
@@ -160,7 +164,7 @@ class Station:
             first_byte=self._first_byte,
         )
         try:
-            runner.run(rows)
+            return runner.run(rows)
         finally:
             self.journal.release(rows[0].job_id)
 

@@ -27,6 +27,7 @@ __all__ = [
     "database_url",
     "default_database_path",
     "ensure_schema",
+    "lock_for_write",
     "open_database",
     "schema_version",
     "sqlite_utc_text",
@@ -177,17 +178,24 @@ def _private_sqlite_file(path: Path, *, create: bool) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def lock_for_write(connection: Connection, name: str) -> None:
+    """Make this transaction the only one holding ``name`` until it ends: what it reads stays true until it
+    commits. The first statement of a transaction. SQLite: ``BEGIN IMMEDIATE`` (the store's write lock; the
+    busy timeout makes a second writer wait). PostgreSQL: a transaction advisory lock on ``name``'s hash,
+    so writers of other names go on."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
 def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -> None:
     """Bring ``component``'s tables to ``len(steps)``: step i (1-based) upgrades version i-1 to i."""
     try:
         with engine.begin() as connection:
-            # Two processes (or threads) starting at once must not both run the same step.
-            if engine.dialect.name == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7263541)"))
-            elif engine.dialect.name == "sqlite":
-                # pysqlite runs DDL outside any transaction; take the write lock first so the check and the
-                # steps are one transaction (the busy timeout makes a second starter wait, then see the tables).
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Two processes (or threads) starting at once must not both run the same step. (pysqlite runs DDL
+            # outside any transaction: the lock also makes the check and the steps one transaction.)
+            lock_for_write(connection, "schema")
             _versions.create(connection, checkfirst=True)
             current = connection.execute(
                 sa.select(_versions.c.version).where(_versions.c.component == component)
