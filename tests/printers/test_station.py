@@ -136,7 +136,11 @@ def test_reprint_prints_one_waybill_again_and_jobs_lists_it(
 
 
 def test_reprint_of_an_unknown_waybill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["reprint", "SF0000000000", "--db", str(tmp_path / "w.db")]) == 8
+    db = tmp_path / "w.db"
+    assert main(["reprint", "SF0000000000", "--db", str(db)]) == 9  # no store: nothing was ever printed there
+    assert "no database at" in capsys.readouterr().err and not db.exists()
+    open_database(str(db)).dispose()
+    assert main(["reprint", "SF0000000000", "--db", str(db)]) == 8
     assert "was never printed" in capsys.readouterr().err
 
 

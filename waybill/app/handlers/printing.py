@@ -273,7 +273,7 @@ def station_command(args: argparse.Namespace) -> int:
 
 
 def reprint_command(args: argparse.Namespace) -> int:
-    engine = open_database(args.db)
+    engine = open_database(args.db, create=False)  # nothing to reprint in a store that is not there
     journal = Journal(engine)
     summary, rows = reprint_waybill(journal, args.waybill_no)
     printer = args.printer or summary.printer
