@@ -201,9 +201,10 @@ def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver
     path = tmp_path / "printers.toml"
     path.write_text('[profiles.shelf]\nbase = "tspl-300"\nnative = true\n', encoding="utf-8")
     assert load_profiles(path)["shelf"].native
-    path.write_text('[profiles.zebra]\nbase = "zpl-203"\nnative = true\n', encoding="utf-8")
+    path.write_text('[profiles.receipt]\nbase = "escpos-4inch"\nnative = true\n', encoding="utf-8")
     with pytest.raises(
-        ProfileError, match=r"printers.toml: \[profiles.zebra\] native: native labels are made for tspl, not zpl"
+        ProfileError,
+        match=r"printers.toml: \[profiles.receipt\] native: native labels are made for tspl, zpl, not escpos",
     ):
         load_profiles(path)
     path.write_text('[profiles.x]\nbase = "tspl-203"\nnative = "yes"\n', encoding="utf-8")
