@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from waybill.fonts import Font
 
-__all__ = ["ANMDS", "TSS24", "CellFont", "resident_font", "resident_name"]
+__all__ = ["ANMDS", "MAX_MUL", "TSS24", "CellFont", "resident_font", "resident_name"]
 
 MAX_MUL = 10  # TSPL TEXT magnifications run 1-10; ZPL sizes are held to the same, so layouts agree
 
