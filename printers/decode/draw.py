@@ -64,7 +64,7 @@ def reversed_stamp(x: int, y: int, mask: Image.Image) -> Drawing:
     box = (x, y, x + mask.width, y + mask.height)
 
     def paint(canvas: Image.Image) -> None:
-        canvas.paste(ImageChops.logical_xor(canvas.crop(box), mask.convert("1")), box)
+        canvas.paste(ImageChops.logical_xor(canvas.crop(box), mask), box)
 
     return Drawing(box, paint)
 
