@@ -61,7 +61,7 @@ ImageCommand = Literal["raster", "graphics"]
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
-NATIVE_LANGUAGES = ("tspl",)  # the languages whose driver draws native labels
+NATIVE_LANGUAGES = ("tspl", "zpl")  # the languages whose driver draws native labels
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
 
 
@@ -89,7 +89,7 @@ class PrinterProfile:
     offset_x_dots: int = 0
     offset_y_dots: int = 0
     # Printer-native labels: text in the printer's resident font, barcodes, QR codes and rules by command,
-    # bitmaps only for what the printer cannot draw (TSPL).
+    # bitmaps only for what the printer cannot draw (TSPL, ZPL).
     native: bool = False
     description: str = field(default="", compare=False)
 
@@ -294,6 +294,19 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 head_speed_mm_s=102.0,
                 gap_mm=3.0,
                 description="4-inch label printer, ZPL II, 203 dpi (Zebra GK888t class)",
+            ),
+            PrinterProfile(
+                name="zpl-203-native",
+                language="zpl",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=1_048_576,
+                label_end="gap_feed",
+                answers_status=True,
+                head_speed_mm_s=102.0,
+                gap_mm=3.0,
+                native=True,
+                description="4-inch label printer, ZPL II, 203 dpi, native labels: resident font E:ANMDS.TTF",
             ),
             PrinterProfile(
                 name="zpl-300",

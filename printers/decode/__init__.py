@@ -155,6 +155,8 @@ def decode(data: bytes, language: LanguageChoice = "auto", profile: PrinterProfi
 
 
 def crop_label(label: DecodedLabel, profile: PrinterProfile, size: tuple[int, int]) -> Image.Image:
-    """The ``size`` (width, height) raster the label engine rendered, cut out of a decoded label."""
-    x, y = profile.offset_x_dots, profile.offset_y_dots
-    return label.image.crop((x, y, x + size[0], y + size[1]))
+    """The ``size`` (width, height) raster the label engine rendered, cut out of a decoded label; where it
+    runs past the printed image (a label shifted by the offsets), blank paper."""
+    cut = Image.new("1", size, 255)
+    cut.paste(label.image, (-profile.offset_x_dots, -profile.offset_y_dots))
+    return cut

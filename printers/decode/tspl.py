@@ -15,6 +15,7 @@ import re
 
 from PIL import Image, ImageChops
 
+from printers.decode.draw import compose
 from printers.decode.records import Sink
 from printers.decode.tspl_draw import DRAWING_COMMANDS, Drawing, NotDrawn, parse_drawing
 
@@ -188,14 +189,7 @@ class TsplParser:
         width = height = 0
         if self._size_mm is not None and self._dots_per_mm:
             width, height = (round(mm * self._dots_per_mm) for mm in self._size_mm)
-        for drawing in self._drawings:
-            width, height = max(width, drawing.box[2]), max(height, drawing.box[3])
-        if width <= 0 or height <= 0:
-            return None
-        canvas = Image.new("1", (width, height), 255)
-        for drawing in self._drawings:
-            drawing.paint(canvas)
-        return canvas
+        return compose(self._drawings, width, height)
 
 
 def _paste_bitmap(canvas: Image.Image, box: tuple[int, int, int, int], mode: int, image: Image.Image) -> None:

@@ -1,23 +1,19 @@
-"""The drawing commands of a TSPL printer, as the simulator draws them: ``TEXT`` in the resident font
-(``TSS24.BF2``, stood in for by the bundled font rendered into 24-dot cells), ``BARCODE "128"``, ``QRCODE``,
-``BAR``, ``BOX``, ``ERASE`` and ``REVERSE``. Symbols are painted by the label engine's own code (the same
-Code128 and QR modules), so a decoded label scans if the printer's would.
+"""The drawing commands of a TSPL printer, as the simulator draws them (``printers.decode.draw``): ``TEXT``
+in the resident font (``TSS24.BF2``, stood in for by the bundled font rendered into 24-dot cells),
+``BARCODE "128"``, ``QRCODE``, ``BAR``, ``BOX``, ``ERASE`` and ``REVERSE``. A turned symbol turns about its
+reference point, the top-left corner it would have unturned.
 
 Each command parses to a ``Drawing``: the area it covers and how it paints a mode "1" canvas (0 = black).
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from PIL import Image, ImageChops
 
-from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont, resident_font
-from waybill.layout.codes import code128_modules, qr_matrix
+from printers.decode.draw import Drawing, NotDrawn, bars, qr_symbol, resident, stamp, turned
+from waybill.layout.codes import code128_modules
 from waybill.render.cells import text_mask
 
 __all__ = ["DRAWING_COMMANDS", "Drawing", "NotDrawn", "parse_drawing"]
@@ -51,25 +47,6 @@ _PATTERNS = {
     "BOX": re.compile(rb"BOX" + (_NUM + b",") * 4 + _NUM + rb"(?:,\s*\d+\s*)?$", re.I),
 }
 DRAWING_COMMANDS = frozenset(_PATTERNS)
-Paint = Callable[[Image.Image], None]
-
-
-@dataclass(frozen=True)
-class Drawing:
-    box: tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
-    paint: Paint
-
-
-class NotDrawn(Exception):
-    """A drawing command the simulator cannot draw: why (a font or barcode type it does not have…)."""
-
-
-@functools.cache
-def _resident(name: str) -> CellFont:
-    try:
-        return resident_font(name, load_font())
-    except KeyError:
-        raise NotDrawn(f'font "{name}" is not resident') from None
 
 
 def _unquote(raw: bytes) -> str:
@@ -101,19 +78,13 @@ def parse_drawing(keyword: str, line: bytes) -> Drawing:
 
 def _text(groups: tuple[bytes, ...]) -> Drawing:
     x, y = int(groups[0]), int(groups[1])
-    font = _resident(groups[2].decode("ascii", "replace"))
+    font = resident(groups[2].decode("ascii", "replace"))
     rotation, xmul, ymul = (int(value) for value in groups[3:6])
     if rotation != 0:
         raise NotDrawn(f"TEXT rotation {rotation}")
     if not (1 <= xmul <= 10 and 1 <= ymul <= 10):
         raise NotDrawn("TEXT magnification outside 1-10")
-    mask = text_mask(font, _unquote(groups[6]), xmul, ymul)
-    return _stamp(x, y, mask)
-
-
-def _stamp(x: int, y: int, mask: Image.Image) -> Drawing:
-    box = (x, y, x + mask.width, y + mask.height)
-    return Drawing(box, lambda canvas: canvas.paste(0, box, mask))
+    return stamp(x, y, text_mask(font, _unquote(groups[6]), xmul, ymul))
 
 
 def _barcode(groups: tuple[bytes, ...]) -> Drawing:
@@ -126,43 +97,24 @@ def _barcode(groups: tuple[bytes, ...]) -> Drawing:
         pattern = code128_modules(_unquote(groups[8]))
     except ValueError as error:
         raise NotDrawn(f"BARCODE data: {error}") from error
-    if narrow < 1 or height < 1:
-        raise NotDrawn("BARCODE of no size")
-    strip = Image.frombytes("1", (len(pattern), 1), _bits(pattern))
-    mask = strip.resize((len(pattern) * narrow, height), Image.Resampling.NEAREST)
-    return _rotated(x, y, mask, rotation)
+    return _rotated(x, y, bars(pattern, narrow, height), rotation)
 
 
 def _rotated(x: int, y: int, mask: Image.Image, rotation: int) -> Drawing:
     """``mask`` turned clockwise by ``rotation`` about the reference point (``x``, ``y``), its top-left
     corner before turning."""
     width, height = mask.size
-    turns = {
-        0: (None, x, y),
-        90: (Image.Transpose.ROTATE_270, x - height, y),
-        180: (Image.Transpose.ROTATE_180, x - width, y - height),
-        270: (Image.Transpose.ROTATE_90, x, y - width),
-    }
-    if rotation not in turns:
+    corners = {0: (x, y), 90: (x - height, y), 180: (x - width, y - height), 270: (x, y - width)}
+    if rotation not in corners:
         raise NotDrawn(f"rotation {rotation}")
-    method, left, top = turns[rotation]
-    return _stamp(left, top, mask if method is None else mask.transpose(method))
-
-
-def _bits(pattern: str) -> bytes:
-    padded = pattern + "0" * (-len(pattern) % 8)
-    return bytes(int(padded[i : i + 8], 2) for i in range(0, len(padded), 8))
+    left, top = corners[rotation]
+    return stamp(left, top, turned(mask, rotation))
 
 
 def _qrcode(groups: tuple[bytes, ...]) -> Drawing:
     x, y = int(groups[0]), int(groups[1])
     level, cell, rotation = groups[2].decode().lower(), int(groups[3]), int(groups[5])
-    if cell < 1:
-        raise NotDrawn("QRCODE cell width below 1")
-    matrix = qr_matrix(_unquote(groups[6]), error=level)
-    modules = len(matrix)
-    image = Image.frombytes("1", (modules, modules), b"".join(_bits(row) for row in matrix))
-    return _rotated(x, y, image.resize((modules * cell, modules * cell), Image.Resampling.NEAREST), rotation)
+    return _rotated(x, y, qr_symbol(_unquote(groups[6]), level, cell), rotation)
 
 
 def _box(canvas: Image.Image, x: int, y: int, x_end: int, y_end: int, thickness: int) -> None:

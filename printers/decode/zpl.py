@@ -1,33 +1,38 @@
-"""ZPL II stream parser: ``^GFA`` graphic fields back to labels, set-up commands recognised, the rest reported.
+"""ZPL II stream parser: formats back to labels, set-up commands recognised, the rest reported.
 
 A command is ``^`` or ``~`` and two characters; its parameters run to the next ``^`` or ``~``. The label is
-built as on the printer: ``^XA`` opens a format, ``^FO`` sets the field origin (relative to the label home
-``^LH``), ``^GFA`` draws black dots there (white dots leave what is under them), ``^PQ`` sets the copies,
-``^XZ`` prints. ``^PW``, ``^LL`` and ``^LH`` stay in force across formats, as they do on the printer. The
-label's image is ``^PW`` × ``^LL`` dots, grown to hold every graphic, with the printer's origin at (0, 0).
-Graphic data may be Z64, B64, ACS or plain hex. Text, barcodes and boxes are reported as not rendered.
+built as on the printer: ``^XA`` opens a format; a field gathers its commands (``^FO`` origin, relative to
+the label home ``^LH``; a font ``^A``; ``^FR`` reverse; ``^FH`` hex escapes; a barcode, box or graphic;
+``^FD`` data) and is drawn at ``^FS`` as ``printers.decode.zpl_draw`` draws it, in stream order (a ``^GF``
+graphic's white dots leave what is under them); ``^PQ`` sets the copies, ``^XZ`` prints. ``^PW``, ``^LL``,
+``^LH``, ``^BY``, ``^CW`` and ``^CI`` stay in force across formats, as they do on the printer. The label's
+image is ``^PW`` × ``^LL`` dots, grown to hold every field, with the printer's origin at (0, 0). Graphic
+data may be Z64, B64, ACS or plain hex. Fields the simulator cannot draw are reported as not rendered.
 """
 
 from __future__ import annotations
 
 import re
 
-from PIL import Image, ImageChops
+from PIL import Image
 
+from printers.decode.draw import Drawing, NotDrawn, compose
 from printers.decode.records import Sink
+from printers.decode.zpl_draw import Defaults, Field, field_drawing
 from printers.encode.zpl_graphics import unacs, unz64
 
 __all__ = ["ZPL_SETUP", "ZplParser"]
 
-ZPL_SETUP = frozenset(
-    ["MN", "MM", "MT", "MD", "PR", "PO", "PM", "LS", "LT", "CI", "CF", "BY", "FX", "JU", "JM", "PF", "SZ", "FS"]
-)
+ZPL_SETUP = frozenset(["MN", "MM", "MT", "MD", "PR", "PO", "PM", "LS", "LT", "CF", "FX", "JU", "JM", "PF", "SZ"])
 _CONTROL = frozenset(["HS", "HQ", "HI", "HM", "JA", "SD", "TA", "JR", "JS", "PS", "PP", "WC", "HB", "HD"])
-_DRAWING = frozenset(["FD", "FB", "FT", "FH", "FR", "FV", "GB", "GC", "GD", "GE", "XG", "IM", "CW", "TB"])
-_BARE = frozenset(["^XA", "^XZ", "^FS", "~HS", "~JA", "~HM", "~HB", "~HD", "~PS", "~WC", "~JR"])
+_NOT_DRAWN = frozenset(["FB", "FT", "FV", "FN", "GC", "GD", "GE", "XG", "IM", "TB"])
+_FIELD = frozenset(["FO", "FR", "FH", "FD", "GB", "GF", "BC", "BQ"])
+_BARE = frozenset(["^XA", "^XZ", "^FS", "^FR", "~HS", "~JA", "~HM", "~HB", "~HD", "~PS", "~WC", "~JR"])
 _NUMBERS = re.compile(r"^\s*(-?\d+)?\s*(?:,\s*(-?\d+)?\s*)?")
 _BLANK = b"\r\n\t "
 _PREFIXES = b"^~"
+_ENCODINGS = {28: "utf-8"}  # ^CI28: UTF-8; the single-byte code pages are read as Latin-1
+_REPORTED = 64  # bytes of a field kept for the report of one not drawn
 
 
 class ZplParser:
@@ -37,10 +42,14 @@ class ZplParser:
         self._sink = sink
         self._width = self._length = 0  # ^PW, ^LL
         self._home = (0, 0)  # ^LH
-        self._origin = (0, 0)  # ^FO
+        self._defaults = Defaults()
         self._copies = 1  # ^PQ
         self._in_format = False
-        self._graphics: list[tuple[int, int, Image.Image]] = []
+        self._drawings: list[Drawing] = []  # in stream order
+        self._field: Field | None = None
+        self._field_offset = 0  # where the field's first command is
+        self._field_raw = b""  # its first bytes
+        self._field_drawn = True  # False once a command of it cannot be drawn
         self._start = 0  # where the current label's bytes begin: just after the previous ^XZ
 
     def finish(self, end: int) -> None:
@@ -80,16 +89,25 @@ class ZplParser:
             else:
                 self._sink.not_understood(offset, raw, "unknown command")
             return
-        if code == "XA":
-            self._in_format, self._graphics, self._copies, self._origin = True, [], 1, (0, 0)
-        elif code == "XZ":
-            self._print(offset + 3)
-        elif code == "GF":
-            if self._graphic(parameters, raw, offset):
+        if code in _FIELD or code in _NOT_DRAWN or code[0] == "A" or (code[0] == "B" and code != "BY"):
+            if not self._field_command(code, parameters, raw, offset):
                 return
-        elif code == "FO":
-            self._origin = _pair(parameters, (0, 0))
-        elif code == "LH":
+        elif code == "FS":
+            self._end_field()
+        elif code == "XA":
+            self._in_format, self._drawings, self._copies, self._field = True, [], 1, None
+        elif code == "XZ":
+            self._end_field()
+            self._print(offset + 3)
+        elif not self._setting(code, parameters):
+            self._sink.not_understood(offset, raw, "unknown command")
+            return
+        self._sink.command(name, offset, raw[:64])
+
+    def _setting(self, code: str, parameters: bytes) -> bool:
+        """Apply a command that sets something up; False if it is not one."""
+        text = parameters.decode("ascii", "replace")
+        if code == "LH":
             self._home = _pair(parameters, (0, 0))
         elif code == "PW":
             self._width = _pair(parameters, (self._width, 0))[0]
@@ -97,16 +115,71 @@ class ZplParser:
             self._length = _pair(parameters, (self._length, 0))[0]
         elif code == "PQ":
             self._copies = max(1, _pair(parameters, (1, 0))[0])
-        elif code in _DRAWING or code[0] in "AB":  # ^A font, ^B… barcodes
-            self._sink.not_understood(offset, raw, f"^{code} (not rendered)")
-            return
-        elif code not in ZPL_SETUP:
-            self._sink.not_understood(offset, raw, "unknown command")
-            return
-        self._sink.command(name, offset, raw[:64])
+        elif code == "BY":
+            parts = [part.strip() for part in text.split(",")]
+            if parts[0].isdigit():
+                self._defaults.module = int(parts[0])
+            if len(parts) > 2 and parts[2].isdigit():
+                self._defaults.bar_height = int(parts[2])
+        elif code == "CW":
+            alias, _, font = text.partition(",")
+            self._defaults.fonts[alias.strip()[:1]] = font.strip()
+        elif code == "CI":
+            self._defaults.encoding = _ENCODINGS.get(_pair(parameters, (0, 0))[0], "latin-1")
+        else:
+            return code in ZPL_SETUP
+        return True
 
-    def _graphic(self, parameters: bytes, raw: bytes, offset: int) -> bool:
-        """Draw a ^GF field; True if it was reported as not understood instead."""
+    def _field_command(self, code: str, parameters: bytes, raw: bytes, offset: int) -> bool:
+        """Add a command to the field under way; False if it was reported as not understood instead."""
+        if self._field is None:
+            self._field, self._field_offset, self._field_raw, self._field_drawn = Field(self._home), offset, b"", True
+        item = self._field
+        if offset - self._field_offset < _REPORTED:
+            self._field_raw = (self._field_raw + raw)[:_REPORTED]
+        text = parameters.decode("latin-1")
+        if code in _NOT_DRAWN or (code[0] == "B" and code not in ("BC", "BQ")):
+            self._sink.not_understood(offset, raw, f"^{code} (not rendered)")
+            self._field_drawn = False
+            return False
+        if code == "FO":
+            x, y = _pair(parameters, (0, 0))
+            item.origin = (self._home[0] + x, self._home[1] + y)
+        elif code == "FR":
+            item.reverse = True
+        elif code == "FH":
+            item.escape = text.strip()[:1] or "_"
+        elif code == "FD":
+            item.data = parameters
+        elif code[0] == "A":
+            parts = text.split(",")
+            item.font = ("@" + ",".join(parts[3:]), parts[:3]) if code[1] == "@" else (code[1], parts)
+        elif code == "GF":
+            item.kind, item.graphic = "GF", self._graphic(parameters, raw, offset)
+            if item.graphic is None:  # reported
+                self._field_drawn = False
+                return False
+            header = 3 + sum(len(part) + 1 for part in parameters.split(b",", 4)[:4])
+            self._sink.command("^GF", offset, raw[:header])  # the image data left out
+            return False
+        else:  # ^BC, ^BQ, ^GB
+            item.kind, item.parameters = code, text.split(",")
+        return True
+
+    def _end_field(self) -> None:
+        item, self._field = self._field, None
+        if item is None or not self._field_drawn:
+            return
+        try:
+            drawing = field_drawing(item, self._defaults)
+        except NotDrawn as reason:
+            self._sink.not_understood(self._field_offset, self._field_raw, f"{reason} (not rendered)")
+            return
+        if drawing is not None:
+            self._drawings.append(drawing)
+
+    def _graphic(self, parameters: bytes, raw: bytes, offset: int) -> Image.Image | None:
+        """A ^GF field's image (1 = a dot); None if it was reported as not understood instead."""
         parts = parameters.split(b",", 4)
         try:
             kind = parts[0].strip().upper()
@@ -114,40 +187,30 @@ class ZplParser:
             field = parts[4].strip()
         except (IndexError, ValueError):
             self._sink.not_understood(offset, raw[:64], "malformed ^GF")
-            return True
+            return None
         if kind != b"A" or row_bytes < 1 or total < 0:
             self._sink.not_understood(offset, raw[:64], f"^GF{kind.decode('ascii', 'replace')} (not rendered)")
-            return True
+            return None
         try:
             data = unz64(field) if field[:1] == b":" and field[4:5] == b":" else unacs(field, row_bytes)
         except ValueError as e:
             self._sink.not_understood(offset, raw[:64], f"^GF: {e}")
-            return True
+            return None
         if len(data) != total:
             self._sink.not_understood(offset, raw[:64], f"^GF holds {len(data)} bytes, its header says {total}")
-            return True
+            return None
         rows = total // row_bytes
-        if rows:
-            image = Image.frombytes("1", (row_bytes * 8, rows), data[: rows * row_bytes], "raw", "1;I")
-            x, y = self._home[0] + self._origin[0], self._home[1] + self._origin[1]
-            self._graphics.append((x, y, image))
-        header = 3 + sum(len(part) + 1 for part in parts[:4])
-        self._sink.command("^GF", offset, raw[:header])  # the image data left out
-        return False
+        if not rows:
+            return Image.new("1", (row_bytes * 8, 0))
+        return Image.frombytes("1", (row_bytes * 8, rows), data[: rows * row_bytes])
 
     def _print(self, end: int) -> None:
         if not self._in_format:
             return
         self._in_format = False
-        width, height = self._width, self._length
-        for x, y, image in self._graphics:
-            width, height = max(width, x + image.width), max(height, y + image.height)
-        if width > 0 and height > 0:
-            canvas = Image.new("1", (width, height), 255)
-            for x, y, image in self._graphics:
-                box = (x, y, x + image.width, y + image.height)
-                canvas.paste(ImageChops.logical_and(canvas.crop(box), image), box)  # black wins (0 = black)
-            self._sink.label(canvas, self.language, self._start, end, "^XZ", self._copies)
+        image = compose(self._drawings, self._width, self._length)
+        if image is not None:
+            self._sink.label(image, self.language, self._start, end, "^XZ", self._copies)
         self._start = end
 
 

@@ -17,17 +17,15 @@ rotated 90° clockwise about its reference point, so the point is the symbol's t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from itertools import groupby
+from collections.abc import Iterator
 
 from printers.encode.encoded import EncodedLabel
+from printers.encode.native import joined, native_font, pieces, run_cells
 from printers.encode.raster import INVERT
 from printers.encode.tspl import CRLF, setup
-from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
 from waybill.fonts.cells import CellFont
-from waybill.layout.label import Barcode, Label, Mark, QRCode, Rect, TextRun
+from waybill.layout.label import Barcode, Label, QRCode, Rect, TextRun
 from waybill.render.cells import text_mask
 
 __all__ = ["encode_native_label", "quote"]
@@ -40,22 +38,11 @@ def quote(text: str) -> bytes:
 
 def encode_native_label(label: Label, profile: PrinterProfile, with_setup: bool = True) -> EncodedLabel:
     """One label: [setup] · ``CLS`` · drawing commands in display-list order · ``PRINT 1,1``."""
-    font = label.font
-    if not isinstance(font, CellFont):
-        raise ProfileError(
-            f"printer profile {profile.name!r} prints native labels, but this label was laid out with "
-            f"{font.path.name}, not the printer's resident font"
-        )
-    right = profile.offset_x_dots + label.width
-    if right > profile.head_width_dots:
-        raise ProfileError(
-            f"label is {label.width} dots wide; with the x offset it needs {right} dots, but printer profile "
-            f"{profile.name!r} has a head of {profile.head_width_dots} dots"
-        )
+    font = native_font(label, profile)
     out = bytearray(setup((label.width, label.height), profile) if with_setup else b"")
     out += b"CLS" + CRLF
     dx, dy = profile.offset_x_dots, profile.offset_y_dots
-    for mark in _joined(label.marks, font):
+    for mark in joined(label.marks, font):
         if isinstance(mark, Rect):
             if mark.w > 0 and mark.h > 0:
                 word = "ERASE" if mark.white else "BAR"
@@ -70,50 +57,19 @@ def encode_native_label(label: Label, profile: PrinterProfile, with_setup: bool 
     return EncodedLabel(bytes(out))
 
 
-def _joined(marks: Iterable[Mark], font: CellFont) -> Iterator[Mark]:
-    """The marks with each run of black text joined to the next when spaces bridge the gap exactly (cells on
-    one line of a pick list): the same dots in one command instead of several."""
-    pending: TextRun | None = None
-    for mark in marks:
-        if pending is not None and isinstance(mark, TextRun):
-            space = font.cell_width(" ") * font.magnification(pending.size)
-            gap = mark.x - pending.x - font.width(pending.text, pending.size)
-            same_line = (mark.baseline, mark.size, mark.bold, mark.white) == (
-                pending.baseline,
-                pending.size,
-                pending.bold,
-                False,
-            )
-            if same_line and gap >= 0 and gap % space == 0 and mark.x == round(mark.x):
-                pending = replace(pending, text=pending.text + " " * int(gap // space) + mark.text)
-                continue
-        if pending is not None:
-            yield pending
-            pending = None
-        if isinstance(mark, TextRun) and not mark.white and mark.x == round(mark.x):
-            pending = mark
-        else:
-            yield mark
-    if pending is not None:
-        yield pending
-
-
 def _text(run: TextRun, font: CellFont, dx: int, dy: int) -> Iterator[bytes]:
-    mul = font.magnification(run.size)
-    left, top = round(run.x) + dx, run.baseline - font.cell * mul + dy
-    width = sum(font.cell_width(char) for char in run.text) * mul + (1 if run.bold else 0)
-    area = f"{left},{top},{width},{font.cell * mul}".encode("ascii")
+    cells = run_cells(run, font, dx, dy)
+    mul, top = cells.mul, cells.top
+    area = f"{cells.left},{top},{cells.width},{cells.height}".encode("ascii")
     if run.white:
         yield b"ERASE " + area + CRLF
-    x = left
-    for resident, chars in groupby(run.text, font.resident):
-        piece = "".join(chars)
-        if resident and piece.strip():
+    for piece in pieces(run.text, font, cells.left, mul):
+        if piece.resident and piece.text.strip():
             for shift in (0, 1) if run.bold else (0,):
-                yield f'TEXT {x + shift},{top},"{font.name}",0,{mul},{mul},'.encode("ascii") + quote(piece) + CRLF
-        elif not resident:
-            yield _bitmap(x, top, font, piece, mul, run.bold)
-        x += sum(font.cell_width(char) for char in piece) * mul
+                head = f'TEXT {piece.x + shift},{top},"{font.name}",0,{mul},{mul},'
+                yield head.encode("ascii") + quote(piece.text) + CRLF
+        elif not piece.resident:
+            yield _bitmap(piece.x, top, font, piece.text, mul, run.bold)
     if run.white:
         yield b"REVERSE " + area + CRLF
 

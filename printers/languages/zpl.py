@@ -1,8 +1,9 @@
 """ZPL II: Zebra label printers, and the ZPL emulation of many Chinese four-inch printers.
 
 Labels are one self-contained format each, the image as ``^GFA`` graphic fields in Z64 or ACS
-(``printers.encode.zpl``). Status is ``~HS`` (host status), answered at once: three strings framed by STX
-and ETX CR LF::
+(``printers.encode.zpl``), or on a native profile the label's own text, symbols and rules as fields, the
+text in the resident font ``E:ANMDS.TTF`` (``printers.encode.zpl_native``). Status is ``~HS`` (host
+status), answered at once: three strings framed by STX and ETX CR LF::
 
     <STX>aaa,b,c,dddd,eee,f,g,h,iii,j,k,l<ETX><CR><LF>     b paper out, c pause, dddd label length,
                                                         eee formats in the receive buffer, f buffer full,
@@ -35,11 +36,14 @@ from printers.decode.records import Sink
 from printers.decode.zpl import ZplParser
 from printers.encode import zpl
 from printers.encode.encoded import EncodedLabel
+from printers.encode.zpl_native import encode_native_label
 from printers.languages.base import LanguageDriver
 from printers.status import PrinterStatus, Response, ResponseParser, StatusReply
+from waybill.fonts.cells import ANMDS
 
 if TYPE_CHECKING:
     from printers.profiles import PrinterProfile
+    from waybill.layout.label import Label
 
 __all__ = ["DRIVER", "HS_QUERY", "ZplDriver", "ZplResponses", "host_status", "parse_host_status"]
 
@@ -147,9 +151,13 @@ class ZplDriver(LanguageDriver):
     def encode_for_session(self, image: Image.Image, profile: PrinterProfile) -> EncodedLabel:
         return zpl.encode_label(image, profile)
 
+    resident_font = ANMDS
+
+    def encode_native(self, label: Label, profile: PrinterProfile) -> EncodedLabel:
+        return encode_native_label(label, profile)
+
     def image_encoding(self, profile: PrinterProfile) -> str:
-        del profile
-        return "Z64|ACS"
+        return f"native/{ANMDS}" if profile.native else "Z64|ACS"
 
     def status_request(self) -> tuple[tuple[int, ...], bytes]:
         return (0,), HS_QUERY

@@ -23,9 +23,11 @@ def test_profiles_table(capsys: pytest.CaptureFixture[str]) -> None:
         "tspl-203-native",
         "tspl-300",
         "zpl-203",
+        "zpl-203-native",
         "zpl-300",
     ]
     assert rows["tspl-203-native"][7] == "native/TSS24.BF2"  # text, symbols and rules by command
+    assert rows["zpl-203-native"][7] == "native/E:ANMDS.TTF"
     assert rows["tspl-300"][1:4] == ["tspl", "300", "1248"]
     assert rows["zpl-203"][1:4] == ["zpl", "203", "832"]
     assert rows["zpl-203"][7] == "Z64|ACS"  # how the image goes: ^GF graphic fields

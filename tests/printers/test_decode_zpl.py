@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from printers.decode import Decoder, decode
 from printers.encode.zpl_graphics import acs, z64
 from printers.languages.zpl import ZplResponses, host_status, parse_host_status
 from printers.status import PrinterStatus, StatusReply
 from printers.testing import ink
+from tests.waybill.labels import decoded_code128
+from waybill.fonts import load_font
+from waybill.fonts.cells import ANMDS, resident_font
+from waybill.layout.codes import code128_symbol, code128_values
+from waybill.render.cells import text_mask
 
 WHITE_4x2 = b"^FO0,0^GFA,2,2,1,,:^FS"  # a 4-dot wide, 2-row white graphic (ACS: white row, same again)
 
@@ -57,40 +62,57 @@ def test_in_chunks_of_any_size() -> None:
     assert whole == ink(bytes.fromhex("8000000000FFFF0F0F00"), (16, 5)).tobytes()
 
 
-def test_text_barcodes_and_unknown_commands_are_reported() -> None:
-    stream = b"^XA^PW8^LL8^FO10,10^A0N,30,30^FDHello^FS^BCN,100^FD123^FS^ZZ1~ZQ^XZ"
+def test_fields_it_cannot_draw_and_unknown_commands_are_reported() -> None:
+    stream = (
+        b"^XA^PW8^LL8^FO10,10^A0N,30,30^FDHello^FS^FO0,0^BCN,100^FD123^FS^FO1,1^B3N,N,50^FD1^FS"
+        b"^FO2,2^FB100^A0N,24^FDx^FS^ZZ1~ZQ^XZ"
+    )
     result = decode(stream)
     assert len(result.labels) == 1
-    reasons = [(stream[u.offset : u.offset + 3], u.reason) for u in result.unknown]
+    reasons = [(stream[u.offset : u.offset + 7], u.reason) for u in result.unknown]
     assert reasons == [
-        (b"^A0", "^A0 (not rendered)"),
-        (b"^FD", "^FD (not rendered)"),
-        (b"^BC", "^BC (not rendered)"),
-        (b"^FD", "^FD (not rendered)"),
-        (b"^ZZ", "unknown command"),
-        (b"~ZQ", "unknown command"),
+        (b"^FO10,1", "text 30x30 dots is not whole 24-dot cells (1-10) (not rendered)"),
+        (b"^FO0,0^", "^BC with an interpretation line (not rendered)"),
+        (b"^B3N,N,", "^B3 (not rendered)"),
+        (b"^FB100^", "^FB (not rendered)"),
+        (b"^ZZ1~ZQ", "unknown command"),
+        (b"~ZQ^XZ", "unknown command"),
     ]
+    assert result.unknown[0].data == b"^FO10,10^A0N,30,30^FDHello"  # the field, reported where it starts
 
 
-@pytest.mark.parametrize(
-    ("field", "reason"),
-    [
-        (b"^GFA,4,4,2,:Z64:eJxjYGBgAAAABAAB:0000", "CRC"),
-        (b"^GFA,4,4,2,FF", "holds 2 bytes, its header says 4"),
-        (b"^GFA,2,2,1,#1", "not ACS"),
-        (b"^GFB,2,2,1,xy", "^GFB (not rendered)"),
-        (b"^GFA,2", "malformed ^GF"),
-    ],
-)
-def test_bad_graphic_fields_are_reported_not_drawn(field: bytes, reason: str) -> None:
-    result = decode(b"^XA^PW8^LL2" + field + b"^FS^XZ")
-    assert [label.image.getextrema() for label in result.labels] == [(255, 255)]
-    (unknown,) = result.unknown
-    assert reason in unknown.reason
+def test_boxes_white_boxes_and_reversed_fields_paint_in_stream_order() -> None:
+    stream = b"^XA^PW8^LL2^FO0,0^GB8,2,2^FS^FO2,0^GB2,2,2,W^FS^FO4,0^FR^GB4,1,1^FS^FO1,1^FR^GB2,1,1^FS^XZ"
+    (label,) = decode(stream).labels
+    assert label.image.tobytes() == bytes([0b00111111, 0b01010000])  # 1 = white
 
 
-def test_a_format_without_xz_is_not_a_label() -> None:
-    assert decode(b"^XA^PW8^LL2" + WHITE_4x2).labels == []
+def test_text_by_font_name_or_its_cw_letter_with_hex_escapes() -> None:
+    font = resident_font(ANMDS, load_font())
+    named = "^XA^PW36^LL24^CI28^FO0,0^A@N,24,24,E:ANMDS.TTF^FD收^FS^XZ".encode()
+    lettered = "^XA^PW36^LL24^CI28^CW1,E:ANMDS.TTF^FO0,0^A1N,24,24^FH^FD收_5E^FS^XZ".encode()
+    for stream, text in ((named, "收"), (lettered, "收^")):
+        expected = Image.new("1", (36, 24), 255)
+        mask = text_mask(font, text)
+        expected.paste(0, (0, 0, mask.width, 24), mask)
+        assert decode(stream).labels[0].image.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(("bar_height", "top"), [(10, 30), (1, 21)])
+def test_a_qr_code_sinks_by_the_bar_code_height_in_force(bar_height: int, top: int) -> None:
+    stream = f"^XA^PW60^LL80^BY2,3,{bar_height}^FO5,20^BQN,2,2^FDMA,SF1^FS^XZ".encode()
+    (label,) = decode(stream).labels
+    ink = ImageChops.invert(label.image).getbbox()
+    assert ink is not None and ink[:2] == (5, top)
+
+
+def test_code128_in_mode_n_draws_the_code_values_named() -> None:
+    stream = b"^XA^PW400^LL60^BY2^FO20,10^BCN,40,N,N,N,N^FD>:SF1>5000731000000^FS^XZ"
+    (label,) = decode(stream).labels
+    assert decoded_code128(label.image) == ["SF1000731000000"]
+    modules = code128_symbol(code128_values("SF1000731000000"))
+    row = [label.image.getpixel((x, 10)) for x in range(18, 22 + 2 * len(modules))]
+    assert row == [255, 255] + [0 if module == "1" else 255 for module in modules for _ in (0, 1)] + [255, 255]
 
 
 # ── ~HS ──────────────────────────────────────────────────────────────────────────────────────────────

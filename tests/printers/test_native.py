@@ -12,7 +12,7 @@ import numpy as np
 import pypdfium2
 import pytest
 import zxingcpp
-from PIL import Image, ImageChops
+from PIL import Image
 
 from printers.decode import crop_label, decode
 from printers.encode import encode_label_for_session, layout_font
@@ -22,11 +22,12 @@ from printers.journal import Journal
 from printers.profiles import get_profile, load_profiles
 from printers.simulator import PrinterSimulator
 from printers.testing import variant
+from tests.printers.native import cells, native_labels, same
 from tests.waybill.labels import NOW, SAMPLE_ORDERS, SAMPLE_SHOP, TEMPLATES, decoded_code128, sample_orders, sample_shop
 from waybill.app.cli import main
 from waybill.database import open_database
 from waybill.fonts import load_font
-from waybill.fonts.cells import CellFont, resident_font
+from waybill.fonts.cells import CellFont
 from waybill.layout.codes import code128_mark, qr_mark
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.layout.label import Label, Rect, TextRun
@@ -38,19 +39,6 @@ from waybill.render.raster import rasterize
 from waybill.template import load_template
 
 NATIVE = get_profile("tspl-203-native")
-
-
-def cells() -> CellFont:
-    return resident_font("TSS24.BF2", load_font())
-
-
-def native_labels(order: Order, template: str, *, mask: bool = True) -> tuple[Label, ...]:
-    options = LayoutOptions(mask=mask, shop=sample_shop())
-    return layout_order(order, load_template(template), cells(), options, now=NOW).labels
-
-
-def same(a: Image.Image, b: Image.Image) -> bool:
-    return a.size == b.size and ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is None
 
 
 def commands(data: bytes, word: bytes) -> list[bytes]:
@@ -201,9 +189,10 @@ def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver
     path = tmp_path / "printers.toml"
     path.write_text('[profiles.shelf]\nbase = "tspl-300"\nnative = true\n', encoding="utf-8")
     assert load_profiles(path)["shelf"].native
-    path.write_text('[profiles.zebra]\nbase = "zpl-203"\nnative = true\n', encoding="utf-8")
+    path.write_text('[profiles.receipt]\nbase = "escpos-4inch"\nnative = true\n', encoding="utf-8")
     with pytest.raises(
-        ProfileError, match=r"printers.toml: \[profiles.zebra\] native: native labels are made for tspl, not zpl"
+        ProfileError,
+        match=r"printers.toml: \[profiles.receipt\] native: native labels are made for tspl, zpl, not escpos",
     ):
         load_profiles(path)
     path.write_text('[profiles.x]\nbase = "tspl-203"\nnative = "yes"\n', encoding="utf-8")

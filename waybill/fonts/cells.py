@@ -1,9 +1,15 @@
-"""A printer's resident fixed-cell font (TSPL ``TSS24.BF2``): the metrics layout fits text with when the
-printer draws the text itself, so what the engine decides is what the printer draws.
+"""A printer's resident fixed-cell font: the metrics layout fits text with when the printer draws the text
+itself, so what the engine decides is what the printer draws.
 
 Every character is a cell: 24 × 24 dots for Chinese and other double-byte characters, 12 × 24 for ASCII,
-times a whole magnification (1-10) in each direction. The font holds GB2312, sent in GB18030. What it lacks
-is drawn from ``outline`` (the bundled TrueType font) into the same cells and sent as a small bitmap.
+times a whole magnification (1-10) in each direction. What the font lacks is drawn from ``outline`` (the
+bundled TrueType font) into the same cells and sent as a small bitmap. The fonts:
+
+* TSPL ``TSS24.BF2``: a 24-dot bitmap font holding GB2312, sent in GB18030; ``TEXT`` magnifies it 1-10.
+* ZPL ``E:ANMDS.TTF``: Zebra's Andale Mono Simplified Chinese, a monospaced TrueType font whose Chinese
+  characters take the full cell and ASCII half of it; ``^A@N,h,w`` with h = w = 24 × magnification sets
+  it in the same cells (text is sent in UTF-8). Only GB2312 is counted on, as for ``TSS24.BF2``, so a
+  label lays out alike for both printers.
 """
 
 from __future__ import annotations
@@ -12,14 +18,14 @@ from dataclasses import dataclass
 
 from waybill.fonts import Font
 
-__all__ = ["TSS24", "CellFont", "resident_font", "resident_name"]
+__all__ = ["ANMDS", "MAX_MUL", "TSS24", "CellFont", "resident_font", "resident_name"]
 
-MAX_MUL = 10  # TSPL TEXT magnifications run 1-10
+MAX_MUL = 10  # TSPL TEXT magnifications run 1-10; ZPL sizes are held to the same, so layouts agree
 
 
 @dataclass(frozen=True)
 class CellFont:
-    name: str  # the printer's name for it: "TSS24.BF2"
+    name: str  # the printer's name for it: "TSS24.BF2", "E:ANMDS.TTF"
     cell: int  # dots: a cell's height and a wide character's width at magnification 1
     outline: Font  # draws the cells (previews, the simulator, characters the printer lacks)
     ascent: float = 1.0  # the cell is the em: text sits on the cell's bottom
@@ -64,7 +70,8 @@ class CellFont:
 
 
 TSS24 = "TSS24.BF2"
-_CELLS = {TSS24: 24}
+ANMDS = "E:ANMDS.TTF"
+_CELLS = {TSS24: 24, ANMDS: 24}
 
 
 def resident_font(name: str, outline: Font) -> CellFont:

@@ -27,6 +27,8 @@ __all__ = [
     "code128_mark",
     "code128_modules",
     "code128_rects",
+    "code128_symbol",
+    "code128_values",
     "code128_width",
     "module_sizes",
     "qr_mark",
@@ -36,6 +38,7 @@ __all__ = [
 
 QUIET_MODULES = 10  # each side of a Code128 symbol
 QR_QUIET_MODULES = 4
+_STOP = 106  # the Code128 stop code
 
 
 class SymbolDoesNotFit(Exception):
@@ -58,16 +61,30 @@ def module_sizes(preferred_mm: float, min_mm: float, dots_per_mm: float) -> tupl
     return tuple(range(widest, narrowest - 1, -1))
 
 
-def code128_modules(data: str) -> str:
-    """The symbol as a string of ``1`` (bar) and ``0`` (space) modules, quiet zones excluded."""
+def code128_values(data: str) -> list[int]:
+    """The symbol's code values: the start code and the data (code set switches included), without the
+    check value and the stop code. A printer drawing Code128 itself is sent these to draw the same bars."""
     symbol = Code128(data)
     symbol.validate()
-    symbol.encode()
+    return list(symbol.encode()[:-2])
+
+
+def code128_symbol(values: Sequence[int]) -> str:
+    """Modules of the symbol of code ``values`` (start and data, as ``code128_values``): check value and stop
+    code added, as a string of ``1`` (bar) and ``0`` (space), quiet zones excluded."""
+    check = (values[0] + sum(weight * value for weight, value in enumerate(values[1:], 1))) % 103
+    symbol = Code128("")
+    symbol.encoded = [*values, check, _STOP]
     symbol.decompose()
     # reportlab writes each element as a letter: upper case a bar, lower case a space, A/a = 1 module wide.
     return "".join(
         ("1" if element.isupper() else "0") * (ord(element.upper()) - ord("A") + 1) for element in symbol.decomposed
     )
+
+
+def code128_modules(data: str) -> str:
+    """The symbol of ``data`` as a string of ``1`` (bar) and ``0`` (space) modules, quiet zones excluded."""
+    return code128_symbol(code128_values(data))
 
 
 def code128_width(data: str) -> int:
