@@ -61,7 +61,7 @@ ImageCommand = Literal["raster", "graphics"]
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
-NATIVE_LANGUAGES = ("tspl",)  # the languages whose driver draws native labels
+NATIVE_LANGUAGES = ("tspl", "escpos")  # the languages whose driver draws native labels
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
 
 
@@ -89,7 +89,7 @@ class PrinterProfile:
     offset_x_dots: int = 0
     offset_y_dots: int = 0
     # Printer-native labels: text in the printer's resident font, barcodes, QR codes and rules by command,
-    # bitmaps only for what the printer cannot draw (TSPL).
+    # bitmaps only for what the printer cannot draw (TSPL; ESC/POS page mode on a Chinese model).
     native: bool = False
     description: str = field(default="", compare=False)
 
@@ -245,6 +245,22 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 head_speed_mm_s=150.0,
                 gap_mm=3.0,
                 description="4-inch dual-mode label printer, ESC/POS (TM-L90 class)",
+            ),
+            PrinterProfile(
+                name="escpos-4inch-native",
+                language="escpos",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=65_535,
+                label_end="gap_feed",
+                answers_status=True,
+                answers_ack=True,
+                realtime_disable=True,
+                head_speed_mm_s=150.0,
+                gap_mm=3.0,
+                native=True,
+                description="4-inch dual-mode label printer, ESC/POS, native labels: page mode, Font A 12×24 "
+                "and GB18030 24×24 (Chinese model)",
             ),
             PrinterProfile(
                 name="tspl-203",

@@ -1,9 +1,11 @@
-"""A printer's resident fixed-cell font (TSPL ``TSS24.BF2``): the metrics layout fits text with when the
-printer draws the text itself, so what the engine decides is what the printer draws.
+"""A printer's resident fixed-cell font (TSPL ``TSS24.BF2``, an ESC/POS Chinese model's 24-dot font): the
+metrics layout fits text with when the printer draws the text itself, so what the engine decides is what the
+printer draws.
 
 Every character is a cell: 24 × 24 dots for Chinese and other double-byte characters, 12 × 24 for ASCII,
-times a whole magnification (1-10) in each direction. The font holds GB2312, sent in GB18030. What it lacks
-is drawn from ``outline`` (the bundled TrueType font) into the same cells and sent as a small bitmap.
+times a whole magnification in each direction (TSPL ``TEXT`` 1-10, ESC/POS ``GS !`` 1-8). The font holds
+GB2312 (a GB18030 printer has more, but every Chinese model has these), sent in GB18030. What it lacks is
+drawn from ``outline`` (the bundled TrueType font) into the same cells and sent as a small bitmap.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from dataclasses import dataclass
 
 from waybill.fonts import Font
 
-__all__ = ["TSS24", "CellFont", "resident_font", "resident_name"]
-
-MAX_MUL = 10  # TSPL TEXT magnifications run 1-10
+__all__ = ["GB24", "TSS24", "CellFont", "resident_font", "resident_name"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class CellFont:
     name: str  # the printer's name for it: "TSS24.BF2"
     cell: int  # dots: a cell's height and a wide character's width at magnification 1
     outline: Font  # draws the cells (previews, the simulator, characters the printer lacks)
+    max_mul: int = 10  # the largest whole magnification the printer sets the font at
     ascent: float = 1.0  # the cell is the em: text sits on the cell's bottom
     descent: float = 0.0
 
@@ -54,7 +55,7 @@ class CellFont:
     def sizes(self, size: int, min_size: int) -> list[int]:
         """Whole magnifications of the cell from ``size`` down to ``min_size``; a size below one cell is
         set at one cell, the smallest the printer draws."""
-        top = min(MAX_MUL, max(1, size // self.cell))
+        top = min(self.max_mul, max(1, size // self.cell))
         bottom = min(top, max(1, -(-min_size // self.cell)))
         return [mul * self.cell for mul in range(top, bottom - 1, -1)]
 
@@ -64,12 +65,16 @@ class CellFont:
 
 
 TSS24 = "TSS24.BF2"
-_CELLS = {TSS24: 24}
+# ESC/POS Chinese models (Epson TM-T88 Simplified Chinese, Xprinter, Gprinter): Font A 12 × 24 for ASCII and
+# the 24 × 24 GB18030 font in Chinese character mode, magnified by GS ! up to 8 times.
+GB24 = "GB18030-24"
+_CELLS = {TSS24: (24, 10), GB24: (24, 8)}  # cell height, largest magnification
 
 
 def resident_font(name: str, outline: Font) -> CellFont:
     """The resident font called ``name`` (``KeyError`` for one this module does not know)."""
-    return CellFont(name, _CELLS[name], outline)
+    cell, max_mul = _CELLS[name]
+    return CellFont(name, cell, outline, max_mul)
 
 
 def resident_name(font: object) -> str | None:

@@ -27,6 +27,8 @@ __all__ = [
     "code128_mark",
     "code128_modules",
     "code128_rects",
+    "code128_symbol_modules",
+    "code128_values",
     "code128_width",
     "module_sizes",
     "qr_mark",
@@ -60,14 +62,30 @@ def module_sizes(preferred_mm: float, min_mm: float, dots_per_mm: float) -> tupl
 
 def code128_modules(data: str) -> str:
     """The symbol as a string of ``1`` (bar) and ``0`` (space) modules, quiet zones excluded."""
+    return code128_symbol_modules(code128_values(data))
+
+
+def code128_values(data: str) -> list[int]:
+    """The symbol's code values, start code first, check value and stop left off: what a printer told the
+    code sets (``GS k`` ``{B``/``{C``) draws the same symbol from."""
     symbol = Code128(data)
     symbol.validate()
-    symbol.encode()
+    return list(symbol.encode()[:-2])
+
+
+def code128_symbol_modules(values: Sequence[int]) -> str:
+    """The modules of the symbol of code ``values`` (start code first): check value and stop added."""
+    check = (values[0] + sum(index * value for index, value in enumerate(values[1:], 1))) % 103
+    symbol = Code128("")
+    symbol.encoded = [*values, check, _STOP]
     symbol.decompose()
     # reportlab writes each element as a letter: upper case a bar, lower case a space, A/a = 1 module wide.
     return "".join(
         ("1" if element.isupper() else "0") * (ord(element.upper()) - ord("A") + 1) for element in symbol.decomposed
     )
+
+
+_STOP = 106
 
 
 def code128_width(data: str) -> int:
