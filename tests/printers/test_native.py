@@ -203,7 +203,8 @@ def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver
     assert load_profiles(path)["shelf"].native
     path.write_text('[profiles.zebra]\nbase = "zpl-203"\nnative = true\n', encoding="utf-8")
     with pytest.raises(
-        ProfileError, match=r"printers.toml: \[profiles.zebra\] native: native labels are made for tspl, escpos, not zpl"
+        ProfileError,
+        match=r"printers.toml: \[profiles.zebra\] native: native labels are made for tspl, escpos, not zpl",
     ):
         load_profiles(path)
     path.write_text('[profiles.x]\nbase = "tspl-203"\nnative = "yes"\n', encoding="utf-8")
