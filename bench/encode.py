@@ -141,7 +141,7 @@ def sample_labels() -> None:
     now = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)
     print("\nsample orders on the 100x180 template (laid out once; encoding timed, rasterising included):")
     print(f"{'profile':<17}{'labels':>7}{'ms/label':>10}{'bytes/label':>13}{'largest':>9}")
-    for name in ("tspl-203", "tspl-203-native", "zpl-203", "escpos-4inch"):
+    for name in ("tspl-203", "tspl-203-native", "zpl-203", "escpos-4inch", "escpos-4inch-native"):
         profile = BUILTIN_PROFILES[name]
         options = LayoutOptions(dpi=profile.dpi, shop=shop)
         font = layout_font(profile, load_font())
