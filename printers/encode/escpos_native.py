@@ -217,7 +217,10 @@ def _preview(label: Label, zone: Box) -> Image.Image:
     """The preview's dots in ``zone`` as an ink mask (255 = a dot)."""
     left, top, right, bottom = zone
     shifted: list[Mark] = []
+    assert isinstance(label.font, CellFont)
     for mark in painted(label.marks):
+        if not _meets(_mark_box(mark, label.font), zone):
+            continue
         if isinstance(mark, Rect):
             shifted.append(replace(mark, x=mark.x - left, y=mark.y - top))
         else:
