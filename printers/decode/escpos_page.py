@@ -209,6 +209,9 @@ class PageMode:
             self.barcode_height = args[0]
         elif key == (0x1D, "w"):
             self.barcode_module = args[0]
+        elif key == (0x1B, "T"):  # in standard mode too: it applies once page mode is entered
+            self.direction = args[0] & 3 if args[0] in (0, 1, 2, 3, 48, 49, 50, 51) else self.direction
+            self._home()
         elif self.active:
             self._position(key, args)
 
@@ -219,9 +222,6 @@ class PageMode:
             x0, y0, width, height = (int.from_bytes(args[i : i + 2], "little") for i in range(0, 8, 2))
             ux, uy = self.units
             self.area = (round(x0 * ux), round(y0 * uy), round(width * ux), round(height * uy))
-            self._home()
-        elif key == (0x1B, "T"):
-            self.direction = args[0] & 3 if args[0] in (0, 1, 2, 3, 48, 49, 50, 51) else self.direction
             self._home()
         elif key in ((0x1B, "$"), (0x1B, "\\")):
             value = int.from_bytes(args, "little", signed=key[1] == "\\")
