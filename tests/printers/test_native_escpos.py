@@ -292,3 +292,24 @@ def test_print_native_then_resume_after_the_link_drops(tmp_path: Path, capsys: p
         order.waybill_no: {w.page for w in expected.values() if w.waybill_no == order.waybill_no}
         for order in sample_orders()
     }
+
+
+@pytest.mark.parametrize(("direction", "dot"), [(0, (10, 7)), (1, (7, 49)), (2, (89, 52)), (3, (92, 10))])
+def test_each_print_direction_turns_the_page_frame(direction: int, dot: tuple[int, int]) -> None:
+    """A one-dot bit image at ESC $ 10, GS $ 30 (its top dot 23 rows above the baseline) in a 100 × 60 area."""
+    image = ESC + b"*\x21" + w(2) + b"\x80\x00\x00" + bytes(3)
+    stream = ESC + b"L" + ESC + b"W" + w(0, 0, 100, 60) + ESC + b"T" + bytes([direction])
+    stream += ESC + b"$" + w(10) + GS + b"$" + w(30) + image + b"\x0c"
+    decoded = decode(stream, "escpos", NATIVE)
+    assert decoded.unknown == []
+    assert decoded.labels[0].image.convert("L").point(lambda v: 255 - v).getbbox() == (*dot, dot[0] + 1, dot[1] + 1)
+
+
+def test_esc_ff_prints_the_page_and_keeps_it_can_clears_it_esc_s_drops_it() -> None:
+    dot = ESC + b"$" + w(4) + GS + b"$" + w(30) + ESC + b"*\x21" + w(1) + b"\x80\x00\x00"
+    start = ESC + b"L" + ESC + b"W" + w(0, 0, 50, 40)
+    stream = start + dot + ESC + b"\x0c" + ESC + b"\x0c" + b"\x18" + ESC + b"\x0c" + ESC + b"S" + start + dot
+    decoded = decode(stream + ESC + b"S", "escpos", NATIVE)
+    assert decoded.unknown == []
+    inked = [label.image.convert("L").point(lambda v: 255 - v).getbbox() for label in decoded.labels]
+    assert inked == [(4, 7, 5, 8), (4, 7, 5, 8), None]  # twice the same page, then the cleared one
