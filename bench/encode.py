@@ -140,8 +140,8 @@ def sample_labels() -> None:
     orders = load_orders(sample_path("orders.jsonl"), shop).orders
     now = datetime(2026, 11, 27, 10, 30, tzinfo=BEIJING)
     print("\nsample orders on the 100x180 template (laid out once; encoding timed, rasterising included):")
-    print(f"{'profile':<17}{'labels':>7}{'ms/label':>10}{'bytes/label':>13}{'largest':>9}")
-    for name in ("tspl-203", "tspl-203-native", "zpl-203", "zpl-203-native", "escpos-4inch"):
+    print(f"{'profile':<21}{'labels':>7}{'ms/label':>10}{'bytes/label':>13}{'largest':>9}")
+    for name in ("tspl-203", "tspl-203-native", "zpl-203", "zpl-203-native", "escpos-4inch", "escpos-4inch-native"):
         profile = BUILTIN_PROFILES[name]
         options = LayoutOptions(dpi=profile.dpi, shop=shop)
         font = layout_font(profile, load_font())
@@ -152,7 +152,7 @@ def sample_labels() -> None:
             sizes.append(len(encode_label_for_session(label, profile).data))
             times.append((time.perf_counter() - start) * 1000)
         mean = statistics.mean(sizes)
-        print(f"{name:<17}{len(labels):>7}{statistics.median(times):>10.2f}{mean:>13,.0f}{max(sizes):>9,}")
+        print(f"{name:<21}{len(labels):>7}{statistics.median(times):>10.2f}{mean:>13,.0f}{max(sizes):>9,}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
    and native (a raster label at 9600 baud takes minutes: its time is worked out from its bytes instead).
 
     python bench/print.py [--labels 200] [--serial-labels 20] [--speed 152] [--scans 60] [--skip-serial]
-                          [--profile tspl-203 tspl-203-native escpos-4inch zpl-203 zpl-203-native]
+                          [--profile tspl-203 tspl-203-native escpos-4inch escpos-4inch-native zpl-203 zpl-203-native]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from waybill.shop import load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING
 
-PROFILES = ("tspl-203", "tspl-203-native", "escpos-4inch", "zpl-203", "zpl-203-native")
+PROFILES = ("tspl-203", "tspl-203-native", "escpos-4inch", "escpos-4inch-native", "zpl-203", "zpl-203-native")
 BAUDS = (115200, 9600)
 
 

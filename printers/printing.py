@@ -15,6 +15,7 @@ from printers.confirm_policy import BatchPolicy, OnFault
 from printers.errors import AlreadyPrintedError, JobError, ProfileError, TransportError
 from printers.jobspec import JobSettings
 from printers.journal import JobSummary, Journal, LabelRow, PlannedLabel
+from printers.languages import driver_for
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from printers.progress import Progress
 from printers.session import PrinterSession
@@ -180,16 +181,34 @@ def resume_batch(
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
     profile = profile or get_profile(summary.profile)
-    if profile.native and JobSettings.from_json(journal.settings(job_id)).resident_font is None:
-        raise ProfileError(
-            f"job {job_id} was laid out for {summary.profile}, which prints bitmaps; printer profile "
-            f"{profile.name} prints native labels, fitted to its own font: resume with --profile {summary.profile}"
-        )
+    _refuse_other_cells(job_id, summary, JobSettings.from_json(journal.settings(job_id)).resident_font, profile)
     rows = resumable_rows(journal, job_id)
     known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
     cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
     kept = [row for row in rows if row.waybill_no not in cancelled]
     return Started(job_id, kept, printer or summary.printer, profile, tuple(sorted(cancelled)))
+
+
+def _refuse_other_cells(job_id: int, summary: JobSummary, laid_out_in: str | None, profile: PrinterProfile) -> None:
+    """A native profile prints only labels fitted to its own printer font: a job laid out for bitmaps, or for
+    another printer's font (other cells or magnifications), is refused before a byte."""
+    if not profile.native:
+        return  # any layout rasterises
+    font = driver_for(profile.language).resident_font
+    if laid_out_in is None:
+        raise ProfileError(
+            _(
+                "job {job} was laid out for {laid_out}, which prints bitmaps; printer profile {profile} prints "
+                "native labels, fitted to its own font: resume with --profile {laid_out}"
+            ).format(job=job_id, laid_out=summary.profile, profile=profile.name)
+        )
+    if laid_out_in != font:
+        raise ProfileError(
+            _(
+                "job {job} was laid out in {laid_out_in} for {laid_out}; printer profile {profile} prints native "
+                "labels in {font}: resume with --profile {laid_out}"
+            ).format(job=job_id, laid_out_in=laid_out_in, laid_out=summary.profile, profile=profile.name, font=font)
+        )
 
 
 def refuse_cancelled(journal: Journal, waybill_no: str) -> None:

@@ -40,7 +40,6 @@ from waybill.units import dots_per_mm
 __all__ = [
     "BUILTIN_PROFILES",
     "DEFAULT_PROFILE",
-    "NATIVE_LANGUAGES",
     "ImageCommand",
     "LabelEnd",
     "Language",
@@ -61,7 +60,6 @@ ImageCommand = Literal["raster", "graphics"]
 DEFAULT_PROFILE = "tspl-203"  # four-inch waybill printers speak TSPL first
 
 _LABEL_ENDS: tuple[str, ...] = get_args(LabelEnd)
-NATIVE_LANGUAGES = ("tspl", "zpl")  # the languages whose driver draws native labels
 _IMAGE_COMMANDS: tuple[str, ...] = get_args(ImageCommand)
 
 
@@ -89,7 +87,8 @@ class PrinterProfile:
     offset_x_dots: int = 0
     offset_y_dots: int = 0
     # Printer-native labels: text in the printer's resident font, barcodes, QR codes and rules by command,
-    # bitmaps only for what the printer cannot draw (TSPL, ZPL).
+    # bitmaps only for what the printer cannot draw (every language's driver; ESC/POS: page mode on a
+    # Chinese model).
     native: bool = False
     description: str = field(default="", compare=False)
 
@@ -100,12 +99,6 @@ class PrinterProfile:
                 raise ProfileError(
                     _("printer profile {name!r}: {key}: {problem}").format(name=self.name, key=key, problem=problem)
                 )
-        if self.native and self.language not in NATIVE_LANGUAGES:
-            raise ProfileError(
-                _("printer profile {name!r}: native: native labels are made for {languages}, not {language}").format(
-                    name=self.name, languages=", ".join(NATIVE_LANGUAGES), language=self.language
-                )
-            )
 
     @property
     def dpi(self) -> int:
@@ -247,6 +240,22 @@ BUILTIN_PROFILES: Mapping[str, PrinterProfile] = MappingProxyType(
                 description="4-inch dual-mode label printer, ESC/POS (TM-L90 class)",
             ),
             PrinterProfile(
+                name="escpos-4inch-native",
+                language="escpos",
+                dots_per_mm=8.0,
+                head_width_dots=832,
+                max_band_bytes=65_535,
+                label_end="gap_feed",
+                answers_status=True,
+                answers_ack=True,
+                realtime_disable=True,
+                head_speed_mm_s=150.0,
+                gap_mm=3.0,
+                native=True,
+                description="4-inch dual-mode label printer, ESC/POS, native labels: page mode, Font A 12×24 "
+                "and GB18030 24×24 (Chinese model)",
+            ),
+            PrinterProfile(
                 name="tspl-203",
                 language="tspl",
                 dots_per_mm=8.0,
@@ -383,13 +392,6 @@ def _profile_from_table(path: Path, name: str, table: Any, known: Mapping[str, P
         problem = _check(key, value)
         if problem:
             raise ProfileError(_("{where} {key}: {problem}").format(where=where, key=key, problem=problem))
-    language = values.get("language", base.language if base else None)
-    if values.get("native", base.native if base else False) and language and language not in NATIVE_LANGUAGES:
-        raise ProfileError(
-            _("{where} native: native labels are made for {languages}, not {language}").format(
-                where=where, languages=", ".join(NATIVE_LANGUAGES), language=language
-            )
-        )
     if base is None:
         missing = [key for key in _REQUIRED if key not in values]
         if missing:

@@ -1,10 +1,14 @@
-"""ESC/POS stream parser: raster images back to labels, everything else recognised and skipped.
+"""ESC/POS stream parser: raster images and pages back to labels, everything else recognised and skipped.
 
-Rendered: ``GS v 0`` raster bit images, ``GS ( L`` / ``GS 8 L`` fn 112 (store raster graphics) + fn 50
-(print them), and ``ESC *`` column bit images (strips of a line, committed by LF). Images stack down the
-paper as printed; a label ends at ``GS FF``, ``GS V`` or ``FF``. Dot sizes of ``ESC *`` densities and
-``GS v 0`` double modes follow Epson's 203 dpi models. Line feeds and text are not rendered (text is
-reported); a label end with no image before it (a blank feed) gives no label.
+Rendered in standard mode: ``GS v 0`` raster bit images, ``GS ( L`` / ``GS 8 L`` fn 112 (store raster
+graphics) + fn 50 (print them), and ``ESC *`` column bit images (strips of a line, committed by LF). Images
+stack down the paper as printed; a label ends at ``GS FF``, ``GS V`` or ``FF``. Dot sizes of ``ESC *``
+densities and ``GS v 0`` double modes follow Epson's 203 dpi models. Line feeds and text are not rendered
+(text is reported); a label end with no image before it (a blank feed) gives no label.
+
+Page mode (``ESC L``) draws text, ``ESC *`` bit images, Code128 and QR codes into a page as
+``printers.decode.escpos_page`` describes; ``FF`` prints the page (it ends the label) and goes back to
+standard mode, ``ESC FF`` prints it and stays, ``ESC S`` leaves it unprinted, ``CAN`` clears it.
 
 The parser is incremental: ``step`` parses one command at ``pos`` or returns None when the buffer does
 not yet hold all of it, so a printer simulator can feed it bytes as they arrive.
@@ -12,8 +16,9 @@ not yet hold all of it, so a printer simulator can feed it bytes as they arrive.
 
 from __future__ import annotations
 
-from PIL import Image
+from PIL import Image, ImageChops
 
+from printers.decode.escpos_page import NotDrawn, PageMode
 from printers.decode.records import Sink
 
 __all__ = ["EscposParser"]
@@ -21,7 +26,8 @@ __all__ = ["EscposParser"]
 # Commands with a fixed number of parameter bytes: second byte → (mnemonic, parameter count).
 _ESC_FIXED = {
     **{c: 1 for c in b"!-3EGJMRVadet{ %=TUrru"},
-    **{c: 0 for c in b"@2LSimv"},
+    **{c: 0 for c in b"@2LSimv\x0c"},
+    ord("?"): 1,
     ord("c"): 2,
     ord("p"): 3,
     ord("$"): 2,
@@ -58,9 +64,10 @@ def _scaled(image: Image.Image, sx: int, sy: int) -> Image.Image:
 class EscposParser:
     language = "escpos"
 
-    def __init__(self, sink: Sink, head_width: int = 0) -> None:
+    def __init__(self, sink: Sink, head_width: int = 0, dpi: float = 203.0) -> None:
         self._sink = sink
         self._head_width = head_width
+        self._page = PageMode(head_width, dpi)
         self._strips: list[Image.Image] = []  # printed images of the label so far, top to bottom
         self._line: list[Image.Image] = []  # ESC * images of the current line
         self._stored: Image.Image | None = None  # graphics stored by fn 112, printed by fn 50
@@ -109,15 +116,26 @@ class EscposParser:
             end = pos + 1
             while end < len(buf) and buf[end] >= 0x20:
                 end += 1
+            if self._page.active:
+                return self._text(buf, pos, end, offset)
             self._sink.not_understood(offset, buf[pos:end], "text (not rendered)")
             return end
         if first == 0x0A:
             self._commit_line()
             self._sink.command("LF", offset, buf[pos : pos + 1])
+            if self._page.active:
+                self._page.line_feed()
             return pos + 1
         if first == 0x0C:
             self._sink.command("FF", offset, buf[pos : pos + 1])
+            if self._page.active:
+                self._print(self._page.page())
+                self._page.leave()
             self._end_label(offset + 1, "FF")
+            return pos + 1
+        if first == 0x18 and self._page.active:
+            self._sink.command("CAN", offset, buf[pos : pos + 1])
+            self._page.drawn = []
             return pos + 1
         if first in _SILENT:
             self._sink.command(_SILENT[first], offset, buf[pos : pos + 1])
@@ -136,6 +154,27 @@ class EscposParser:
             return self._fixed(buf, pos, base, "FS", _FS_FIXED, second)
         return self._gs(buf, pos, base, second)
 
+    def _text(self, buf: bytearray, pos: int, end: int, offset: int) -> int | None:
+        """Page-mode text up to ``end``, less a GB18030 character still arriving."""
+        if self._page.kanji:
+            index = pos
+            while index < end:
+                length = 1 if buf[index] < 0x81 else 2
+                if length == 2 and index + 1 < end and 0x30 <= buf[index + 1] <= 0x39:
+                    length = 4
+                if index + length > end:
+                    break
+                index += length
+            if index == pos:
+                return None
+            end = index
+        reason = self._page.text(bytes(buf[pos:end]))
+        if reason is None:
+            self._sink.command("text", offset, buf[pos:end])
+        else:
+            self._sink.not_understood(offset, buf[pos:end], reason)
+        return end
+
     def _fixed(
         self, buf: bytearray, pos: int, base: int, prefix: str, table: dict[int, int], second: int
     ) -> int | None:
@@ -147,6 +186,18 @@ class EscposParser:
         if end > len(buf):
             return None
         self._sink.command(name, base + pos, buf[pos:end])
+        raw = bytes(buf[pos:end])
+        if raw == b"\x1b@":
+            self._page.reset()
+        elif raw == b"\x1bL" and not self._page.active:
+            self._page.enter()
+        elif raw == b"\x1bS":
+            self._page.leave()
+        elif raw == b"\x1b\x0c" and self._page.active:
+            self._print(self._page.page())
+            self._end_label(base + end, "ESC FF")
+        else:
+            self._page.command(raw)
         return end
 
     def _dle(self, buf: bytearray, pos: int, base: int, second: int) -> int | None:
@@ -184,8 +235,13 @@ class EscposParser:
             if columns:
                 # Each column is `depth` bytes, top dot in the MSB: read as rows, then transpose.
                 strip = _raster_image(buf[pos + 5 : end], depth, columns).transpose(Image.Transpose.TRANSPOSE)
-                self._line.append(_scaled(strip, sx, sy))
+                if self._page.active:
+                    self._page.bit_image(ImageChops.invert(_scaled(strip, sx, sy)))
+                else:
+                    self._line.append(_scaled(strip, sx, sy))
             return end
+        if second == ord("&"):  # ESC & y c1 c2 [x d1 ... d(y * x)] ...: user-defined characters
+            return self._define(buf, pos, base)
         if second == ord("D"):  # ESC D n1 ... NUL: tab positions
             end = buf.find(0, pos + 2)
             if end < 0:
@@ -194,10 +250,29 @@ class EscposParser:
             return end + 1
         return self._fixed(buf, pos, base, "ESC", _ESC_FIXED, second)
 
+    def _define(self, buf: bytearray, pos: int, base: int) -> int | None:
+        if len(buf) - pos < 5:
+            return None
+        rows, first, last = buf[pos + 2], buf[pos + 3], buf[pos + 4]
+        end = pos + 5
+        for _code in range(first, last + 1):
+            if end >= len(buf):
+                return None
+            end += 1 + rows * buf[end]
+        if end > len(buf):
+            return None
+        if not (1 <= rows <= 3 and 32 <= first <= last <= 126):
+            self._sink.not_understood(base + pos, buf[pos:end], "ESC & with codes or height out of range")
+            return end
+        self._sink.command("ESC &", base + pos, buf[pos:end])
+        self._page.define(rows, first, last, bytes(buf[pos + 5 : end]))
+        return end
+
     def _gs(self, buf: bytearray, pos: int, base: int, second: int) -> int | None:
         if second == 0x0C:
             self._sink.command("GS FF", base + pos, buf[pos : pos + 2])
-            self._end_label(base + pos + 2, "GS FF")
+            if not self._page.active:  # ignored in page mode
+                self._end_label(base + pos + 2, "GS FF")
             return pos + 2
         if second == ord("V"):
             if len(buf) - pos < 3:
@@ -209,7 +284,8 @@ class EscposParser:
             if len(buf) - pos < length:
                 return None
             self._sink.command("GS V", base + pos, buf[pos : pos + length])
-            self._end_label(base + pos + length, "GS V")
+            if not self._page.active:
+                self._end_label(base + pos + length, "GS V")
             return pos + length
         if second == ord("v"):
             return self._raster(buf, pos, base)
@@ -223,7 +299,7 @@ class EscposParser:
                 return None
             end = pos + 7 + int.from_bytes(buf[pos + 3 : pos + 7], "little")
             return self._length_prefixed(buf, pos, base, "GS 8 L", pos + 7, end)
-        if second == ord("k"):  # 1D barcode: not rendered
+        if second == ord("k"):  # 1D barcode: Code128 drawn in page mode
             if len(buf) - pos < 4:
                 return None
             if buf[pos + 2] <= 6:
@@ -235,7 +311,15 @@ class EscposParser:
                 end = pos + 4 + buf[pos + 3]
             if end > len(buf):
                 return None
-            self._sink.not_understood(base + pos, buf[pos:end], "GS k barcode (not rendered)")
+            if buf[pos + 2] != 73 or not self._page.active:
+                self._sink.not_understood(base + pos, buf[pos:end], "GS k barcode (not rendered)")
+                return end
+            try:
+                self._page.barcode(bytes(buf[pos + 4 : end]))
+            except NotDrawn as reason:
+                self._sink.not_understood(base + pos, buf[pos:end], f"{reason} (not rendered)")
+                return end
+            self._sink.command("GS k", base + pos, buf[pos:end])
             return end
         return self._fixed(buf, pos, base, "GS", _GS_FIXED, second)
 
@@ -266,12 +350,25 @@ class EscposParser:
         if name == "GS 8 L" or letter == ord("L"):
             self._graphics(buf, pos, base, name, body, end)
         elif letter == ord("k"):
-            self._sink.not_understood(offset, buf[pos:end], "GS ( k 2D symbol (not rendered)")
+            self._symbol(buf, pos, base, body, end)
         elif letter in _GS_PAREN_KNOWN:
             self._sink.command(name, offset, buf[pos:end])
         else:
             self._sink.not_understood(offset, buf[pos:end], f"unknown command {name}")
         return end
+
+    def _symbol(self, buf: bytearray, pos: int, base: int, body: int, end: int) -> None:
+        """GS ( k: QR code (cn 49) settings, store and, in page mode, print."""
+        offset = base + pos
+        if end - body < 2 or buf[body] != 49 or (buf[body + 1] == 81 and not self._page.active):
+            self._sink.not_understood(offset, buf[pos:end], "GS ( k 2D symbol (not rendered)")
+            return
+        try:
+            self._page.qr(buf[body + 1], bytes(buf[body + 2 : end]))
+        except NotDrawn as reason:
+            self._sink.not_understood(offset, buf[pos:end], f"{reason} (not rendered)")
+            return
+        self._sink.command(f"GS ( k fn {buf[body + 1]}", offset, buf[pos:end])
 
     def _graphics(self, buf: bytearray, pos: int, base: int, name: str, body: int, end: int) -> None:
         offset = base + pos

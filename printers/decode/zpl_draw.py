@@ -14,7 +14,7 @@ from PIL import Image
 
 from printers.decode.draw import Drawing, NotDrawn, bars, qr_symbol, resident, reversed_stamp, stamp, turned
 from printers.encode.zpl_code128 import code128_field_values
-from waybill.fonts.cells import ANMDS, MAX_MUL, CellFont
+from waybill.fonts.cells import ANMDS, CellFont
 from waybill.layout.codes import code128_symbol
 from waybill.render.cells import text_mask
 
@@ -117,8 +117,8 @@ def _glyphs(item: Field, text: str, defaults: Defaults) -> Image.Image:
     width = _number(parameters, 2, 0) or height
     xmul, x_rest = divmod(width, font.cell)
     ymul, y_rest = divmod(height, font.cell)
-    if x_rest or y_rest or not (1 <= xmul <= MAX_MUL and 1 <= ymul <= MAX_MUL):
-        raise NotDrawn(f"text {height}x{width} dots is not whole {font.cell}-dot cells (1-{MAX_MUL})")
+    if x_rest or y_rest or not (1 <= xmul <= font.max_mul and 1 <= ymul <= font.max_mul):
+        raise NotDrawn(f"text {height}x{width} dots is not whole {font.cell}-dot cells (1-{font.max_mul})")
     return text_mask(font, text, xmul, ymul)
 
 

@@ -11,26 +11,25 @@ from itertools import groupby
 from printers.errors import ProfileError
 from printers.profiles import PrinterProfile
 from waybill.fonts.cells import CellFont
+from waybill.i18n import _
 from waybill.layout.label import Label, Mark, TextRun
 
 __all__ = ["Piece", "RunCells", "joined", "native_font", "pieces", "run_cells"]
 
 
-def native_font(label: Label, profile: PrinterProfile) -> CellFont:
-    """The resident font ``label`` was laid out with; ``ProfileError`` if it was laid out for a raster, or is
-    too wide for the head once moved by the x offset."""
+def native_font(label: Label, profile: PrinterProfile, name: str) -> CellFont:
+    """The resident font ``label`` was laid out with, which must be the printer's font ``name`` (the cells and
+    magnifications the layout fitted to); ``ProfileError`` otherwise, or if the label is too wide for the
+    head once moved by the x offset."""
     font = label.font
-    if not isinstance(font, CellFont):
+    if not isinstance(font, CellFont) or font.name != name:
+        used = font.name if isinstance(font, CellFont) else font.path.name
         raise ProfileError(
-            f"printer profile {profile.name!r} prints native labels, but this label was laid out with "
-            f"{font.path.name}, not the printer's resident font"
+            _(
+                "printer profile {name!r} prints native labels in {font}, but this label was laid out with {used}"
+            ).format(name=profile.name, font=name, used=used)
         )
-    right = profile.offset_x_dots + label.width
-    if right > profile.head_width_dots:
-        raise ProfileError(
-            f"label is {label.width} dots wide; with the x offset it needs {right} dots, but printer profile "
-            f"{profile.name!r} has a head of {profile.head_width_dots} dots"
-        )
+    profile.check_fits(label.width)
     return font
 
 

@@ -24,7 +24,7 @@ from printers.encode.native import joined, native_font, pieces, run_cells
 from printers.encode.raster import INVERT
 from printers.encode.tspl import CRLF, setup
 from printers.profiles import PrinterProfile
-from waybill.fonts.cells import CellFont
+from waybill.fonts.cells import TSS24, CellFont
 from waybill.layout.label import Barcode, Label, QRCode, Rect, TextRun
 from waybill.render.cells import text_mask
 
@@ -38,7 +38,7 @@ def quote(text: str) -> bytes:
 
 def encode_native_label(label: Label, profile: PrinterProfile, with_setup: bool = True) -> EncodedLabel:
     """One label: [setup] · ``CLS`` · drawing commands in display-list order · ``PRINT 1,1``."""
-    font = native_font(label, profile)
+    font = native_font(label, profile, TSS24)
     out = bytearray(setup((label.width, label.height), profile) if with_setup else b"")
     out += b"CLS" + CRLF
     dx, dy = profile.offset_x_dots, profile.offset_y_dots

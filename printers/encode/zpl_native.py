@@ -59,7 +59,7 @@ def field_data(text: str) -> bytes:
 
 def encode_native_label(label: Label, profile: PrinterProfile) -> EncodedLabel:
     """One format: ``^XA`` · set-up · ``^CI28`` ``^CW`` · fields in display-list order · ``^PQ1`` · ``^XZ``."""
-    font = native_font(label, profile)
+    font = native_font(label, profile, ANMDS)
     out = bytearray(b"^XA\n" + setup((label.width, label.height), profile))
     out += f"^CI28\n^CW{FONT_ID},{ANMDS}\n".encode("ascii")
     for mark in joined(label.marks, font):

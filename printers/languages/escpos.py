@@ -1,8 +1,9 @@
 """ESC/POS: receipt and dual-mode label printers (Epson TM-L90 class).
 
-Labels are ``GS v 0`` / ``GS 8 L`` rasters (``printers.encode.escpos``); status is ``DLE EOT n``, answered at
-once even inside image data; ``GS a`` turns on automatic status back, so faults are pushed; ``GS ( H`` fn
-48 after a label is answered once it has printed, the per-label confirmation.
+Labels are ``GS v 0`` / ``GS 8 L`` rasters (``printers.encode.escpos``), or on a native profile page-mode
+commands in Font A and the GB18030 font of a Chinese model (``printers.encode.escpos_native``); status is
+``DLE EOT n``, answered at once even inside image data; ``GS a`` turns on automatic status back, so faults
+are pushed; ``GS ( H`` fn 48 after a label is answered once it has printed, the per-label confirmation.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from printers.decode.escpos import EscposParser
 from printers.decode.records import Command, Sink
 from printers.encode import escpos
 from printers.encode.encoded import EncodedLabel
+from printers.encode.escpos_native import encode_native_label
 from printers.languages.base import AckWhenPrinted, LanguageDriver, SimAction, StatusBack
 from printers.status import (
     ASB_ENABLE,
@@ -30,9 +32,11 @@ from printers.status import (
     asb_report,
     escpos_reply,
 )
+from waybill.fonts.cells import GB24
 
 if TYPE_CHECKING:
     from printers.profiles import PrinterProfile
+    from waybill.layout.label import Label
 
 __all__ = ["DRIVER", "EscposDriver"]
 
@@ -63,8 +67,13 @@ class EscposDriver(LanguageDriver):
     def encode_for_session(self, image: Image.Image, profile: PrinterProfile) -> EncodedLabel:
         return escpos.encode_label(image, profile)
 
+    resident_font = GB24
+
+    def encode_native(self, label: Label, profile: PrinterProfile) -> EncodedLabel:
+        return encode_native_label(label, profile)
+
     def image_encoding(self, profile: PrinterProfile) -> str:
-        return profile.image_command
+        return f"native/{GB24}" if profile.native else profile.image_command
 
     def status_request(self) -> tuple[tuple[int, ...], bytes]:
         return _QUERIES, b"".join(DLE_EOT + bytes((n,)) for n in _QUERIES)
@@ -84,7 +93,7 @@ class EscposDriver(LanguageDriver):
         return True  # binary with no signature: the registry asks it last
 
     def parser(self, sink: Sink, profile: PrinterProfile | None) -> EscposParser:
-        return EscposParser(sink, profile.head_width_dots if profile else 0)
+        return EscposParser(sink, profile.head_width_dots if profile else 0, profile.dpi if profile else 203)
 
     def answer(self, query: int, status: PrinterStatus) -> bytes:
         return bytes((escpos_reply(status, query),))

@@ -18,6 +18,7 @@ def test_profiles_table(capsys: pytest.CaptureFixture[str]) -> None:
     rows = {line.split()[0]: line.split() for line in lines[1:]}
     assert sorted(rows) == [
         "escpos-4inch",
+        "escpos-4inch-native",
         "escpos-80mm",
         "tspl-203",
         "tspl-203-native",
@@ -28,6 +29,7 @@ def test_profiles_table(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert rows["tspl-203-native"][7] == "native/TSS24.BF2"  # text, symbols and rules by command
     assert rows["zpl-203-native"][7] == "native/E:ANMDS.TTF"
+    assert rows["escpos-4inch-native"][7] == "native/GB18030-24"
     assert rows["tspl-300"][1:4] == ["tspl", "300", "1248"]
     assert rows["zpl-203"][1:4] == ["zpl", "203", "832"]
     assert rows["zpl-203"][7] == "Z64|ACS"  # how the image goes: ^GF graphic fields

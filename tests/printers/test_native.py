@@ -185,16 +185,21 @@ def _raster(order: Order) -> tuple[Label, ...]:
     return layout_order(order, load_template("100x180"), load_font(), options, now=NOW).labels
 
 
-def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver(tmp_path: Path) -> None:
+def test_native_profiles_from_a_file_in_every_language_fit_their_printers_font(tmp_path: Path) -> None:
     path = tmp_path / "printers.toml"
-    path.write_text('[profiles.shelf]\nbase = "tspl-300"\nnative = true\n', encoding="utf-8")
-    assert load_profiles(path)["shelf"].native
-    path.write_text('[profiles.receipt]\nbase = "escpos-4inch"\nnative = true\n', encoding="utf-8")
-    with pytest.raises(
-        ProfileError,
-        match=r"printers.toml: \[profiles.receipt\] native: native labels are made for tspl, zpl, not escpos",
-    ):
-        load_profiles(path)
+    path.write_text(
+        '[profiles.shelf]\nbase = "tspl-300"\nnative = true\n'
+        '[profiles.zebra]\nbase = "zpl-203"\nnative = true\n'
+        '[profiles.receipt]\nbase = "escpos-4inch"\nnative = true\n',
+        encoding="utf-8",
+    )
+    loaded = load_profiles(path)
+    fonts = {name: layout_font(loaded[name], load_font()) for name in ("shelf", "zebra", "receipt")}
+    assert {name: (font.name, font.max_mul) for name, font in fonts.items() if isinstance(font, CellFont)} == {
+        "shelf": ("TSS24.BF2", 10),
+        "zebra": ("E:ANMDS.TTF", 10),
+        "receipt": ("GB18030-24", 8),
+    }
     path.write_text('[profiles.x]\nbase = "tspl-203"\nnative = "yes"\n', encoding="utf-8")
     with pytest.raises(ProfileError, match=r"\[profiles.x\] native: must be true or false"):
         load_profiles(path)
@@ -202,10 +207,14 @@ def test_native_profiles_from_a_file_and_refused_where_there_is_no_native_driver
     assert layout_font(get_profile("tspl-203"), load_font()) == load_font()
 
 
-def test_a_raster_laid_label_is_refused_by_a_native_profile() -> None:
+def test_a_label_laid_out_for_another_font_is_refused_by_a_native_profile() -> None:
     label = _raster(sample_orders()[0])[0]
-    with pytest.raises(ProfileError, match=r"laid out with wqy-microhei\.ttc, not the printer's resident font"):
+    with pytest.raises(ProfileError, match=r"prints native labels in TSS24\.BF2, but this label was laid out with wqy"):
         encode_label_for_session(label, variant("tspl-203-native"))
+    escpos_laid = native_labels(sample_orders()[0], "100x180", font="GB18030-24")[0]
+    for profile, font in (("tspl-203-native", "TSS24.BF2"), ("zpl-203-native", "E:ANMDS.TTF")):
+        with pytest.raises(ProfileError, match=f"in {font}, but this label was laid out with GB18030-24"):
+            encode_label_for_session(escpos_laid, get_profile(profile))
 
 
 def test_print_native_over_a_serial_line_then_resume_lays_out_the_same(tmp_path: Path) -> None:
@@ -297,6 +306,29 @@ def test_a_raster_job_resumed_on_a_native_profile_is_refused_before_a_byte(
         assert "job 1 was laid out for tspl-203, which prints bitmaps" in capsys.readouterr().err
         assert sim.wait_idle(timeout=30) and len(sim.labels) == printed
         assert main(["print", "--resume", "1", "--db", db]) == 0
+        assert Journal(open_database(db)).job(1).status == "done"
+
+
+def test_a_native_job_resumed_on_another_printers_font_is_refused_before_a_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "waybill.db")
+    args = ["print", str(SAMPLE_ORDERS), "--shop", str(SAMPLE_SHOP), "-t", "100x180", "--db", db]
+    escpos = get_profile("escpos-4inch-native")
+    with PrinterSimulator("escpos", escpos, speed_mm_s=3000.0, drop_after=2) as sim:
+        assert main([*args, "--printer", sim.uri, "--profile", escpos.name]) == 6  # the link drops mid-job
+        assert sim.wait_idle(timeout=30)
+        printed = len(sim.labels)
+        capsys.readouterr()
+        # GB18030-24 stops at 8 cells, TSS24.BF2 at 10: the job's layout is the ESC/POS printer's, not theirs.
+        for other, font in (("tspl-203-native", "TSS24.BF2"), ("zpl-203-native", "E:ANMDS.TTF")):
+            assert main(["print", "--resume", "1", "--db", db, "--profile", other]) == 5
+            assert (
+                f"job 1 was laid out in GB18030-24 for {escpos.name}; printer profile {other} prints native labels "
+                f"in {font}: resume with --profile {escpos.name}"
+            ) in capsys.readouterr().err
+        assert main(["print", "--resume", "1", "--db", db, "--profile", "escpos-4inch"]) == 0  # a raster resume
+        assert sim.wait_idle(timeout=30) and len(sim.labels) > printed
         assert Journal(open_database(db)).job(1).status == "done"
 
 

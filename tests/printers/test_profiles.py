@@ -148,7 +148,8 @@ def test_missing_profile_file(tmp_path: Path) -> None:
 
 def test_unknown_profile_lists_known() -> None:
     with pytest.raises(
-        ProfileError, match=r"unknown printer profile 'zebra'; known: escpos-4inch, escpos-80mm, tspl-203"
+        ProfileError,
+        match=r"unknown printer profile 'zebra'; known: escpos-4inch, escpos-4inch-native, escpos-80mm, tspl-203",
     ):
         get_profile("zebra")
 
