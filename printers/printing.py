@@ -181,7 +181,8 @@ def resume_batch(
     """Take job ``job_id`` up again: what it has not printed, on its own printer unless told otherwise."""
     summary = journal.job(job_id)
     profile = profile or get_profile(summary.profile)
-    _refuse_other_cells(job_id, summary, JobSettings.from_json(journal.settings(job_id)).resident_font, profile)
+    if profile.native:  # any layout rasterises; a native printer draws only its own font's cells
+        _refuse_other_cells(job_id, summary, JobSettings.from_json(journal.settings(job_id)).resident_font, profile)
     rows = resumable_rows(journal, job_id)
     known = NumberStore(journal.engine).by_number(row.waybill_no for row in rows)
     cancelled = {n for n, binding in known.items() if binding.cancelled_at is not None}
@@ -192,8 +193,6 @@ def resume_batch(
 def _refuse_other_cells(job_id: int, summary: JobSummary, laid_out_in: str | None, profile: PrinterProfile) -> None:
     """A native profile prints only labels fitted to its own printer font: a job laid out for bitmaps, or for
     another printer's font (other cells or magnifications), is refused before a byte."""
-    if not profile.native:
-        return  # any layout rasterises
     font = driver_for(profile.language).resident_font
     if laid_out_in is None:
         raise ProfileError(

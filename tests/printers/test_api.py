@@ -13,7 +13,6 @@ PUBLIC = {
         "ImageCommand",
         "LabelEnd",
         "Language",
-        "NATIVE_LANGUAGES",
         "PrinterProfile",
         "get_profile",
         "load_profiles",
