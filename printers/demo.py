@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from printers.batch import OnPrinted
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.printing import open_session, plan, run_job, start_batch
+from printers.printing import check_printed_before, open_session, plan, run_job, start_batch
 from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.simulator import PrinterSimulator
 from waybill.database import open_database
@@ -43,7 +43,8 @@ def print_through_simulator(
     db = folder / "waybill.db"
     engine = open_database(str(db))
     journal = Journal(engine)
-    planned = plan(orders, job, profile, skip_invalid=False)
+    # Run again in the same folder, the demo prints its orders again as recorded reprints (补打).
+    planned = check_printed_before(journal, plan(orders, job, profile, skip_invalid=False), "reprint")
     resident = resident_name(job.font)
     settings = JobSettings.capture(template, shop, None, job.options, job.now, resident_font=resident)
     speed = profile.head_speed_mm_s * DEMO_SPEED_FACTOR
@@ -57,6 +58,21 @@ def print_through_simulator(
                 journal, job_id, journal.pending(job_id), session, on_fault="stop", progress=None, on_printed=hook
             )
         sim.wait_idle(timeout=60)
+    reprints = journal.job(job_id).reprints
+    if reprints:
+        return _(
+            "{n} labels printed on a simulated {profile} printer ({speed} mm/s), {reprints} of them reprints (补打: "
+            "this folder's store printed them before), job {job} in {db} (see: waybill jobs --db {db}); what the "
+            "printer printed → {folder}"
+        ).format(
+            n=result.printed,
+            profile=profile.name,
+            speed=f"{speed:g}",
+            reprints=reprints,
+            job=job_id,
+            db=db,
+            folder=folder / "printer",
+        )
     return _(
         "{n} labels printed on a simulated {profile} printer ({speed} mm/s), job {job} in {db} "
         "(see: waybill jobs --db {db}); what the printer printed → {folder}"

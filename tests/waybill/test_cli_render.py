@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from printers.journal import Journal
 from tests.waybill.labels import SAMPLE_ORDERS, SAMPLE_SHOP, decoded_code128, sample_orders
 from waybill.app.cli import main
+from waybill.database import open_database
 
 
 def render(*args: str | Path) -> int:
@@ -259,3 +261,18 @@ def test_demo_renders_the_samples_and_prints_them_on_the_simulator(
     assert "Points: 2 of 6</b> incurred in the last 30 days; <b>2</b> more at stake" in section
     assert section.index("TB3920417730004137") < section.index("TB3920417730005516")  # the sooner penalty first
     assert "TB3920417730008274" not in section  # issued (after its penalty)
+
+
+def test_the_demo_run_again_in_its_folder_prints_its_labels_again_as_recorded_reprints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "demo"
+    assert main(["demo", "-o", str(folder)]) == 0
+    labels = len(list((folder / "printer").glob("*.png")))
+    capsys.readouterr()
+    assert main(["demo", "-o", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"{labels} labels printed on a simulated tspl-203 printer" in out
+    assert f"{labels} of them reprints (补打: this folder's store printed them before), job 2" in out
+    first, second = Journal(open_database(str(folder / "waybill.db"))).jobs()[::-1]
+    assert (first.reprints, second.reprints, second.counts["printed"]) == (0, labels, labels)
