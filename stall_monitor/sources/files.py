@@ -237,37 +237,34 @@ class _Where(NamedTuple):  # where a record came from, for its problems
             raise _Bad(self.problem(key, _("{value!r} is not an ISO 8601 time").format(value=text))) from error
 
 
+_LONGEST = tuple(MAX_LENGTHS[key] for key in ("waybill_no", "status", "location", "carrier"))
+
+
 def event_from_record(data: Mapping[str, Any], source: str, line: int) -> Event:
-    # Fast path for the common, well-formed record (this runs once per event of a large file).
-    waybill_no, text, status = data.get("waybill_no"), data.get("time"), data.get("status")
-    context, location, carrier = data.get("context", ""), data.get("location", ""), data.get("carrier", "")
-    if (
-        type(waybill_no) is str
-        and type(text) is str
-        and type(status) is str
-        and type(context) is str
-        and type(location) is str
-        and type(carrier) is str
-        and waybill_no.strip()
-        and status.strip()
-        and len(waybill_no) <= MAX_LENGTHS["waybill_no"]
-        and len(status) <= MAX_LENGTHS["status"]
-        and len(location) <= MAX_LENGTHS["location"]
-        and len(carrier) <= MAX_LENGTHS["carrier"]
-    ):
-        try:
-            time = parse_instant(text)
-        except ValueError:
-            pass  # the careful path below says what is wrong
-        else:
-            return Event(
-                waybill_no.strip().upper(),
-                time,
-                canonical_status(status.strip()),
-                context.strip(),
-                location.strip(),
-                carrier.strip().upper(),
-            )
+    # Fast path for the common, well-formed record (this runs once per event of a large file); anything else
+    # takes the careful path, which says what is wrong. Lengths are of the stripped text, as there.
+    get = data.get
+    waybill_no, text, status = get("waybill_no"), get("time"), get("status")
+    context, location, carrier = get("context", ""), get("location", ""), get("carrier", "")
+    if type(waybill_no) is type(text) is type(status) is type(context) is type(location) is type(carrier) is str:
+        waybill_no, status, location, carrier = waybill_no.strip(), status.strip(), location.strip(), carrier.strip()
+        longest_waybill, longest_status, longest_location, longest_carrier = _LONGEST
+        if (
+            waybill_no
+            and status
+            and len(waybill_no) <= longest_waybill
+            and len(status) <= longest_status
+            and len(location) <= longest_location
+            and len(carrier) <= longest_carrier
+        ):
+            try:
+                time = parse_instant(text)
+            except ValueError:
+                pass
+            else:
+                return Event(
+                    waybill_no.upper(), time, canonical_status(status), context.strip(), location, carrier.upper()
+                )
     return _careful_event(data, _Where(source, line))
 
 
