@@ -169,8 +169,23 @@ class PoolPrinter:
             self.error = error
             with self._cv:
                 self._state, self._detail = "down", f"stopped by an internal error: {error!r}"
+            self._hand_over_all()
         finally:
             self.probed.set()
+
+    def _hand_over_all(self) -> None:
+        """This thread is ending for good: its queued runs go to the printers still working now (no grace
+        to wait out); what none can take stays in the journal, for ``Pool.resume``."""
+        with self._cv:
+            queued = list(self._queue)
+        for job_id in queued:
+            try:
+                if not self._hand_over(self, job_id):
+                    return
+            except Exception:  # the store itself is lost: nothing can be moved
+                return
+            with self._cv:
+                self._queue.remove(job_id)
 
     def _take(self, answer: Probe) -> None:
         """Record what the printer said; a new fault starts the grace period."""

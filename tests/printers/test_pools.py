@@ -266,3 +266,33 @@ def test_waybill_print_resume_of_a_pool_run_prints_its_batch_serials(tmp_path: P
         sequence = serials_printed(spare, engine, job)  # every label matches its render with its serial
     assert len(sequence) == len(spare.labels) > 0
     assert ascending_runs(sequence) == [sequence] and sequence[-1] == job.status().labels
+
+
+def test_a_printer_whose_thread_dies_of_a_bug_hands_its_runs_over_at_once(
+    tmp_path: Path, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with simulators({}, {}, {}) as sims:
+        spec = load_pool_file(pool_file(tmp_path, [sim.uri for sim in sims]))
+        with Pool.from_file(spec, "line-a", engine, grace=60.0, poll=0.05) as pool:
+            broken = next(printer for printer in pool.printers if printer.name == "p1")
+
+            def a_bug(job_id: int) -> None:
+                raise RuntimeError(f"a bug while printing job {job_id}")
+
+            monkeypatch.setattr(broken, "_print", a_bug)
+            job = pool.submit(list(sample_orders()), "100x180", shop=SAMPLE_SHOP)
+            assert job.wait(timeout=120)  # long before the 60 s grace: the dead thread does not wait for it
+            status = job.status()
+            views = {view.name: view for view in pool.status()}
+        for sim in sims:
+            assert sim.wait_idle(timeout=30)
+    assert views["p1"].state == "down" and "stopped by an internal error" in views["p1"].detail
+    assert "a bug while printing job" in views["p1"].detail
+    assert status.status == "done" and status.printed == status.labels == sum(expected_pages().values())
+    first, *rest = status.runs
+    assert first.printer == "p1" and first.counts["printed"] == 0
+    assert {run.from_job for run in rest if run.from_job is not None} == {first.job}
+    total = Counter[str]()
+    for sim in sims:
+        total.update(printed_waybills(sim))
+    assert total == expected_pages() and printed_waybills(sims[0]) == Counter()
