@@ -20,7 +20,7 @@ from printers.confirm_policy import OnFault
 from printers.jobspec import JobSettings
 from printers.journal import Journal, LabelRow
 from printers.session import PrinterSession
-from printers.station import Station
+from printers.station import Numbering, Station
 from printers.verification_log import VerificationLog, reason_name
 from printers.verify import BY_HAND, Check, Counted, Forced, Line, Opened, PrintedBefore, Refused, Verifier
 from waybill.catalog import Catalog
@@ -59,8 +59,18 @@ class PackingStation(Station):
         force_code: str | None = None,
         on_fault: OnFault = "wait",
         on_printed: OnPrinted | None = None,
+        numbering: Numbering | None = None,
     ) -> None:
-        super().__init__(journal, session, label_job, settings, orders, on_fault=on_fault, on_printed=on_printed)
+        super().__init__(
+            journal,
+            session,
+            label_job,
+            settings,
+            orders,
+            on_fault=on_fault,
+            on_printed=on_printed,
+            numbering=numbering,
+        )
         self.catalog = catalog or Catalog()
         self.log = VerificationLog(journal.engine, station_name, self.job_id)
         self.verifier = Verifier(

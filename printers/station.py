@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Connection
 
@@ -28,9 +28,13 @@ from waybill.pipeline import LabelJob
 __all__ = [
     "NO",
     "YES",
+    "Numbering",
     "Station",
     "StationStats",
 ]
+
+# Gives an order without a waybill number its number (from the shop's source for its carrier), exactly once.
+Numbering = Callable[[Order], Order]
 
 YES = frozenset({"y", "yes", "是", "是的", "对", "好"})
 NO = frozenset({"n", "no", "否", "不", "不是", "不要"})
@@ -56,8 +60,10 @@ class Station:
         *,
         on_fault: OnFault = "wait",
         on_printed: OnPrinted | None = None,
+        numbering: Numbering | None = None,
     ) -> None:
         self.journal = journal
+        self.numbering = numbering
         self.session = session
         self.on_fault: OnFault = on_fault
         self.on_printed = on_printed
@@ -91,13 +97,23 @@ class Station:
     def warm_up(self) -> None:
         """Lay out, rasterise and encode one label without printing it: fonts, glyphs and caches load now."""
         for order in list(self.orders.values())[:1]:
+            if not order.waybill_no:  # numbered when scanned: a stand-in number lays it out the same
+                order = replace(order, waybill_no="0" * 12)
             label = self.label_job.layout(order).labels[0]
             self.session.profile.check_fits(label.width)
             encode_label_for_session(label, self.session.profile)
 
     def find(self, code: str) -> Order | None:
+        """The order a scanned code names (its id or waybill number), numbered now if it has no number yet:
+        only parcels that are packed take a number (``NumberError`` when its source has none)."""
         code = code.strip()
-        return self.orders.get(code) or self.by_waybill.get(code.upper()) or self.journal.find_order(code)
+        order = self.orders.get(code) or self.by_waybill.get(code.upper()) or self.journal.find_order(code)
+        if order is None or order.waybill_no or self.numbering is None:
+            return order
+        numbered = self.numbering(order)
+        self.orders[numbered.order_id] = numbered
+        self.by_waybill[numbered.waybill_no] = numbered
+        return numbered
 
     def scan(self, code: str, confirm_reprint: Callable[[Order, list[LabelRow]], bool]) -> str:
         """Handle one scanned code; returns the line to show the packer."""

@@ -157,3 +157,43 @@ def test_resume_holds_back_the_labels_of_a_number_cancelled_since_the_job_was_ma
     started = resume_batch(journal, job_id)
     assert [row.waybill_no for row in started.rows] == [numbered[1].waybill_no]
     assert started.cancelled == (numbered[0].waybill_no,)
+
+
+def test_the_station_numbers_a_parcel_when_it_is_scanned_and_only_the_parcels_scanned(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = write_orders(tmp_path / "o.jsonl", 3, numbered=1)
+    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
+        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
+        # TB2 scanned, the SF order TB0 (its own number), TB2 again (declined), then TB1.
+        monkeypatch.setattr("sys.stdin", io.StringIO("TB2\nTB0\nTB2\nn\nTB1\n"))
+        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
+        out = capsys.readouterr().out
+        assert sim.wait_idle(timeout=20)
+        printed = [decoded_code128(label.image)[0] for label in sim.labels]
+    # Numbers are taken in scan order; TB3, never scanned, took none.
+    assert "78318800000001: printed 1 label(s) for order TB2" in out
+    assert "78318800000001: not reprinted" in out
+    assert "78318800000002: printed 1 label(s) for order TB1" in out
+    assert printed == ["78318800000001", "SF1000000000000", "78318800000002"]
+    bound = NumberStore(open_database(db)).by_number(["78318800000001", "78318800000002", "78318800000003"])
+    assert {number: binding.order_id for number, binding in bound.items()} == {
+        "78318800000001": "TB2",
+        "78318800000002": "TB1",
+    }
+
+
+def test_a_scanned_parcel_its_source_cannot_number_is_said_and_the_station_goes_on(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = write_orders(tmp_path / "o.jsonl", 4)  # three numbers in the segment
+    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
+        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
+        monkeypatch.setattr("sys.stdin", io.StringIO("TB0\nTB1\nTB2\nTB3\nTB0\nn\n"))
+        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
+        out = capsys.readouterr().out
+        assert sim.wait_idle(timeout=20)
+        assert len(sim.labels) == 3
+    (line,) = [line for line in out.splitlines() if line.startswith("TB3: ")]
+    assert "ZTO" in line and "(order TB3); nothing was printed for it" in line
+    assert "78318800000001: not reprinted" in out  # the station went on after it

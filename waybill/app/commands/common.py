@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from printers.encode import layout_font
 from printers.profiles import PrinterProfile
@@ -28,12 +30,16 @@ from waybill.shop import Shop, load_shop
 from waybill.template import load_template
 from waybill.times import BEIJING, parse_beijing_time
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 __all__ = [
     "Report",
     "add_db_option",
     "add_label_options",
     "catalog_for",
     "label_job",
+    "numbering_for",
     "read_orders_for",
     "with_numbers",
 ]
@@ -57,13 +63,15 @@ def label_job(
 
 
 def read_orders_for(
-    args: argparse.Namespace, job: LabelJob, path: Path, catalog: Catalog | None = None
+    args: argparse.Namespace, job: LabelJob, path: Path, catalog: Catalog | None = None, *, number: bool = True
 ) -> LoadedOrders:
-    """All orders, validated and numbered before any output: problems stop the run unless --skip-invalid.
-    With ``--catalog``, items without a barcode get their SKU's."""
+    """All orders, validated and (unless ``number`` is false: the station numbers each when it is scanned)
+    numbered before any output: problems stop the run unless --skip-invalid. With ``--catalog``, items
+    without a barcode get their SKU's."""
     catalog = catalog or catalog_for(args)
     loaded = load_orders(path, job.options.shop, skip_invalid=args.skip_invalid)
-    loaded = with_numbers(args, loaded, job.options.shop)
+    if number:
+        loaded = with_numbers(args, loaded, job.options.shop)
     for problem in loaded.problems:
         print(_("skipped: {problem}").format(problem=problem), file=sys.stderr)
     return LoadedOrders(catalog.fill_all(loaded.orders), loaded.problems) if catalog.barcodes else loaded
@@ -99,6 +107,22 @@ def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | No
         for o, reason in numbered.refused
     )
     return LoadedOrders(numbered.orders, loaded.problems + refused)
+
+
+def numbering_for(engine: Engine, shop: Shop | None) -> Callable[[Order], Order]:
+    """Numbers one order at a time from its carrier's source (the station: a parcel takes its number when it
+    is scanned); a source that cannot serve it is a ``NumberError`` for that scan."""
+    from waybill.numbers.assign import assign_numbers
+
+    def number(order: Order) -> Order:
+        numbered = assign_numbers(engine, [order], shop)
+        for warning in numbered.warnings:
+            print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
+        if numbered.refused:
+            raise numbered.error()
+        return numbered.orders[0]
+
+    return number
 
 
 @dataclass

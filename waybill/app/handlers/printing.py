@@ -30,7 +30,7 @@ from printers.profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from printers.progress import Progress, duration
 from printers.session import PrinterSession
 from printers.station import Station
-from waybill.app.commands.common import catalog_for, label_job, read_orders_for
+from waybill.app.commands.common import catalog_for, label_job, numbering_for, read_orders_for
 from waybill.app.handlers.jobs import job_status
 from waybill.app.wiring import stall_registrar
 from waybill.database import open_database
@@ -186,7 +186,9 @@ def station_command(args: argparse.Namespace) -> int:
     args.dpi = args.dpi or profile.dpi
     job = label_job(args, profile=profile)
     catalog = catalog_for(args)
-    orders = read_orders_for(args, job, args.orders, catalog).orders if args.orders else ()
+    # Orders without a number take theirs when scanned: a parcel never packed uses none.
+    orders = read_orders_for(args, job, args.orders, catalog, number=False).orders if args.orders else ()
+    numbering = numbering_for(engine, job.options.shop)
     by_id = {o.order_id: o for o in orders}
     if args.force_code and (args.force_code in by_id or args.force_code.upper() in {o.waybill_no for o in orders}):
         raise UsageError(
@@ -212,6 +214,7 @@ def station_command(args: argparse.Namespace) -> int:
                 force_code=args.force_code,
                 on_fault=args.on_fault,
                 on_printed=stall_registrar(engine, journal),
+                numbering=numbering,
             )
         else:
             station = Station(
@@ -222,6 +225,7 @@ def station_command(args: argparse.Namespace) -> int:
                 by_id,
                 on_fault=args.on_fault,
                 on_printed=stall_registrar(engine, journal),
+                numbering=numbering,
             )
         station.warm_up()
         what = _("scan an order, then each unit") if args.verify else _("scan a code")
