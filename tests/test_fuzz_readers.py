@@ -291,3 +291,71 @@ def test_printer_status_bytes(language: str, steps: list[tuple[list[int], bytes]
         responses = parser.feed(data)
         assert isinstance(responses, list)
         assert len(parser.surplus) <= 64  # noise is bounded, however much comes
+
+
+# ── printer streams: `waybill decode` and the simulator read whatever a host sends ─────────────────────
+
+
+def _sample_streams() -> list[tuple[str, bytes]]:
+    """Real streams to mutate: a native label of every language, and a small raster label of each."""
+    from PIL import Image
+
+    from printers.encode import encode_label, encode_label_for_session, layout_font
+    from printers.profiles import get_profile
+
+    streams = []
+    order = sample_orders()[0]
+    for name in ("tspl-203-native", "zpl-203-native", "escpos-4inch-native"):
+        profile = get_profile(name)
+        options = LayoutOptions(shop=sample_shop())
+        font = layout_font(profile, load_font())
+        label = layout_order(order, load_template("76x130"), font, options, now=NOW).labels[0]
+        streams.append((profile.language, encode_label_for_session(label, profile).data))
+    image = Image.new("1", (64, 40), 255)
+    image.paste(0, (8, 8, 40, 24))
+    for name in ("tspl-203", "zpl-203", "escpos-4inch"):
+        profile = get_profile(name)
+        streams.append((profile.language, encode_label(image, profile)))
+    return streams
+
+
+_STREAMS = _sample_streams()
+
+
+@st.composite
+def mutated_streams(draw: st.DrawFn) -> tuple[str, bytes]:
+    language, data = draw(st.sampled_from(_STREAMS))
+    stream = bytearray(data)
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(stream)))
+        kind = draw(st.sampled_from(["flip", "cut", "insert", "truncate"]))
+        if kind == "flip" and at < len(stream):
+            stream[at] = draw(st.integers(0, 255))
+        elif kind == "cut":
+            del stream[at : at + draw(st.integers(1, 64))]
+        elif kind == "insert":
+            stream[at:at] = draw(
+                st.binary(min_size=1, max_size=16) | st.sampled_from([b"^", b"~", b'"', b"\x1b", b"\x1d"])
+            )
+        else:
+            del stream[at:]
+    return language, bytes(stream)
+
+
+@FUZZ
+@given(sample=mutated_streams(), sniffed=st.booleans())
+def test_printer_streams_decode_or_say_why(sample: tuple[str, bytes], sniffed: bool) -> None:
+    from printers.decode import decode
+
+    language, data = sample
+    result = value_or_own_error(lambda: decode(data, "auto" if sniffed else language))  # type: ignore[arg-type]
+    if not isinstance(result, WaybillError):
+        assert all(label.image.width > 0 and label.image.height > 0 for label in result.labels)
+
+
+@FUZZ
+@given(data=st.binary(max_size=2048), language=st.sampled_from(["auto", *sorted(LANGUAGES)]))
+def test_printer_streams_of_any_bytes(data: bytes, language: str) -> None:
+    from printers.decode import decode
+
+    value_or_own_error(lambda: decode(data, language))  # type: ignore[arg-type]

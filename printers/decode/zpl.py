@@ -68,6 +68,12 @@ class ZplParser:
             return end
         if len(buf) - pos < 3 and not final:
             return None
+        code = buf[pos + 1 : pos + 3]
+        if len(code) < 2 or code[0] in _PREFIXES or code[1] in _PREFIXES:  # a command cut short
+            end = _next_command(buf, pos + 1)
+            end = len(buf) if end < 0 else end
+            self._sink.not_understood(base + pos, buf[pos:end], "a command cut short")
+            return end
         name = bytes(buf[pos : pos + 3]).decode("ascii", "replace").upper()
         # A command's parameters run to the next command; one without any ends at once (^XZ ends a stream).
         end = pos + 3 if name in _BARE else _next_command(buf, pos + 1)
