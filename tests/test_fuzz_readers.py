@@ -348,7 +348,7 @@ def test_printer_streams_decode_or_say_why(sample: tuple[str, bytes], sniffed: b
     from printers.decode import decode
 
     language, data = sample
-    result = value_or_own_error(lambda: decode(data, "auto" if sniffed else language))  # type: ignore[arg-type]
+    result = value_or_own_error(lambda: decode(data, "auto" if sniffed else language))
     if not isinstance(result, WaybillError):
         assert all(label.image.width > 0 and label.image.height > 0 for label in result.labels)
 
@@ -358,4 +358,4 @@ def test_printer_streams_decode_or_say_why(sample: tuple[str, bytes], sniffed: b
 def test_printer_streams_of_any_bytes(data: bytes, language: str) -> None:
     from printers.decode import decode
 
-    value_or_own_error(lambda: decode(data, language))  # type: ignore[arg-type]
+    value_or_own_error(lambda: decode(data, language))
