@@ -377,6 +377,21 @@ class Journal:
             ).all()
         return [_label(row) for row in rows]
 
+    def printed_orders(self, order_ids: Iterable[str]) -> set[str]:
+        """Of ``order_ids``, those whose every label, in every job, is printed (and that have labels)."""
+        wanted = sorted(set(order_ids))
+        found: set[str] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                rows = connection.execute(
+                    sa.select(labels.c.order_id)
+                    .where(labels.c.order_id.in_(wanted[start : start + 500]))
+                    .group_by(labels.c.order_id)
+                    .having(sa.func.min(sa.case((labels.c.state == PRINTED, 1), else_=0)) == 1)
+                ).scalars()
+                found.update(str(order_id) for order_id in rows)
+        return found
+
     def labels_of_job(self, job_id: int) -> list[LabelRow]:
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(labels).where(labels.c.job_id == job_id).order_by(labels.c.seq)).all()

@@ -162,3 +162,51 @@ def test_refused_tasks_answer_failed_with_the_reason(tmp_path: Path, engine: sa.
     assert notice["taskStatus"] == "failed" and "encryptedData" in notice["printStatus"][0]["msg"]
     assert messages[-1] == {"status": "failed", "msg": "a request is a JSON object"}
     assert sims[0].labels == []
+
+
+def test_a_task_outlives_a_restart_of_the_service(tmp_path: Path, engine: sa.Engine) -> None:
+    orders = order_objects()
+    bad = dict(orders[1], recipient=dict(orders[1]["recipient"], phone="nope"))
+    task = {"taskID": "T7", "documents": [document("D1", orders[0]), document("D2", bad)]}
+
+    async def talk(base: str, requests: list[dict[str, Any]], done: Any) -> list[dict[str, Any]]:
+        async with aiohttp.ClientSession() as session, session.ws_connect(base.replace("http", "ws") + "/") as ws:
+            client = Component(ws)
+            for request in requests:
+                await client.send(request | {"version": "1.0"})
+            return await client.until(done)
+
+    def printed(messages: list[dict[str, Any]]) -> bool:
+        return any(m.get("taskStatus") == "printed" for m in messages)
+
+    with simulators({}) as sims:
+        with running_service(tmp_path, sims, engine) as svc:
+            svc.service.shop = SAMPLE_SHOP
+            asyncio.run(talk(svc.base, [{"cmd": "print", "requestID": "r1", "task": task}], printed))
+        assert sims[0].wait_idle(timeout=30)
+        labels = len(sims[0].labels)
+        with running_service(tmp_path, sims, engine) as svc:  # the same store, a new process's memory
+            svc.service.shop = SAMPLE_SHOP
+            messages = asyncio.run(
+                talk(
+                    svc.base,
+                    [
+                        {"cmd": "getTaskStatus", "requestID": "r2", "taskID": ["T7", "T8"]},
+                        {"cmd": "print", "requestID": "r3", "task": task},
+                    ],
+                    lambda m: {"r2", "r3"} <= {x.get("requestID") for x in m},
+                )
+            )
+        assert sims[0].wait_idle(timeout=30)
+    answers = {m["requestID"]: m for m in messages if m.get("requestID")}
+    (status,) = answers["r2"]["printStatus"]
+    assert status["taskID"] == "T7" and status["taskStatus"] == "printed"
+    assert {s["documentID"]: s["status"] for s in status["printStatus"]} == {"D1": "printed", "D2": "failed"}
+    assert status["printStatus"][1]["msg"] == "documents[1].recipient.phone: 'nope' is not a phone number"
+    assert answers["r3"] == {
+        "cmd": "print",
+        "requestID": "r3",
+        "status": "failed",
+        "msg": "task.taskID: task T7 was given before",
+    }
+    assert len(sims[0].labels) == labels == len(labels_of(sample_orders()[0], "100x180"))

@@ -26,13 +26,14 @@ from typing import Any
 
 from printers.journal import LabelRow
 from waybill.app.service.core import PrintService, Refused, problem_text
+from waybill.app.service.task_store import StoredDoc, TaskStore
 from waybill.errors import WaybillError
 from waybill.orders import check_orders
 from waybill.privacy import mask_phones
 
 __all__ = ["Components", "Push"]
 
-KEEP_TASKS = 20_000  # tasks getTaskStatus still knows: a day's labels at a busy packing line
+KEEP_TASKS = 20_000  # tasks kept in memory (a day at a busy packing line); older ones are read from the store
 Push = Callable[[dict[str, Any]], None]  # sends one message to the client (thread-safe)
 
 
@@ -68,6 +69,11 @@ class _Task:
         }
 
 
+def _nobody(message: dict[str, Any]) -> None:
+    """Where notices of a task given before a restart would go: its client is gone."""
+    del message
+
+
 class Components:
     """The tasks given over the protocol by every connected client, and their documents' progress."""
 
@@ -78,6 +84,7 @@ class Components:
         self._by_order: dict[str, tuple[_Task, _Doc]] = {}
         self._submitting: set[str] = set()  # orders being submitted: their printed labels are kept for them
         self._early: dict[str, list[LabelRow]] = {}
+        self._store = TaskStore(service.engine)  # tasks outlive a restart: known, and answered for
         service.on_printed(self._printed)
 
     def handle(self, request: Any, push: Push) -> None:
@@ -104,11 +111,19 @@ class Components:
             if not isinstance(ids, list):
                 push(head | {"status": "failed", "msg": "taskID: must be a list of task IDs"})
                 return
+            wanted = [str(i) for i in ids]
             with self._lock:
-                known = [self._tasks[str(i)] for i in ids if str(i) in self._tasks]
-                found = [task.notice(task.docs) for task in known]
+                found = {i: self._tasks[i].notice(self._tasks[i].docs) for i in wanted if i in self._tasks}
+            for stored in self._store.load([i for i in wanted if i not in found]):  # given before a restart
+                docs = [_Doc(d.document_id, d.status, d.msg, d.order_id) for d in stored.docs]
+                found[stored.task_id] = _Task(stored.task_id, stored.printer, docs, _nobody).notice(docs)
+            found = {i: found[i] for i in wanted if i in found}
             push(
-                head | {"status": "success", "printStatus": [{k: v for k, v in n.items() if k != "cmd"} for n in found]}
+                head
+                | {
+                    "status": "success",
+                    "printStatus": [{k: v for k, v in n.items() if k != "cmd"} for n in found.values()],
+                }
             )
         else:
             push(head | {"status": "failed", "msg": f"unknown cmd {cmd!r}: getPrinters, print, getTaskStatus"})
@@ -128,9 +143,8 @@ class Components:
         names = {p["name"] for p in self.service.printers_json()}
         if printer not in names | {"", self.service.pool.name}:
             return refuse(f"task.printer: no printer {printer!r} here; getPrinters lists them")
-        with self._lock:
-            if task_id in self._tasks:
-                return refuse(f"task.taskID: task {task_id} was given before")
+        if not self._store.reserve(task_id, printer):
+            return refuse(f"task.taskID: task {task_id} was given before")
         docs, groups = self._documents(documents)
         record = _Task(task_id, printer, docs, push)
         wanted = {doc.order_id for doc in docs if doc.order_id}
@@ -147,10 +161,11 @@ class Components:
                     for doc, _ in members:
                         doc.status, doc.msg = "failed", mask_phones(str(error))
         finally:
+            self._store.save(task_id, [StoredDoc(d.document_id, d.order_id, d.status, d.msg) for d in docs])
             with self._lock:
                 self._submitting -= wanted
                 self._tasks[task_id] = record
-                while len(self._tasks) > KEEP_TASKS:  # the oldest are forgotten (getTaskStatus: unknown)
+                while len(self._tasks) > KEEP_TASKS:  # the oldest leave memory; the store answers for them
                     del self._tasks[next(iter(self._tasks))]
                 push(head | {"taskID": task_id, "status": "success" if record.status() != "failed" else "failed"})
                 push(record.notice(docs))
