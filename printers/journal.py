@@ -13,8 +13,9 @@ by the lease holder, in the same transaction that checks the lease, so no two pr
 A printer pool's failover moves labels not yet printed to another job (``move_labels``): they keep their
 ids and attempts, so one sent before is a reprint wherever it prints next.
 
-Tables (component ``print_jobs`` in ``schema_versions``): ``print_jobs``, ``print_orders`` (the orders a job
-was created from, so a resume prints exactly the same labels), ``print_labels`` and ``print_attempts``.
+Tables (component ``print_jobs`` in ``schema_versions``, defined in ``printers.journal_tables``):
+``print_jobs``, ``print_orders`` (the orders a job was created from, so a resume prints exactly the same
+labels), ``print_labels`` and ``print_attempts``.
 """
 
 from __future__ import annotations
@@ -33,99 +34,26 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printers.errors import JobError, JobLeaseError, PrintedMeanwhileError
-from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, lock_for_write
+from printers.journal_tables import (
+    COMPONENT,
+    PRINTED,
+    QUEUED,
+    SCHEMA,
+    SENT,
+    STATES,
+    UNCERTAIN,
+    JobStatus,
+    LabelState,
+    attempts,
+    jobs,
+    labels,
+    orders,
+)
+from waybill.database import ensure_schema, lock_for_write
 from waybill.model import Order
 from waybill.order_codec import decode_order, encode_order
 
-COMPONENT = "print_jobs"
-LabelState = Literal["queued", "sent", "printed", "uncertain"]
-JobStatus = Literal["running", "stopped", "done", "interrupted"]  # interrupted: running, its owner gone
-QUEUED: LabelState = "queued"
-SENT: LabelState = "sent"
-PRINTED: LabelState = "printed"
-UNCERTAIN: LabelState = "uncertain"
-STATES: tuple[LabelState, ...] = (QUEUED, SENT, PRINTED, UNCERTAIN)
 LEASE_SECONDS = 30.0  # a running job's owner renews its lease every third of this
-
-metadata = sa.MetaData()
-jobs = sa.Table(
-    "print_jobs",
-    metadata,
-    sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # batch | station | reprint
-    sa.Column("status", sa.String(16), nullable=False),  # running | stopped | done
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-    sa.Column("printer", sa.Text, nullable=False),
-    sa.Column("profile", sa.String(64), nullable=False),
-    sa.Column("settings", sa.Text, nullable=False),  # JSON: how labels are rendered (see printers.jobspec)
-    sa.Column("note", sa.Text, nullable=False, server_default=""),
-    sa.Column("owner", sa.Text),  # host:pid:token of the process printing it; NULL when nobody is
-    sa.Column("lease_expires_at", UtcDateTime),
-)
-orders = sa.Table(
-    "print_orders",
-    metadata,
-    sa.Column("job_id", Id, sa.ForeignKey("print_jobs.id"), primary_key=True),
-    sa.Column("order_id", sa.String(64), primary_key=True),
-    sa.Column("waybill_no", sa.String(32), nullable=False, index=True),
-    sa.Column("data", sa.Text, nullable=False),
-)
-labels = sa.Table(
-    "print_labels",
-    metadata,
-    sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("job_id", Id, sa.ForeignKey("print_jobs.id"), nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("order_id", sa.String(64), nullable=False),
-    sa.Column("waybill_no", sa.String(32), nullable=False, index=True),
-    sa.Column("page", sa.Integer, nullable=False),
-    sa.Column("pages", sa.Integer, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("sent_at", UtcDateTime),
-    sa.Column("printed_at", UtcDateTime),
-    sa.Column("printer", sa.Text),
-    # printed by an earlier job and put in this one on purpose (`waybill print --reprint`): a reprint
-    sa.Column("repeat", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.UniqueConstraint("job_id", "seq"),
-    sa.Index("print_labels_job_state", "job_id", "state"),
-)
-attempts = sa.Table(
-    "print_attempts",
-    metadata,
-    sa.Column("id", Id, primary_key=True, autoincrement=True),
-    sa.Column("label_id", Id, sa.ForeignKey("print_labels.id"), nullable=False, index=True),
-    sa.Column("reprint", sa.Boolean, nullable=False),
-    sa.Column("reason", sa.String(32), nullable=False),  # first | resume | fault | manual | station
-    sa.Column("printer", sa.Text, nullable=False),
-    sa.Column("started_at", UtcDateTime, nullable=False),
-    sa.Column("confirmed_at", UtcDateTime),
-)
-
-
-def _create_tables(connection: Connection) -> None:
-    metadata.create_all(connection)
-
-
-def _add_leases_and_repeats(connection: Connection) -> None:
-    """Version 2: job leases and deliberate repeats. (Version 1 databases made today's tables already.)"""
-    present = {
-        table: {c["name"] for c in sa.inspect(connection).get_columns(table)}
-        for table in ("print_jobs", "print_labels")
-    }
-    timestamp = sa.DateTime(timezone=True).compile(dialect=connection.dialect)
-    wanted = [
-        ("print_jobs", "owner", "TEXT"),
-        ("print_jobs", "lease_expires_at", timestamp),
-        ("print_labels", "repeat", "BOOLEAN NOT NULL DEFAULT FALSE"),
-    ]
-    for table, column, kind in wanted:
-        if column not in present[table]:
-            connection.execute(sa.text(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}'))
-
-
-SCHEMA: Sequence[SchemaStep] = (_create_tables, _add_leases_and_repeats)
 
 
 @dataclass(frozen=True)

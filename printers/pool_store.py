@@ -24,8 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from printers.errors import JobError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
-from printers.journal import jobs as print_jobs
-from printers.journal import labels as print_labels
+from printers.journal_tables import jobs as print_jobs
+from printers.journal_tables import labels as print_labels
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
 from waybill.pipeline import LabelJob
 from waybill.times import BEIJING

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from printers.journal import COMPONENT, SCHEMA, jobs, orders
+from printers.journal_tables import COMPONENT, SCHEMA, jobs, orders
 from waybill.database import ensure_schema
 from waybill.errors import DatabaseError
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from printers.errors import JobError
-from printers.journal import SCHEMA, Journal, PlannedLabel
+from printers.journal import Journal, PlannedLabel
+from printers.journal_tables import SCHEMA
 from printers.profiles import get_profile
 from tests.printers.jobs import create_job
 from tests.waybill.labels import long_order, sample_orders
