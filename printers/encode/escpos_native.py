@@ -37,14 +37,15 @@ Barcodes and QR codes whose data would hold one, or whose module the printer can
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from PIL import Image
 
 from printers.encode.encoded import EncodedLabel
 from printers.encode.escpos import label_end
+from printers.encode.escpos_zones import empty, outside, preview, white_zones
 from printers.encode.native import joined, native_font
 from printers.encode.realtime import HAZARD_BIT, defuse, find_hazards
 from printers.errors import ProfileError
@@ -52,13 +53,10 @@ from printers.profiles import PrinterProfile
 from waybill.fonts.cells import GB24, CellFont
 from waybill.i18n import _
 from waybill.layout.codes import code128_values
-from waybill.layout.label import Barcode, Label, Mark, QRCode, Rect, TextRun, painted
+from waybill.layout.label import Barcode, Label, QRCode, Rect, TextRun
 from waybill.render.cells import text_mask
-from waybill.render.raster import rasterize
 
 __all__ = ["RULE_CODES", "encode_native_label", "gs_k_code128"]
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
 ESC, FS, GS = b"\x1b", b"\x1c", b"\x1d"
 STRIP = 24  # rows of an ESC * 33 strip (24-dot double density: one dot a bit)
@@ -86,8 +84,8 @@ def encode_native_label(label: Label, profile: PrinterProfile) -> EncodedLabel:
             )
         )
     page = _Page(label.width, label.height)
-    zones = _white_zones(label.marks, font)
-    for mark in joined(_outside(label.marks, zones, font), font):
+    zones = white_zones(label.marks, font)
+    for mark in joined(outside(label.marks, zones, font), font):
         if isinstance(mark, Rect):
             page.rules.append(mark)
         elif isinstance(mark, TextRun):
@@ -97,7 +95,7 @@ def encode_native_label(label: Label, profile: PrinterProfile) -> EncodedLabel:
         else:
             page.qrcode(mark)
     for zone in zones:
-        page.image(zone[0], zone[1], _preview(label, zone))
+        page.image(zone[0], zone[1], preview(label, zone))
     definitions, commands = page.close()
     out = bytearray(definitions)
     out += ESC + b"L" + GS + b"P" + bytes((profile.dpi, profile.dpi))
@@ -110,115 +108,6 @@ def encode_native_label(label: Label, profile: PrinterProfile) -> EncodedLabel:
 
 def _words(*values: int) -> bytes:
     return b"".join(value.to_bytes(2, "little") for value in values)
-
-
-def _mark_box(mark: Mark, font: CellFont) -> Box:
-    """The dots a mark may paint."""
-    if isinstance(mark, Rect):
-        return mark.x, mark.y, mark.x + mark.w, mark.y + mark.h
-    if isinstance(mark, TextRun):
-        mul = font.magnification(mark.size)
-        left = round(mark.x)
-        width = sum(font.cell_width(char) for char in mark.text) * mul + (1 if mark.bold else 0)
-        return left, mark.baseline - font.cell * mul, left + width, mark.baseline
-    if isinstance(mark, Barcode):
-        across, along = (mark.height, mark.length) if mark.vertical else (mark.length, mark.height)
-        return mark.x, mark.y, mark.x + across, mark.y + along
-    return mark.x, mark.y, mark.x + mark.size, mark.y + mark.size
-
-
-def _meets(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _within(inner: Box, outer: Box) -> bool:
-    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
-
-
-def _union(a: Box, b: Box) -> Box:
-    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
-
-
-def _empty(box: Box) -> bool:
-    return box[2] <= box[0] or box[3] <= box[1]
-
-
-def _white_zones(marks: Sequence[Mark], font: CellFont) -> list[Box]:
-    """The areas sent as bit images: what each white mark covers, grown to hold every black text run or
-    symbol that touches it, overlapping areas merged."""
-    zones = [
-        box
-        for mark in marks
-        if isinstance(mark, Rect | TextRun) and mark.white and not _empty(box := _mark_box(mark, font))
-    ]
-    drawn = [
-        _mark_box(mark, font) for mark in marks if isinstance(mark, TextRun | Barcode | QRCode) and not _white(mark)
-    ]
-    changed = bool(zones)
-    while changed:
-        changed = False
-        for index, zone in enumerate(zones):
-            grown = zone
-            for box in drawn:
-                if _meets(box, grown) and not _within(box, grown):
-                    grown = _union(grown, box)
-            for other in zones[index + 1 :]:
-                if _meets(other, grown):
-                    grown = _union(grown, other)
-            if grown != zone:
-                zones = [z for z in zones if not _within(z, grown)] + [grown]
-                changed = True
-                break
-    return zones
-
-
-def _white(mark: Mark) -> bool:
-    return isinstance(mark, Rect | TextRun) and mark.white
-
-
-def _outside(marks: Iterable[Mark], zones: Sequence[Box], font: CellFont) -> Iterator[Mark]:
-    """The black marks as drawn by command: rules cut around the zones, the rest left out of them."""
-    for mark in marks:
-        if _white(mark):
-            continue
-        if isinstance(mark, Rect):
-            yield from _cut(mark, zones)
-        elif not any(_meets(_mark_box(mark, font), zone) for zone in zones):
-            yield mark
-
-
-def _cut(rect: Rect, zones: Sequence[Box]) -> Iterator[Rect]:
-    """``rect`` less the zones, as up to four rectangles around each."""
-    pieces = [(rect.x, rect.y, rect.x + rect.w, rect.y + rect.h)]
-    for zx0, zy0, zx1, zy1 in zones:
-        kept: list[Box] = []
-        for x0, y0, x1, y1 in pieces:
-            if not _meets((x0, y0, x1, y1), (zx0, zy0, zx1, zy1)):
-                kept.append((x0, y0, x1, y1))
-                continue
-            top, bottom = max(y0, zy0), min(y1, zy1)
-            parts = [(x0, y0, x1, top), (x0, bottom, x1, y1), (x0, top, max(x0, zx0), bottom)]
-            parts.append((min(x1, zx1), top, x1, bottom))
-            kept.extend(part for part in parts if not _empty(part))
-        pieces = kept
-    for x0, y0, x1, y1 in pieces:
-        yield Rect(x0, y0, x1 - x0, y1 - y0)
-
-
-def _preview(label: Label, zone: Box) -> Image.Image:
-    """The preview's dots in ``zone`` as an ink mask (255 = a dot)."""
-    left, top, right, bottom = zone
-    shifted: list[Mark] = []
-    assert isinstance(label.font, CellFont)
-    for mark in painted(label.marks):
-        if not _meets(_mark_box(mark, label.font), zone):
-            continue
-        if isinstance(mark, Rect):
-            shifted.append(replace(mark, x=mark.x - left, y=mark.y - top))
-        else:
-            shifted.append(replace(mark, x=mark.x - left, baseline=mark.baseline - top))
-    part = replace(label, width=right - left, height=bottom - top, marks=tuple(shifted))
-    return rasterize(part).point(lambda value: 0 if value else 255, "1")  # white is stored as 1
 
 
 @dataclass
@@ -317,7 +206,7 @@ class _Page:
         """An ink mask (255 = a dot) at (``left``, ``top``) as 24-row strips inside the area, empty columns
         and strips left out."""
         clip = (max(0, -left), max(0, -top), min(ink.width, self.width - left), min(ink.height, self.height - top))
-        if _empty(clip) or (bbox := ink.crop(clip).getbbox()) is None:
+        if empty(clip) or (bbox := ink.crop(clip).getbbox()) is None:
             return
         ink = ink.crop(clip).crop(bbox)
         left, top = left + clip[0] + bbox[0], top + clip[1] + bbox[1]
