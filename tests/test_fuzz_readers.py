@@ -359,3 +359,26 @@ def test_printer_streams_of_any_bytes(data: bytes, language: str) -> None:
     from printers.decode import decode
 
     value_or_own_error(lambda: decode(data, language))
+
+
+_NATIVE_PROFILES = ("tspl-203-native", "zpl-203-native", "escpos-4inch-native")
+
+
+@settings(FUZZ, max_examples=100)
+@given(text=mutated(TEMPLATE_TEXT), name=st.sampled_from(_NATIVE_PROFILES))
+def test_a_template_that_loads_prints_natively_or_says_why(folder: Path, text: str, name: str) -> None:
+    """Whatever geometry a template gives, a native profile's encoder sends its labels or says why not."""
+    from printers.encode import encode_label_for_session, layout_font
+    from printers.profiles import get_profile
+
+    path = write(folder, "template.toml", text)
+    template = value_or_own_error(lambda: load_template(str(path)))
+    if isinstance(template, WaybillError):
+        return
+    profile = get_profile(name)
+    options = LayoutOptions(dpi=203, shop=sample_shop())
+    laid = value_or_own_error(lambda: layout_order(ONE_ORDER, template, layout_font(profile, FONT), options, now=NOW))
+    if isinstance(laid, WaybillError):
+        return
+    for label in laid.labels:
+        value_or_own_error(lambda label=label: encode_label_for_session(label, profile))
