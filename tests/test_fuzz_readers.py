@@ -4,6 +4,7 @@ hypothesis deadline; a reader that hangs or recurses without end fails it)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -381,4 +382,4 @@ def test_a_template_that_loads_prints_natively_or_says_why(folder: Path, text: s
     if isinstance(laid, WaybillError):
         return
     for label in laid.labels:
-        value_or_own_error(lambda label=label: encode_label_for_session(label, profile))
+        value_or_own_error(functools.partial(encode_label_for_session, label, profile))
