@@ -138,6 +138,8 @@ class Components:
         if not isinstance(task_id, str | int) or isinstance(task_id, bool) or str(task_id) == "":
             return refuse("task.taskID: is required")
         task_id = str(task_id)
+        if not isinstance(printer, str):
+            return refuse("task.printer: must be a printer's name (getPrinters lists them), or empty")
         if not isinstance(documents, list) or not documents:
             return refuse("task.documents: must be a non-empty list")
         names = {p["name"] for p in self.service.printers_json()}
