@@ -383,3 +383,84 @@ def test_a_template_that_loads_prints_natively_or_says_why(folder: Path, text: s
         return
     for label in laid.labels:
         value_or_own_error(functools.partial(encode_label_for_session, label, profile))
+
+
+# ── numbers, catalogs, invoices, pools: the other files a user hands over ─────────────────────────────
+
+SAMPLES_DIR = Path(__file__).parents[1] / "waybill" / "samples"
+SEGMENTS_TEXT = (SAMPLES_DIR / "segments.csv").read_text(encoding="utf-8")
+CATALOG_TEXT = (SAMPLES_DIR / "catalog.csv").read_text(encoding="utf-8")
+INVOICE_LINES = (SAMPLES_DIR / "invoices.jsonl").read_text(encoding="utf-8").splitlines()
+INVOICE_RULES_TEXT = (Path(__file__).parents[1] / "stall_monitor" / "invoices" / "rules.toml").read_text("utf-8")
+POOL_TEXT = (
+    '[printers.p1]\nuri = "tcp://127.0.0.1:9100"\nprofile = "tspl-203"\nline = "A"\n'
+    '[printers.p2]\nuri = "tcp://127.0.0.1:9101"\nprofile = "escpos-4inch"\n[pools]\nline-a = ["p1", "p2"]\n'
+)
+
+
+@st.composite
+def csv_cells_mutated(draw: st.DrawFn, text: str) -> str:
+    """``text`` (a CSV file) with cells replaced by hostile values, rows dropped or doubled."""
+    rows = [line.split(",") for line in text.splitlines()]
+    for _ in range(draw(st.integers(1, 4))):
+        row = draw(st.integers(0, len(rows) - 1))
+        how = draw(st.sampled_from(["cell", "cell", "drop", "double", "column"]))
+        if how == "cell" and rows[row]:
+            column = draw(st.integers(0, len(rows[row]) - 1))
+            rows[row][column] = draw(
+                st.sampled_from(["", "-1", "0", "9" * 40, "1e9", "x", "０１", " 7 ", "nan", LONG[:200]])
+                | st.text(max_size=12).map(lambda t: re.sub(r'[,"\n\r]', " ", t))
+            )
+        elif how == "drop" and len(rows) > 1:
+            del rows[row]
+        elif how == "double":
+            rows.insert(row, list(rows[row]))
+        else:
+            rows[row].append("extra")
+    return "\n".join(",".join(row) for row in rows) + "\n"
+
+
+@FUZZ
+@given(text=csv_cells_mutated(SEGMENTS_TEXT) | st.text(max_size=120))
+def test_number_segments_csv(text: str) -> None:
+    from waybill.numbers.segments import parse_segments
+
+    value_or_own_error(lambda: parse_segments(text, "segments.csv"))
+
+
+@FUZZ
+@given(data=csv_cells_mutated(CATALOG_TEXT).map(str.encode) | st.binary(max_size=200))
+def test_sku_catalog_files(folder: Path, data: bytes) -> None:
+    from waybill.catalog import load_catalog
+
+    value_or_own_error(lambda: load_catalog(write(folder, "catalog.csv", data)))
+
+
+@st.composite
+def invoice_lines(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 4)) == 0:
+        return draw(HOSTILE_JSON | st.text(max_size=30))
+    data = json.loads(draw(st.sampled_from(INVOICE_LINES)))
+    keys = ["order_id", "requested_at", "issued_at", "work_order_opened_at", "amount", "title", "extra"]
+    for _ in range(draw(st.integers(1, 3))):
+        data[draw(st.sampled_from(keys))] = draw(json_values)
+    return json.dumps(data, ensure_ascii=False)
+
+
+@FUZZ
+@given(lines=st.lists(invoice_lines(), min_size=1, max_size=4), data=st.binary(max_size=200))
+def test_invoice_request_files(folder: Path, lines: list[str], data: bytes) -> None:
+    from stall_monitor.sources.files import read_invoice_requests
+
+    value_or_own_error(lambda: list(read_invoice_requests(write(folder, "invoices.jsonl", "\n".join(lines)))))
+    value_or_own_error(lambda: list(read_invoice_requests(write(folder, "invoices.csv", data))))
+
+
+@FUZZ
+@given(rules=mutated(INVOICE_RULES_TEXT), pool=mutated(POOL_TEXT) | st.text(max_size=80))
+def test_invoice_rules_and_pool_files(folder: Path, rules: str, pool: str) -> None:
+    from printers.pool_file import load_pool_file
+    from stall_monitor.invoices.rules import load_invoice_rules
+
+    value_or_own_error(lambda: load_invoice_rules(write(folder, "invoice_rules.toml", rules)))
+    value_or_own_error(lambda: load_pool_file(write(folder, "pool.toml", pool)))
