@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,3 +136,35 @@ def test_an_http_job_on_three_printers_survives_one_out_of_paper_for_long(tmp_pa
         assert printed[waybill] >= pages, f"{waybill}: {printed[waybill]} of {pages} label(s) on paper"
         assert printed[waybill] - pages <= recorded[waybill], f"{waybill}: printed again without a record"
     assert set(printed) == set(expected_pages()) and sum(recorded.values()) == done["reprints"]
+
+
+def _post_raw(base: str, body: bytes) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(base + "/jobs", data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"orders": ' + b"[" * 5000, "nested deeper than 32 levels"),
+        (b'{"orders": [], "orders": [1]}', "given twice"),
+        (b'{"orders": [NaN]}', "NaN"),
+        (b'{"orders": [' + b"9" * 5000 + b"]}", "digits"),
+        (b'{"orders": [', "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+    ids=["deep", "twice", "nan", "long-int", "cut", "bytes"],
+)
+def test_a_body_that_is_not_sane_json_is_a_400_with_the_reason(
+    tmp_path: Path, engine: sa.Engine, body: bytes, reason: str
+) -> None:
+    with simulators({}) as sims, running_service(tmp_path, sims, engine) as service:
+        status, answer = _post_raw(service.base, body)
+        assert status == 400 and reason in str(answer["error"]), answer
+        assert service.call("GET", "/printers")[0] == 200  # the service goes on
+    assert Journal(engine).jobs() == [] and sims[0].labels == []

@@ -160,7 +160,8 @@ def test_refused_tasks_answer_failed_with_the_reason(tmp_path: Path, engine: sa.
     assert answers["r3"]["status"] == "failed"
     (notice,) = [m for m in messages if m.get("cmd") == "notifyPrintResult"]
     assert notice["taskStatus"] == "failed" and "encryptedData" in notice["printStatus"][0]["msg"]
-    assert messages[-1] == {"status": "failed", "msg": "a request is a JSON object"}
+    assert messages[-1]["status"] == "failed"
+    assert messages[-1]["msg"].startswith("a request is a JSON object: this is not valid JSON (Expecting value")
     assert sims[0].labels == []
 
 
@@ -210,3 +211,25 @@ def test_a_task_outlives_a_restart_of_the_service(tmp_path: Path, engine: sa.Eng
         "msg": "task.taskID: task T7 was given before",
     }
     assert len(sims[0].labels) == labels == len(labels_of(sample_orders()[0], "100x180"))
+
+
+def test_a_frame_that_is_not_sane_json_is_answered_and_the_socket_stays_open(tmp_path: Path, engine: sa.Engine) -> None:
+    with simulators({}) as sims, running_service(tmp_path, sims, engine) as svc:
+
+        async def talk() -> list[dict[str, Any]]:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(svc.base.replace("http", "ws") + "/") as ws,
+            ):
+                client = Component(ws)
+                for frame in ["[" * 5000, '{"cmd": "getPrinters", "cmd": "print"}', '{"requestID": NaN}']:
+                    await ws.send_str(frame)
+                await client.send({"cmd": "getPrinters", "requestID": "after", "version": "1.0"})
+                return await client.until(lambda m: any(x.get("requestID") == "after" for x in m))
+
+        messages = asyncio.run(talk())
+    deep, twice, nan, after = messages
+    assert deep["status"] == twice["status"] == nan["status"] == "failed"
+    assert "nested deeper than 32 levels" in deep["msg"] and "key 'cmd' is given twice" in twice["msg"]
+    assert "NaN" in nan["msg"]
+    assert after["status"] == "success" and after["printers"] == [{"name": "p1", "status": "ready"}]

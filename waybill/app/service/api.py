@@ -32,6 +32,7 @@ from printers.errors import JobError, JobLeaseError, PrinterError
 from waybill.app.service.component import Components
 from waybill.app.service.core import PrintService, Refused
 from waybill.errors import UsageError, WaybillError
+from waybill.records import BadJson, strict_json
 
 __all__ = ["EVENT_POLL", "build_app", "spec"]
 
@@ -83,9 +84,11 @@ def build_app(service: PrintService, pool: Executor, *, token: str | None, max_b
 
     async def post_job(request: web.Request) -> web.StreamResponse:
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "the body is not JSON")
+            body = strict_json(await request.text())
+        except BadJson as error:
+            return _error(400, f"the body is {error}")
+        except UnicodeDecodeError:
+            return _error(400, "the body is not UTF-8 text")
         if not isinstance(body, dict):
             return _error(400, "the body must be an object {orders, template, pool, shop?}")
         unknown = sorted(set(body) - {"orders", "template", "pool", "shop"})
@@ -151,9 +154,9 @@ def build_app(service: PrintService, pool: Executor, *, token: str | None, max_b
                 if message.type != WSMsgType.TEXT:
                     continue
                 try:
-                    decoded = json.loads(message.data)
-                except json.JSONDecodeError:
-                    push({"status": "failed", "msg": "a request is a JSON object"})
+                    decoded = strict_json(message.data)
+                except BadJson as error:
+                    push({"status": "failed", "msg": f"a request is a JSON object: this is {error}"})
                     continue
                 await run(functools.partial(components.handle, decoded, push))
             await asyncio.sleep(0)  # let the sender flush what is queued
