@@ -207,3 +207,36 @@ def test_assign_cancel_balance_from_the_command_line_and_the_secret_is_never_sto
     for secret in (SECRET, SESSION):
         assert secret not in stored and secret not in out
         assert secret not in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_answer_that_is_not_sane_json_leaves_the_orders_without_numbers_and_says_why(
+    fake: FakeTop, tmp_path: Path
+) -> None:
+    engine = open_database(str(tmp_path / "w.db"))
+    shop = parse_shop(shop_toml(fake.url), "shop.toml")
+    for body, why in [(b"[" * 5000, "nested deeper than 32 levels"), (b'{"a": NaN}', "NaN is not a number")]:
+        fake.raw = [body]
+        result = assign_numbers(engine, orders(range(2), "YTO"), shop, env=ENV, sources=quick())
+        assert result.orders == ()
+        assert {reason for _, reason in result.refused} == {
+            f"YTO: cainiao: the gateway answered something that is not sane JSON: not valid JSON: {why}"
+        }
+    assert bound_numbers(NumberStore(engine)) == set()
+
+
+def test_a_module_with_a_number_that_is_not_one_or_odd_routing_is_handled(fake: FakeTop, tmp_path: Path) -> None:
+    def mangle(modules: list[dict[str, Any]]) -> None:
+        modules[0]["waybill_code"] = "Y" * 5000  # no waybill number
+        modules[1]["print_data"] = json.dumps({"data": ["not", "an", "object"]})  # the number, no routing
+
+    fake.mangle = mangle
+    engine = open_database(str(tmp_path / "w.db"))
+    result = assign_numbers(engine, orders(range(2), "YTO"), parse_shop(shop_toml(fake.url), "s"), env=ENV)
+    ((refused, reason),) = result.refused
+    assert refused.order_id == orders([0], "YTO")[0].order_id
+    assert reason.endswith("is not a waybill number (8-32 letters, digits, -)") and "Y" * 41 not in reason
+    (numbered,) = result.orders
+    assert numbered.waybill_no == fake.issued[numbered.order_id] and (numbered.sort_code, numbered.package_center) == (
+        "",
+        "",
+    )

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +42,10 @@ class FakeTop:
     script: list[str] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+    # Tests of answers a real gateway should never give: a hook that edits the ii.get modules, and raw bodies
+    # sent instead of the next answers.
+    mangle: Callable[[list[dict[str, Any]]], None] | None = None
+    raw: list[bytes] = field(default_factory=list)
 
     def answer(self, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
         """(action, JSON answer) for one request."""
@@ -104,6 +108,8 @@ class FakeTop:
             }
             print_data = json.dumps({"data": {"routingInfo": routing}, "signature": "x"}, ensure_ascii=False)
             modules.append({"object_id": dto["object_id"], "waybill_code": number, "print_data": print_data})
+        if self.mangle is not None:
+            self.mangle(modules)
         action = self.script.pop(0) if self.script else "ok"
         return action, {"cainiao_waybill_ii_get_response": {"modules": {"waybill_cloud_print_response": modules}}}
 
@@ -132,7 +138,7 @@ def top_gateway() -> Iterator[FakeTop]:
                 return
             if action == "timeout":
                 fake.release.wait(10)
-            data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+            data = fake.raw.pop(0) if fake.raw else json.dumps(answer, ensure_ascii=False).encode("utf-8")
             self.send_response(500 if action == "500" else 200)
             self.send_header("Content-Type", "application/json;charset=UTF-8")
             self.send_header("Content-Length", str(len(data)))

@@ -16,6 +16,8 @@ from waybill.errors import NumberError
 from waybill.model import Address
 from waybill.numbers.gateway import Gateway, md5_sign
 from waybill.numbers.source import Assigned, Balance, Binding, Refusal, Request, SourceContext
+from waybill.orders import WAYBILL_NO
+from waybill.records import BadJson, strict_json
 from waybill.times import BEIJING
 
 __all__ = ["BATCH", "CainiaoSource", "ServiceError", "open_source"]
@@ -108,6 +110,10 @@ class CainiaoSource:
             if module is None or not code:
                 refused.append(Refusal(request.order.order_id, "the answer holds no number for this order"))
                 continue
+            if not WAYBILL_NO.fullmatch(code):  # what an orders file would refuse is not stored either
+                reason = f"the answer's number {code[:40]!r} is not a waybill number (8-32 letters, digits, -)"
+                refused.append(Refusal(request.order.order_id, reason))
+                continue
             sort_code, package_center = _routing(module)
             new.append(
                 Binding(
@@ -190,11 +196,13 @@ def _count(branch: dict[str, Any], key: str) -> int:
 
 def _routing(module: dict[str, Any]) -> tuple[str, str]:
     """Sort code (三段码, else 大头笔) and consolidation point (集包地) from a module's ``print_data``."""
+    text = module.get("print_data") or "{}"
     try:
-        data = json.loads(module.get("print_data") or "{}")
-    except (json.JSONDecodeError, TypeError):
+        data = strict_json(text) if isinstance(text, str) else None
+    except BadJson:
         return "", ""
-    routing = data.get("data", {}).get("routingInfo", {}) if isinstance(data, dict) else {}
+    inner = data.get("data") if isinstance(data, dict) else None
+    routing = inner.get("routingInfo") if isinstance(inner, dict) else None
     if not isinstance(routing, dict):
         return "", ""
 

@@ -9,7 +9,6 @@ so a retry cannot orphan one. Messages never carry the request body (it holds th
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 
 from waybill.errors import NumberError
+from waybill.records import BadJson, strict_json
 
 __all__ = ["Gateway", "md5_sign"]
 
@@ -67,9 +67,11 @@ class Gateway:
             if response.status_code >= 400:
                 raise NumberError(f"{self.label}: the gateway answered HTTP {response.status_code}")
             try:
-                data = response.json()
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                raise NumberError(f"{self.label}: the gateway answered something that is not JSON") from error
+                data = strict_json(response.text)
+            except BadJson as error:
+                raise NumberError(
+                    f"{self.label}: the gateway answered something that is not sane JSON: {error}"
+                ) from error
             if not isinstance(data, dict):
                 raise NumberError(f"{self.label}: the gateway answered JSON that is not an object")
             return data
