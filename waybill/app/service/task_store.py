@@ -60,6 +60,7 @@ class StoredTask:
 class TaskStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.journal = Journal(engine)  # where each document's printed state is read
         ensure_schema(engine, COMPONENT, SCHEMA)
 
     def reserve(self, task_id: str, printer: str) -> bool:
@@ -95,7 +96,7 @@ class TaskStore:
         found = [rows[task_id] for task_id in task_ids if task_id in rows]
         docs = {row.task_id: json.loads(row.documents) for row in found}
         orders = {d["orderID"] for row in found for d in docs[row.task_id] if d["status"] != "failed" and d["orderID"]}
-        printed = Journal(self.engine).printed_orders(orders)
+        printed = self.journal.printed_orders(orders)
         return [
             StoredTask(
                 row.task_id,
