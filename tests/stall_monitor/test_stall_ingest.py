@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from stall_monitor.events import Event, canonical_status
+from stall_monitor.events import Event, canonical_status, event_key, event_key_at
 from stall_monitor.ingest import ingest_events
 from stall_monitor.rules import Rules
 from stall_monitor.samples import write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
 from stall_monitor.store import Registration, events, register_waybills, waybills
+from waybill.database import sqlite_utc_text, sqlite_utc_text_of_iso
 from waybill.errors import Problem
 from waybill.times import parse_instant
 from waybill.times import parse_instant as bj
@@ -195,3 +199,12 @@ def test_register_waybills_is_an_idempotent_upsert(engine: Engine) -> None:
 )
 def test_parse_time(text: str, expected: str) -> None:
     assert parse_instant(text).isoformat() == expected
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2199, 12, 31, 23, 59, 59)))
+def test_the_ingest_formats_a_time_once_as_the_store_and_the_event_key_would(moment: datetime) -> None:
+    """The ingest slices the event key's ISO text into SQLite's stored text and keys events from that text:
+    both must be what the slower, general functions give."""
+    utc = moment.replace(tzinfo=UTC)
+    assert sqlite_utc_text_of_iso(utc.isoformat()) == sqlite_utc_text(utc)
+    assert event_key_at("SF1", utc.isoformat(), "delivered", "签收") == event_key("SF1", utc, "delivered", "签收")
