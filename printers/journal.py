@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printers.errors import JobError, JobLeaseError, PrintedMeanwhileError
+from printers.job_list import JobSummary, job_summaries, lease_live
 from printers.journal_tables import (
     COMPONENT,
     PRINTED,
@@ -49,7 +50,7 @@ from printers.journal_tables import (
     labels,
     orders,
 )
-from waybill.database import ensure_schema, lock_for_write
+from waybill.database import ensure_schema, lock_for_write, sql_reader
 from waybill.model import Order
 from waybill.order_codec import decode_order, encode_order
 
@@ -71,24 +72,6 @@ class LabelRow:
 
 
 @dataclass(frozen=True)
-class JobSummary:
-    id: int
-    kind: str
-    status: JobStatus
-    created_at: datetime
-    updated_at: datetime
-    printer: str
-    profile: str
-    counts: dict[str, int]
-    reprints: int
-    owner: str | None = None  # the live process printing it, if any
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
 class PlannedLabel:
     order_id: str
     waybill_no: str
@@ -104,25 +87,6 @@ def _now() -> datetime:
 def new_owner() -> str:
     """This process's name as a lease holder: host, pid and a token unique to this journal."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _owner_is_dead(owner: str) -> bool:
-    """True when ``owner`` was a process on this host that no longer runs (killed, crashed)."""
-    host, _, rest = owner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another host's process: only its lease's expiry tells
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _lease_live(owner: str | None, expires: datetime | None, now: datetime) -> bool:
-    return owner is not None and expires is not None and expires > now and not _owner_is_dead(owner)
 
 
 class Journal:
@@ -229,49 +193,9 @@ class Journal:
         return summaries[0]
 
     def jobs(self, *, job_id: int | None = None, limit: int = 50) -> list[JobSummary]:
-        query = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
-        if job_id is not None:
-            query = query.where(jobs.c.id == job_id)
         with self.engine.connect() as connection:
-            job_rows = connection.execute(query).all()
-            ids = [row.id for row in job_rows]
-            counts = connection.execute(
-                sa.select(labels.c.job_id, labels.c.state, sa.func.count())
-                .where(labels.c.job_id.in_(ids))
-                .group_by(labels.c.job_id, labels.c.state)
-            ).all()
-            reprints = connection.execute(
-                sa.select(labels.c.job_id, sa.func.count())
-                .select_from(attempts.join(labels))
-                .where(labels.c.job_id.in_(ids), attempts.c.reprint.is_(True))
-                .group_by(labels.c.job_id)
-            ).all()
-        by_job: dict[int, dict[str, int]] = {i: dict.fromkeys(STATES, 0) for i in ids}
-        for job, state, count in counts:
-            by_job[job][state] = count
-        reprint_counts = dict((job, count) for job, count in reprints)
-        now = _now()
-
-        def status(row: Any) -> JobStatus:
-            if row.status == "running" and not _lease_live(row.owner, row.lease_expires_at, now):
-                return "interrupted"
-            return row.status  # type: ignore[no-any-return]
-
-        return [
-            JobSummary(
-                row.id,
-                row.kind,
-                status(row),
-                row.created_at,
-                row.updated_at,
-                row.printer,
-                row.profile,
-                by_job[row.id],
-                reprint_counts.get(row.id, 0),
-                row.owner if _lease_live(row.owner, row.lease_expires_at, now) else None,
-            )
-            for row in job_rows
-        ]
+            reader = sql_reader(connection)
+            return job_summaries(reader, job_id=job_id, limit=limit)
 
     def settings(self, job_id: int) -> str:
         with self.engine.connect() as connection:
@@ -365,7 +289,7 @@ class Journal:
             ).first()
             if row is None:
                 raise JobError(f"no print job {job_id} in the journal (see `waybill jobs`)")
-            if row.owner != self.owner and _lease_live(row.owner, row.lease_expires_at, now):
+            if row.owner != self.owner and lease_live(row.owner, row.lease_expires_at, now):
                 raise JobLeaseError(job_id, row.owner, row.lease_expires_at)
             taken = connection.execute(
                 jobs.update()

@@ -9,11 +9,21 @@ and what the pool store and retention read beside it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from printers.journal_states import (
+    COMPONENT,
+    PRINTED,
+    QUEUED,
+    SCHEMA_VERSION,
+    SENT,
+    STATES,
+    UNCERTAIN,
+    JobStatus,
+    LabelState,
+)
 from waybill.database import Id, SchemaStep, UtcDateTime
 
 __all__ = [
@@ -21,6 +31,7 @@ __all__ = [
     "PRINTED",
     "QUEUED",
     "SCHEMA",
+    "SCHEMA_VERSION",
     "SENT",
     "STATES",
     "UNCERTAIN",
@@ -32,15 +43,6 @@ __all__ = [
     "metadata",
     "orders",
 ]
-
-COMPONENT = "print_jobs"
-LabelState = Literal["queued", "sent", "printed", "uncertain"]
-JobStatus = Literal["running", "stopped", "done", "interrupted"]  # interrupted: running, its owner gone
-QUEUED: LabelState = "queued"
-SENT: LabelState = "sent"
-PRINTED: LabelState = "printed"
-UNCERTAIN: LabelState = "uncertain"
-STATES: tuple[LabelState, ...] = (QUEUED, SENT, PRINTED, UNCERTAIN)
 
 metadata = sa.MetaData()
 jobs = sa.Table(

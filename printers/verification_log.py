@@ -23,27 +23,12 @@ from typing import TYPE_CHECKING, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
-from waybill.i18n import N_, _
+from printers import verification_figures
+from printers.verification_figures import COMPONENT, Figures, reason_name
+from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, sql_reader
 
 if TYPE_CHECKING:  # only annotations: `waybill jobs` reads the log without the layout stack verify imports
     from printers.verify import Check
-
-COMPONENT = "pack_verification"
-
-# The refusal reasons as the log stores them (``printers.verify.REASONS``), in words for the packer.
-_REASONS = {
-    "not in this order": N_("not in this order"),
-    "more than ordered": N_("more than ordered"),
-    "misread": N_("misread"),
-    "no order open": N_("no order open"),
-    "needs a scan": N_("needs a scan"),
-}
-
-
-def reason_name(reason: str) -> str:
-    return _(_REASONS[reason]) if reason in _REASONS else reason
-
 
 EventKind = Literal["verified", "refused", "incomplete", "forced"]
 
@@ -88,16 +73,6 @@ class PackEvent:
     units: int
     by_hand: int
     missing: tuple[tuple[str, str, int], ...]  # (sku, name, units not counted)
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Verification at a glance: orders verified, set aside and forced, refusals by reason."""
-
-    verified: int
-    incomplete: int
-    forced: int
-    refusals: dict[str, int]
 
 
 class VerificationLog:
@@ -186,28 +161,9 @@ def pack_events(engine: Engine, *, job_id: int | None = None, order_id: str | No
 def figures(engine: Engine, *, job_id: int | None = None) -> Figures:
     """Counts over every station, or one station job."""
     ensure_schema(engine, COMPONENT, SCHEMA)
-    where = [events.c.job_id == job_id] if job_id is not None else []
     with engine.connect() as connection:
-        kinds = {
-            str(kind): int(count)
-            for kind, count in connection.execute(
-                sa.select(events.c.kind, sa.func.count(sa.distinct(events.c.order_id)))
-                .where(events.c.kind != "refused", *where)
-                .group_by(events.c.kind)
-            ).all()
-        }
-        refusals = connection.execute(
-            sa.select(events.c.reason, sa.func.count())
-            .where(events.c.kind == "refused", *where)
-            .group_by(events.c.reason)
-            .order_by(sa.func.count().desc(), events.c.reason)
-        ).all()
-    return Figures(
-        kinds.get("verified", 0),
-        kinds.get("incomplete", 0),
-        kinds.get("forced", 0),
-        {str(reason): int(count) for reason, count in refusals},
-    )
+        reader = sql_reader(connection)
+        return verification_figures.figures(reader, job_id=job_id)
 
 
 __all__ = ["COMPONENT", "EventKind", "Figures", "PackEvent", "VerificationLog", "figures", "pack_events", "reason_name"]

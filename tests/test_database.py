@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from waybill.database import database_url, ensure_schema, open_database, schema_version
 from waybill.errors import DatabaseError
+from waybill.store_location import redacted
 
 _meta = sa.MetaData()
 _things = sa.Table("things", _meta, sa.Column("id", sa.Integer, primary_key=True))
@@ -113,3 +114,16 @@ def test_threads_creating_the_same_tables_at_once_all_succeed(tmp_path: Path) ->
         thread.join(timeout=60)
     assert failures == []
     assert schema_version(engines[0], "things") == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://user:s3cr:et@db.example:5432/waybill",
+        "postgresql+psycopg://user@db.example/waybill?options=-csearch_path%3Dx",
+        "postgresql+psycopg://:pw@/waybill",
+        "sqlite:////tmp/w.db",
+    ],
+)
+def test_an_error_shows_a_url_with_its_password_hidden_as_sqlalchemy_hides_it(url: str) -> None:
+    assert redacted(url) == sa.engine.make_url(url).render_as_string(hide_password=True)

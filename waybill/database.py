@@ -17,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
 
-from waybill.errors import DatabaseError
-from waybill.paths import data_home
+from waybill.errors import DatabaseError, first_line
+from waybill.store_location import database_url, default_database_path, redacted, require_sqlite_file, sqlite_path
+from waybill.store_reader import SqlReader, utc_of_stored
 
 __all__ = [
     "Id",
@@ -30,6 +31,7 @@ __all__ = [
     "lock_for_write",
     "open_database",
     "schema_version",
+    "sql_reader",
     "sqlite_utc_text",
     "sqlite_utc_text_of_iso",
 ]
@@ -96,33 +98,11 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        moment: datetime = value
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return utc_of_stored(value)
 
 
 # SQLite's rowid alias must be INTEGER; elsewhere ids are 64-bit.
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def default_database_path() -> Path:
-    return data_home() / "waybill.db"
-
-
-def database_url(option: str | None = None) -> str:
-    """The URL to use: the option, else ``WAYBILL_DB``, else the per-user SQLite file.
-
-    A value without ``://`` is a SQLite file path; ``postgresql://`` selects the psycopg 3 driver.
-    """
-    value = option or os.environ.get("WAYBILL_DB") or str(default_database_path())
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    if value.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + value.split("://", 1)[1]
-    return value
 
 
 def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
@@ -149,27 +129,25 @@ def open_database(option: str | None = None, *, create: bool = True) -> Engine:
             import psycopg  # noqa: F401  (the driver SQLAlchemy loads for postgresql+psycopg)
         except ImportError:
             raise DatabaseError(
-                f"cannot open database {_redacted(url)}: PostgreSQL needs psycopg: pip install 'waybill[postgres]'"
+                f"cannot open database {redacted(url)}: PostgreSQL needs psycopg: pip install 'waybill[postgres]'"
             ) from None
     try:
-        if url.startswith("sqlite:///"):
-            _private_sqlite_file(Path(url.removeprefix("sqlite:///")), create=create)
+        path = sqlite_path(url)
+        if path is not None:
+            _private_sqlite_file(path, create=create)
         engine = sa.create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _tune_sqlite)
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except (sa.exc.SQLAlchemyError, OSError) as error:
-        raise DatabaseError(f"cannot open database {_redacted(url)}: {_first_line(error)}") from error
+        raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
     return engine
 
 
 def _private_sqlite_file(path: Path, *, create: bool) -> None:
     if not create:
-        if not path.is_file():
-            raise DatabaseError(
-                f"no database at {path} (check --db or WAYBILL_DB); this command reads a store and creates none"
-            )
+        require_sqlite_file(path)
         return
     missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     for folder in reversed(missing):
@@ -187,6 +165,11 @@ def lock_for_write(connection: Connection, name: str) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+def sql_reader(connection: Connection) -> SqlReader:
+    """The plain-SQL reader (``waybill.store_reader``) on this connection's own driver connection."""
+    return SqlReader(connection.connection.driver_connection, connection.dialect.name)
 
 
 def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -> None:
@@ -215,7 +198,7 @@ def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -
                     _versions.update().where(_versions.c.component == component).values(version=len(steps))
                 )
     except sa.exc.SQLAlchemyError as error:
-        raise DatabaseError(f"cannot upgrade the {component} tables: {_first_line(error)}") from error
+        raise DatabaseError(f"cannot upgrade the {component} tables: {first_line(error)}") from error
 
 
 def schema_version(engine: Engine, component: str) -> int:
@@ -224,11 +207,3 @@ def schema_version(engine: Engine, component: str) -> int:
             return 0
         version = connection.execute(sa.select(_versions.c.version).where(_versions.c.component == component)).scalar()
     return int(version or 0)
-
-
-def _redacted(url: str) -> str:
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -42,6 +42,7 @@ __all__ = [
     "TemplateError",
     "UsageError",
     "WaybillError",
+    "first_line",
 ]
 
 
@@ -97,6 +98,11 @@ class FontError(WaybillError):
 
 class DatabaseError(WaybillError):
     exit_code = 9
+
+
+def first_line(error: BaseException) -> str:
+    """A driver's error in one line (psycopg's and SQLite's run on with hints and SQL), else its type."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 class NumberError(WaybillError):

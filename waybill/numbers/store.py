@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema
-from waybill.errors import NumberError, OrderError, Problem
+from waybill.errors import NumberError, OrderError, Problem, first_line
 from waybill.numbers.segments import Segment, overlapping
 from waybill.numbers.source import Balance, Binding, Request
 
@@ -193,7 +193,8 @@ class NumberStore:
                 return self._allocate(carrier, branch_code, requests)
             except sa.exc.IntegrityError as error:  # another assigner bound one of these orders first
                 if attempt == _RETRIES - 1:
-                    raise NumberError(f"{carrier}: could not bind numbers: {_first_line(error.orig)}") from error
+                    reason = first_line(error.orig or error)
+                    raise NumberError(f"{carrier}: could not bind numbers: {reason}") from error
         raise AssertionError("unreachable")
 
     def _allocate(self, carrier: str, branch_code: str, requests: Sequence[Request]) -> Allocation:
@@ -271,7 +272,7 @@ class NumberStore:
                 return self.live(new[0].carrier, [b.order_id for b in new]) if new else {}
             except sa.exc.IntegrityError as error:
                 if attempt == _RETRIES - 1:
-                    raise NumberError(f"could not record numbers: {_first_line(error.orig)}") from error
+                    raise NumberError(f"could not record numbers: {first_line(error.orig or error)}") from error
         raise AssertionError("unreachable")
 
     def cancel(self, waybill_no: str, reason: str) -> Binding:
@@ -321,10 +322,6 @@ class NumberStore:
             given = int(total) - int(left)
             balances.append(Balance(carrier, "pool", branch, int(total), given - voided, voided, int(left)))
         return balances
-
-
-def _first_line(error: BaseException | None) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:

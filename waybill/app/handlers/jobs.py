@@ -1,15 +1,21 @@
-"""``waybill jobs``: the print jobs and their label counts, or one job's labels. SQLAlchemy only: no
-image, PDF or printer library is loaded to list the journal."""
+"""``waybill jobs``: the print jobs and their label counts, or one job's labels.
+
+The list reads the store in plain SQL (``waybill.store_reader``): no SQLAlchemy, image, PDF or printer
+library is loaded, so it answers about as fast as the interpreter starts. A store that needs SQLAlchemy (a
+database other than SQLite and PostgreSQL, or a schema this version upgrades) is opened with it instead;
+one job's labels are read through the journal.
+"""
 
 from __future__ import annotations
 
 import argparse
+from contextlib import closing
 
-from printers.journal import Journal
-from printers.verification_log import figures as verification_figures
-from waybill.app.handlers.packing import figures_line, print_verification
-from waybill.database import open_database
+from printers import journal_states, verification_figures
+from printers.job_list import job_summaries
+from waybill.app.handlers.packing import figures_line
 from waybill.i18n import N_, _
+from waybill.store_reader import SqlReader, open_reader
 from waybill.terminal import aligned
 from waybill.times import BEIJING
 
@@ -27,12 +33,35 @@ def label_state(state: str) -> str:
 
 
 def jobs_command(args: argparse.Namespace) -> int:
-    journal = Journal(open_database(args.db, create=False))
     if args.job is not None:
-        _job_detail(journal, args.job)
-        print_verification(journal.engine, args.job)
-        return 0
-    summaries = journal.jobs(limit=args.limit)
+        return _job_detail(args.db, args.job)
+    reader = _current_reader(args.db)
+    if reader is not None:
+        with closing(reader):
+            return _list_jobs(reader, args.limit)
+    from printers.journal import Journal
+    from waybill.database import open_database, sql_reader
+
+    journal = Journal(open_database(args.db, create=False))  # brings an older journal's schema up to date
+    with journal.engine.connect() as connection:
+        return _list_jobs(sql_reader(connection), args.limit)
+
+
+def _current_reader(option: str | None) -> SqlReader | None:
+    """A plain-SQL reader on the store when every table it reads is at this version's schema, else None."""
+    reader = open_reader(option)
+    if reader is None:
+        return None
+    if reader.version(journal_states.COMPONENT) in (0, journal_states.SCHEMA_VERSION) and reader.version(
+        verification_figures.COMPONENT
+    ) in (0, verification_figures.SCHEMA_VERSION):
+        return reader
+    reader.close()
+    return None
+
+
+def _list_jobs(reader: SqlReader, limit: int) -> int:
+    summaries = job_summaries(reader, limit=limit) if reader.version(journal_states.COMPONENT) else []
     if not summaries:
         print(_("no print jobs yet"))
         return 0
@@ -70,13 +99,18 @@ def jobs_command(args: argparse.Namespace) -> int:
         )
     for line in aligned(rows, right={0, *range(4, 10)}):
         print(line)
-    line = figures_line(verification_figures(journal.engine))
+    line = figures_line(verification_figures.figures(reader))
     if line:
         print(line)
     return 0
 
 
-def _job_detail(journal: Journal, job_id: int) -> None:
+def _job_detail(option: str | None, job_id: int) -> int:
+    from printers.journal import Journal
+    from waybill.app.handlers.packing import print_verification
+    from waybill.database import open_database
+
+    journal = Journal(open_database(option, create=False))
     summary = journal.job(job_id)
     counts = _(", ").join(f"{n} {label_state(state)}" for state, n in summary.counts.items() if n)
     print(
@@ -110,3 +144,5 @@ def _job_detail(journal: Journal, job_id: int) -> None:
                     waybill=label.waybill_no, page=label.page, pages=label.pages, why=why
                 )
             )
+    print_verification(journal.engine, job_id)
+    return 0

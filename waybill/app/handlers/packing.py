@@ -1,14 +1,17 @@
-"""Pack verification in `waybill jobs`: the figures line, and a station job's verification events."""
+"""Pack verification in `waybill jobs`: the figures line (no SQLAlchemy, for the job list), and a station
+job's verification events (read through SQLAlchemy, for one job's labels)."""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
-from printers.verification_log import Figures, pack_events, reason_name
-from printers.verification_log import figures as verification_figures
+from printers.verification_figures import Figures, reason_name
 from waybill.i18n import _
 from waybill.terminal import display_width
 from waybill.times import BEIJING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = ["figures_line", "print_verification"]
 
@@ -25,6 +28,9 @@ def figures_line(figures: Figures) -> str:
 
 
 def print_verification(engine: Engine, job_id: int) -> None:
+    from printers.verification_log import figures as verification_figures
+    from printers.verification_log import pack_events
+
     events = pack_events(engine, job_id=job_id)
     if not events:
         return

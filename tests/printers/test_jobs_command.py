@@ -1,0 +1,132 @@
+"""``waybill jobs`` lists the journal in plain SQL, without SQLAlchemy, on SQLite and PostgreSQL; a store whose
+schema is older (to upgrade) or newer (refused) goes through the journal as before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from printers.job_list import job_summaries
+from printers.journal import Journal
+from printers.journal_states import SCHEMA_VERSION
+from printers.journal_tables import SCHEMA
+from printers.profiles import get_profile
+from printers.verification_figures import SCHEMA_VERSION as VERIFICATION_VERSION
+from printers.verification_log import SCHEMA as VERIFICATION_SCHEMA
+from printers.verification_log import VerificationLog
+from tests.printers.jobs import create_job
+from tests.waybill.labels import sample_orders
+from waybill.app.cli import main
+from waybill.database import open_database, schema_version
+from waybill.errors import DatabaseError
+from waybill.store_reader import open_reader
+
+
+def test_the_light_readers_know_the_schema_versions_the_tables_are_written_at() -> None:
+    assert len(SCHEMA) == SCHEMA_VERSION
+    assert len(VERIFICATION_SCHEMA) == VERIFICATION_VERSION
+
+
+def _journal_with_three_jobs(db_url: str) -> Journal:
+    """Job 1 done (6 printed, one of them twice); job 2 left running by a process whose lease is gone (7 labels,
+    one order has two pages: 2 sent, 5 queued); job 3 a station job with two refused scans."""
+    journal = Journal(open_database(db_url))
+    profile = get_profile("tspl-203")
+    done = create_job(journal, profile)
+    labels = journal.pending(done)
+    for label in labels:
+        journal.mark_sent(label, "tcp://p")
+    journal.mark_sent(journal.labels_of_job(done)[0], "tcp://p", reason="manual")  # sent again: a reprint
+    journal.mark_printed([label.id for label in labels])
+    journal.finish(done, "done")
+
+    gone = Journal(journal.engine, lease_seconds=0.0)  # its lease has lapsed the moment it is taken
+    left = create_job(gone, profile, list(sample_orders()[6:12]))
+    for label in gone.pending(left)[:2]:
+        gone.mark_sent(label, "tcp://q")
+
+    station = journal.create_job(
+        kind="station", printer="tcp://s", profile="tspl-203", settings="{}", job_orders=[], planned=[]
+    )
+    log = VerificationLog(journal.engine, "desk 1", station)
+    log.refused("X1", "misread", "", None)
+    log.refused("X2", "misread", "", None)
+    return journal
+
+
+def test_the_list_shows_counts_reprints_lapsed_leases_and_verification(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = _journal_with_three_jobs(db_url)
+    reader = open_reader(db_url)
+    assert reader is not None
+    try:
+        summaries = job_summaries(reader)
+    finally:
+        reader.close()
+    assert summaries == journal.jobs()  # the journal runs the same queries on its own connection
+    assert [(s.id, s.kind, s.status, s.counts, s.reprints) for s in summaries] == [
+        (3, "station", "running", {"queued": 0, "sent": 0, "printed": 0, "uncertain": 0}, 0),
+        (2, "batch", "interrupted", {"queued": 5, "sent": 2, "printed": 0, "uncertain": 0}, 0),
+        (1, "batch", "done", {"queued": 0, "sent": 0, "printed": 6, "uncertain": 0}, 1),
+    ]
+    assert summaries[0].owner == journal.owner and summaries[1].owner is None
+    assert all(s.created_at.utcoffset() is not None for s in summaries)
+
+    assert main(["jobs", "--db", db_url, "--limit", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines[1:3]] == [["3", "station", "running"], ["2", "batch", "interrupted"]]
+    assert lines[2].split()[5:10] == ["7", "0", "2", "0", "5"]  # labels, printed, sent, uncertain, queued
+    assert lines[3] == (
+        "pack verification: 0 order(s) verified, 0 set aside incomplete, 0 forced; refused scans: 2 misread"
+    )
+
+
+RUN_JOBS = """
+import sys
+from waybill.app.cli import main
+code = main(["jobs", "--db", sys.argv[1]])
+print("sqlalchemy" in sys.modules, code, file=sys.stderr)
+"""
+
+
+def test_listing_a_current_store_loads_no_sqlalchemy(db_url: str) -> None:
+    _journal_with_three_jobs(db_url).engine.dispose()
+    done = subprocess.run([sys.executable, "-c", RUN_JOBS, db_url], capture_output=True, text=True, check=True)
+    assert done.stderr.split() == ["False", "0"]
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["job", "3", "2", "1", "pack"]
+
+
+def test_a_store_with_no_journal_has_no_jobs_and_gains_no_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "stall-only.db"
+    engine = open_database(str(store))
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INTEGER)"))
+    assert main(["jobs", "--db", str(store)]) == 0
+    assert capsys.readouterr().out == "no print jobs yet\n"
+    assert not sa.inspect(engine).has_table("print_jobs")
+
+
+def test_an_older_journal_is_upgraded_through_the_journal_and_listed(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = _journal_with_three_jobs(db_url)
+    with journal.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE schema_versions SET version = 1 WHERE component = 'print_jobs'"))
+    assert main(["jobs", "--db", db_url]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["job", "3", "2", "1", "pack"]
+    assert schema_version(journal.engine, "print_jobs") == SCHEMA_VERSION
+
+
+def test_a_newer_journal_is_refused_as_the_journal_refuses_it(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    journal = _journal_with_three_jobs(db_url)
+    with journal.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE schema_versions SET version = 9 WHERE component = 'print_jobs'"))
+    assert main(["jobs", "--db", db_url]) == DatabaseError.exit_code
+    assert "newer than this waybill understands" in capsys.readouterr().err

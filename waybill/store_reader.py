@@ -1,0 +1,85 @@
+"""Reading the store without SQLAlchemy: a DB-API connection and plain SQL that SQLite and PostgreSQL both
+run. For commands that only list what the store holds (``waybill jobs``), whose whole cost was importing
+SQLAlchemy (several times the interpreter's own start). The same queries run on a SQLAlchemy connection's
+driver connection (``reader_of``), so each query has one copy, whichever way the store was opened.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from waybill.errors import DatabaseError, first_line
+from waybill.store_location import database_url, redacted, require_sqlite_file, sqlite_path
+
+__all__ = ["SqlReader", "open_reader", "utc_of_stored"]
+
+
+class SqlReader:
+    """A DB-API connection and its dialect (``sqlite`` or ``postgresql``); SQL is written with ``?``."""
+
+    def __init__(self, connection: Any, dialect: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        if self.dialect == "postgresql":
+            sql = sql.replace("?", "%s")
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def version(self, component: str) -> int:
+        """The schema version of ``component`` in this store; 0 when it has none."""
+        if self.dialect == "sqlite":
+            present = self.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'")
+        else:
+            present = self.rows("SELECT 1 WHERE to_regclass('schema_versions') IS NOT NULL")
+        if not present:
+            return 0
+        found = self.rows("SELECT version FROM schema_versions WHERE component = ?", (component,))
+        return int(found[0][0]) if found else 0
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def open_reader(option: str | None = None) -> SqlReader | None:
+    """A reader on the store ``option`` / ``WAYBILL_DB`` / the default file names, or None for a store this
+    cannot open without SQLAlchemy (a URL of another database). A missing SQLite file is a ``DatabaseError``:
+    a command that reads creates no store."""
+    url = database_url(option)
+    path = sqlite_path(url)
+    if path is not None:
+        require_sqlite_file(path)
+        try:
+            connection = sqlite3.connect(path, timeout=10.0)
+        except sqlite3.Error as error:
+            raise DatabaseError(f"cannot open database {path}: {error}") from error
+        return SqlReader(connection, "sqlite")
+    if url.startswith("postgresql+psycopg://"):
+        try:
+            import psycopg
+        except ImportError:
+            return None  # SQLAlchemy's path says what to install
+        try:
+            return SqlReader(psycopg.connect("postgresql://" + url.split("://", 1)[1]), "postgresql")
+        except psycopg.Error as error:
+            raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
+    return None
+
+
+def utc_of_stored(value: Any) -> datetime | None:
+    """An aware UTC datetime from what the driver returns for a ``UtcDateTime`` column: SQLite's text
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), or PostgreSQL's ``timestamptz``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
