@@ -13,17 +13,31 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.batches import Rejected, valid_batches
-from stall_monitor.events import CLOSING_STATUSES, Event, event_key_at, is_known
+from stall_monitor.event_rows import (
+    CARRIER,
+    CONTEXT,
+    EVENT_COLUMNS,
+    KEY,
+    LOCATION,
+    STATUS,
+    TIME,
+    WAYBILL,
+    PreparedBatch,
+    Row,
+    event_rows,
+    utc_of_row_time,
+)
+from stall_monitor.events import CLOSING_STATUSES, Event, is_known
+from stall_monitor.read_ahead import prepared_elsewhere
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
-from waybill.database import sqlite_utc_text_of_iso
 from waybill.errors import Problem
 from waybill.i18n import _, ngettext
 
@@ -71,16 +85,24 @@ def ingest_events(
     received_at: datetime,
     on_problem: Callable[[Problem], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    read_ahead: bool = False,
 ) -> IngestCounts:
     """Store events (skipping those already stored); a ``Problem`` in ``items`` is counted as rejected.
 
-    ``received_at`` is the ingest clock, recorded as when an unknown status was last seen.
+    ``received_at`` is the ingest clock, recorded as when an unknown status was last seen. ``read_ahead``:
+    read and prepare the next batches in a second process while this one stores those before them (for a
+    file's events, where reading is half the work; see ``stall_monitor.read_ahead``).
     """
     prepare(engine)
+    dialect = engine.dialect.name
     counts = IngestCounts()
     rejected = Rejected(on_problem)
     with _no_cycle_collection():
-        for batch in valid_batches(items, batch_size, rejected):
+        if read_ahead:
+            batches = prepared_elsewhere(items, batch_size, dialect, rejected)
+        else:
+            batches = (event_rows(batch, dialect) for batch in valid_batches(items, batch_size, rejected))
+        for batch in batches:
             _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count
     return counts
@@ -99,7 +121,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _store_batch(engine: Engine, batch: list[Event], received_at: datetime, counts: IngestCounts) -> None:
+def _store_batch(engine: Engine, batch: PreparedBatch, received_at: datetime, counts: IngestCounts) -> None:
     with writing(engine, "cannot store tracking events") as connection:
         if connection.dialect.name == "sqlite":
             # A bigger page cache for this pooled connection: inserts into a large key stay in memory;
@@ -109,37 +131,17 @@ def _store_batch(engine: Engine, batch: list[Event], received_at: datetime, coun
         counts += _ingest_batch(connection, batch, received_at)
 
 
-# A batch's rows as tuples in these columns' order (no dict per event).
-_EVENT_COLUMNS = ("event_key", "waybill_no", "time", "status", "context", "location", "carrier")
-KEY, WAYBILL, TIME, STATUS, CONTEXT, LOCATION, CARRIER = range(len(_EVENT_COLUMNS))
 _SUMMARY_COLUMNS = (
     "waybill_no", "carrier", "first_event_at", "last_event_at", "last_key", "last_status", "last_context",
     "last_location", "closed_at",
 )  # fmt: skip
-_staged_events = staging_table("tracking_staged_events", events, _EVENT_COLUMNS)
+_staged_events = staging_table("tracking_staged_events", events, EVENT_COLUMNS)
 _staged_summaries = staging_table("tracking_staged_summaries", waybills, _SUMMARY_COLUMNS)
 
-Row = tuple[Any, ...]
 
-
-def _ingest_batch(connection: Connection, batch: list[Event], received_at: datetime) -> IngestCounts:
-    # Rows in the driver's form, built in one pass: each time formatted once, for its key and, on SQLite, as
-    # the store's text (SQLite text compares as the times do, so the summaries fold either form alike).
-    sqlite = connection.dialect.name == "sqlite"
-    keys: set[str] = set()
-    rows: list[Row] = []
-    instants: list[datetime] = []  # each row's time as a datetime, for the feed hours
-    for event in batch:
-        time = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
-        iso = time.isoformat()
-        key = event_key_at(event.waybill_no, iso, event.status, event.context)
-        if key in keys:
-            continue
-        keys.add(key)
-        stored_time = sqlite_utc_text_of_iso(iso) if sqlite else time
-        rows.append((key, event.waybill_no, stored_time, event.status, event.context, event.location, event.carrier))
-        instants.append(time)
-    counts = IngestCounts(duplicate=len(batch) - len(rows))
+def _ingest_batch(connection: Connection, batch: PreparedBatch, received_at: datetime) -> IngestCounts:
+    rows = batch.rows
+    counts = IngestCounts(duplicate=batch.duplicate)
     carriers = _registered_carriers(connection, {row[WAYBILL] for row in rows if not row[CARRIER]})
     if carriers:
         rows = [row if row[CARRIER] else (*row[:CARRIER], carriers.get(row[WAYBILL], "")) for row in rows]
@@ -148,18 +150,17 @@ def _ingest_batch(connection: Connection, batch: list[Event], received_at: datet
     staged = _staged_events.c
     statement = (
         upsert(connection, events)
-        .from_select(_EVENT_COLUMNS, sa.select(*staged).where(sa.true()))  # WHERE: SQLite's upsert-parsing rule
+        .from_select(EVENT_COLUMNS, sa.select(*staged).where(sa.true()))  # WHERE: SQLite's upsert-parsing rule
         .on_conflict_do_nothing(index_elements=[events.c.waybill_no, events.c.time, events.c.event_key])
         .returning(events.c.event_key)
     )
     inserted = set(connection.execute(statement).scalars().all())  # fetchall: one driver call, not one a row
     counts.new = len(inserted)
     counts.duplicate += len(rows) - len(inserted)
-    new = [(row, instant) for row, instant in zip(rows, instants, strict=True) if row[KEY] in inserted]
-    if new:
-        new_rows = [row for row, _instant in new]
+    new_rows = [row for row in rows if row[KEY] in inserted]
+    if new_rows:
         _advance_summaries(connection, new_rows)
-        _advance_feeds(connection, [(row[CARRIER], instant) for row, instant in new])
+        _advance_feeds(connection, new_rows)
         counts.unknown.update(str(row[STATUS]) for row in new_rows if not is_known(str(row[STATUS])))
         _count_unknown(connection, new_rows, received_at)
     return counts
@@ -174,9 +175,9 @@ def _registered_carriers(connection: Connection, waybill_nos: set[str]) -> dict[
 
 def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
     """Fold new events into each waybill's summary: earliest, latest (time, key) and earliest closing event."""
-    first: dict[str, datetime] = {}
+    first: dict[str, str] = {}
     latest: dict[str, Row] = {}
-    closed: dict[str, datetime] = {}
+    closed: dict[str, str] = {}
     carrier: dict[str, str] = {}
     for row in rows:
         waybill_no, time = row[WAYBILL], row[TIME]
@@ -233,12 +234,13 @@ def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
     connection.execute(statement)
 
 
-def _advance_feeds(connection: Connection, times: list[tuple[str, datetime]]) -> None:
+def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
     """Fold new events' (carrier, time) into the hourly feed table."""
-    # Per (carrier, UTC hour): [first, last, count]; the key is built from fields (cheaper than replace()).
-    hours: dict[tuple[str, int, int], list[Any]] = {}
-    for carrier, time in times:
-        key = (carrier, time.toordinal(), time.hour)
+    # Per (carrier, UTC hour): [first, last, count] of the times' text, which starts ``YYYY-MM-DD HH``.
+    hours: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        time = row[TIME]
+        key = (row[CARRIER], time[:13])
         entry = hours.get(key)
         if entry is None:
             hours[key] = [time, time, 1]
@@ -251,12 +253,12 @@ def _advance_feeds(connection: Connection, times: list[tuple[str, datetime]]) ->
     values = [
         {
             "carrier": carrier,
-            "hour": first.replace(minute=0, second=0, microsecond=0),
-            "first_event_at": first,
-            "last_event_at": last,
+            "hour": utc_of_row_time(f"{hour}:00:00"),
+            "first_event_at": utc_of_row_time(first),
+            "last_event_at": utc_of_row_time(last),
             "events": count,
         }
-        for (carrier, *_), (first, last, count) in hours.items()
+        for (carrier, hour), (first, last, count) in hours.items()
     ]
     insert = upsert(connection, feed_hours)
     new, old = insert.excluded, feed_hours.c

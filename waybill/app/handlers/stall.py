@@ -53,7 +53,9 @@ def _ingest(args: argparse.Namespace) -> int:
     ]
     total = IngestCounts()
     for label, path, reader in readers:
-        counts = ingest_events(engine, reader(path), received_at=received_at, on_problem=print_problems())
+        counts = ingest_events(
+            engine, reader(path), received_at=received_at, on_problem=print_problems(), read_ahead=True
+        )
         print(label.format(path=path, summary=counts.summary()))
         total += counts
     if len(readers) > 1:

@@ -1,0 +1,84 @@
+"""Reading a file's events in a second process while this one stores the batches read before them.
+
+Reading (decoding each line, checking its fields, parsing its time, making its key) is about half of an
+ingest's work, and the store's half runs in the other; on two cores the two halves overlap. The reader is a
+forked child: it inherits the unread ``items`` and sends each batch's rows, plain tuples of strings, down a
+pipe, which blocks it when it is a batch ahead (memory stays flat). Problems come back in order and are
+handed to the caller here; an error in the reader (a file that cannot be read, say) is raised here, after
+the batches before it were stored. Where ``fork`` is not how processes start (Windows, macOS) the same work
+runs in this process, one batch after another.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import sys
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from stall_monitor.batches import Rejected, valid_batches
+from stall_monitor.event_rows import PreparedBatch, event_rows
+from stall_monitor.events import Event
+from waybill.errors import Problem
+
+__all__ = ["prepared_elsewhere"]
+
+
+def prepared_elsewhere(
+    items: Iterable[Event | Problem], batch_size: int, dialect: str, rejected: Rejected
+) -> Iterator[PreparedBatch]:
+    """``event_rows`` of each batch of ``items``, read by a child process where one can be forked."""
+    if sys.platform != "linux":
+        yield from (event_rows(batch, dialect) for batch in valid_batches(items, batch_size, rejected))
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    reader = context.Process(target=_read, args=(items, batch_size, dialect, sender), daemon=True)
+    reader.start()
+    sender.close()  # the child's end: when the child is gone, recv() ends with EOFError instead of waiting
+    try:
+        while True:
+            try:
+                kind, problems, payload = receiver.recv()
+            except EOFError:
+                reader.join()
+                why = f"the process reading the events ended unexpectedly (exit {reader.exitcode})"
+                raise RuntimeError(why) from None
+            for problem in problems:
+                rejected(problem)
+            if kind == "batch":
+                yield payload
+            elif kind == "error":
+                raise payload
+            else:
+                return
+    finally:  # stopped early (the store failed): the reader goes before its pipe, so it never writes to none
+        if reader.is_alive():
+            reader.terminate()
+        reader.join()
+        receiver.close()
+
+
+def _read(items: Iterable[Event | Problem], batch_size: int, dialect: str, sender: Connection) -> None:
+    """The child: each batch's rows with the problems found while reading it, then ``end`` or ``error``."""
+    problems: list[Problem] = []
+    try:
+        for batch in valid_batches(items, batch_size, Rejected(problems.append)):
+            sender.send(("batch", problems, event_rows(batch, dialect)))
+            problems.clear()
+        sender.send(("end", problems, None))
+    except BaseException as error:
+        sender.send(("error", problems, _sendable(error)))
+    finally:
+        sender.close()
+
+
+def _sendable(error: BaseException) -> Any:
+    """``error`` itself if it survives pickling (the project's errors do), else a RuntimeError saying what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"the process reading the events failed: {error!r}")
+    return error
