@@ -33,6 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from machine import describe
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
@@ -116,6 +117,7 @@ def main() -> int:
     parser.add_argument("--open", type=int, default=1_000_000, help="open waybills for the big scan")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
+    print(describe())
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         t0 = time.perf_counter()
