@@ -34,7 +34,7 @@ from stall_monitor.event_rows import (
     event_rows,
     utc_of_row_time,
 )
-from stall_monitor.events import CLOSING_STATUSES, Event, is_known
+from stall_monitor.events import CANONICAL_STATUSES, CLOSING_STATUSES, Event
 from stall_monitor.read_ahead import prepared_elsewhere
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
@@ -131,6 +131,7 @@ def _store_batch(engine: Engine, batch: PreparedBatch, received_at: datetime, co
         counts += _ingest_batch(connection, batch, received_at)
 
 
+_KNOWN = frozenset(CANONICAL_STATUSES)  # a set, not ``is_known`` per row: this runs once per new event
 _SUMMARY_COLUMNS = (
     "waybill_no", "carrier", "first_event_at", "last_event_at", "last_key", "last_status", "last_context",
     "last_location", "closed_at",
@@ -157,12 +158,14 @@ def _ingest_batch(connection: Connection, batch: PreparedBatch, received_at: dat
     inserted = set(connection.execute(statement).scalars().all())  # fetchall: one driver call, not one a row
     counts.new = len(inserted)
     counts.duplicate += len(rows) - len(inserted)
-    new_rows = [row for row in rows if row[KEY] in inserted]
+    new_rows = rows if len(inserted) == len(rows) else [row for row in rows if row[KEY] in inserted]
     if new_rows:
         _advance_summaries(connection, new_rows)
         _advance_feeds(connection, new_rows)
-        counts.unknown.update(str(row[STATUS]) for row in new_rows if not is_known(str(row[STATUS])))
-        _count_unknown(connection, new_rows, received_at)
+        unknown = [row for row in new_rows if row[STATUS] not in _KNOWN]
+        if unknown:
+            counts.unknown.update(row[STATUS] for row in unknown)
+            _count_unknown(connection, unknown, received_at)
     return counts
 
 
@@ -276,15 +279,12 @@ def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
 
 
 def _count_unknown(connection: Connection, rows: list[Row], received_at: datetime) -> None:
+    """Tally new events whose status is not a canonical one (``rows``: those events only)."""
     tally: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if is_known(row[STATUS]):
-            continue
         entry = tally.setdefault(row[STATUS], {"status": row[STATUS], "events": 0, "last_seen_at": received_at})
         entry["events"] += 1
         entry["last_waybill_no"] = row[WAYBILL]
-    if not tally:
-        return
     insert = upsert(connection, unknown_statuses)
     statement = insert.on_conflict_do_update(
         index_elements=[unknown_statuses.c.status],

@@ -11,6 +11,7 @@ runs in this process, one batch after another.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import sys
@@ -69,8 +70,9 @@ def _read(items: Iterable[Event | Problem], batch_size: int, dialect: str, sende
             sender.send(("batch", problems, event_rows(batch, dialect)))
             problems.clear()
         sender.send(("end", problems, None))
-    except BaseException as error:
-        sender.send(("error", problems, _sendable(error)))
+    except BaseException as error:  # the parent raises it: a file it cannot read, an interrupt, a bug
+        with contextlib.suppress(OSError):  # the parent is gone: nobody is left to tell
+            sender.send(("error", problems, _sendable(error)))
     finally:
         sender.close()
 
