@@ -29,8 +29,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import waybill
 from machine import describe
+
+import waybill
 
 WAYBILL = str(Path(sys.executable).with_name("waybill"))
 # The sample files by path: importing waybill.samples would load SQLAlchemy into this process, and a child

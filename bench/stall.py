@@ -32,8 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from machine import describe
+
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan

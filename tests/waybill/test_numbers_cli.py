@@ -197,3 +197,22 @@ def test_a_scanned_parcel_its_source_cannot_number_is_said_and_the_station_goes_
     (line,) = [line for line in out.splitlines() if line.startswith("TB3: ")]
     assert "ZTO" in line and "(order TB3); nothing was printed for it" in line
     assert "78318800000001: not reprinted" in out  # the station went on after it
+
+
+def test_the_station_warns_of_a_low_balance_when_it_halves_not_on_every_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "nine.csv").write_text("carrier,branch_code,prefix,first,last\nZTO,57155,78318800,000001,000009\n")
+    db = str(tmp_path / "nine.db")
+    assert main(["numbers", "import", str(tmp_path / "nine.csv"), "--db", db]) == 0
+    orders = write_orders(tmp_path / "o.jsonl", 9)
+    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
+        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
+        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"TB{i}\n" for i in range(9))))
+        capsys.readouterr()
+        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
+        assert sim.wait_idle(timeout=20)
+        assert len(sim.labels) == 9
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ZTO")]
+    # The sample shop warns below 200: each scan leaves one fewer (8 … 0); shown at 8, then as it halves.
+    assert warnings == [f"warning: ZTO: only {n} number(s) left at pool (low_balance = 200)" for n in (8, 4, 2, 1, 0)]

@@ -22,7 +22,16 @@ from waybill.numbers.source import Binding, NumberSource, Request, SourceContext
 from waybill.numbers.store import NumberStore
 from waybill.shop import Shop
 
-__all__ = ["Numbered", "assign_numbers", "needs_numbers", "object_id", "source_for"]
+__all__ = ["BalanceWarning", "Numbered", "assign_numbers", "needs_numbers", "object_id", "source_for"]
+
+
+@dataclass(frozen=True)
+class BalanceWarning:
+    """A carrier's numbers running low (``low_balance`` in the shop profile), or its balance unreadable."""
+
+    carrier: str
+    left: int | None  # None: the balance could not be read
+    text: str
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,11 @@ class Numbered:
     refused: tuple[tuple[Order, str], ...]  # orders left without one, each with a reason naming its carrier
     taken: int  # numbers newly taken in this run
     kept: int  # orders whose number was already bound in the store
-    warnings: tuple[str, ...]
+    balance_warnings: tuple[BalanceWarning, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(warning.text for warning in self.balance_warnings)
 
     def error(self) -> NumberError:
         """One line per reason, naming the orders it left without a number."""
@@ -105,7 +118,7 @@ def assign_numbers(
             else:
                 wanting.append(order)
     taken = kept = 0
-    warnings: list[str] = []
+    warnings: list[BalanceWarning] = []
     by_carrier: dict[str, list[Order]] = {}
     for order in wanting:
         by_carrier.setdefault(order.carrier.code, []).append(order)
@@ -149,18 +162,18 @@ def assign_numbers(
     )
 
 
-def _low_balance(shop: Shop, carrier: str, source: NumberSource, left: int | None) -> list[str]:
+def _low_balance(shop: Shop, carrier: str, source: NumberSource, left: int | None) -> list[BalanceWarning]:
     config = shop.account(carrier).numbers
     if config is None or config.low_balance is None:
         return []
     try:
         count = left if left is not None else sum(b.left for b in source.balance())
     except NumberError as error:
-        return [_("{carrier}: cannot check the balance: {error}").format(carrier=carrier, error=error)]
+        text = _("{carrier}: cannot check the balance: {error}").format(carrier=carrier, error=error)
+        return [BalanceWarning(carrier, None, text)]
     if count >= config.low_balance:
         return []
-    return [
-        _("{carrier}: only {n} number(s) left at {source} (low_balance = {low})").format(
-            carrier=carrier, n=count, source=source.name, low=config.low_balance
-        )
-    ]
+    text = _("{carrier}: only {n} number(s) left at {source} (low_balance = {low})").format(
+        carrier=carrier, n=count, source=source.name, low=config.low_balance
+    )
+    return [BalanceWarning(carrier, count, text)]

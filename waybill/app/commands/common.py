@@ -111,13 +111,28 @@ def with_numbers(args: argparse.Namespace, loaded: LoadedOrders, shop: Shop | No
 
 def numbering_for(engine: Engine, shop: Shop | None) -> Callable[[Order], Order]:
     """Numbers one order at a time from its carrier's source (the station: a parcel takes its number when it
-    is scanned); a source that cannot serve it is a ``NumberError`` for that scan."""
+    is scanned); a source that cannot serve it is a ``NumberError`` for that scan.
+
+    A carrier's low-balance warning is shown the first time, then again only when its numbers left have
+    halved since it was last shown (and at none left): not on every scan of a packing shift.
+    """
     from waybill.numbers.assign import assign_numbers
+
+    shown: dict[str, int | None] = {}  # carrier → numbers left when its warning was last shown
+
+    def worth_showing(carrier: str, left: int | None) -> bool:
+        if carrier in shown:
+            before = shown[carrier]
+            if left is None or before is None or not left < before or left > before // 2:
+                return False
+        shown[carrier] = left
+        return True
 
     def number(order: Order) -> Order:
         numbered = assign_numbers(engine, [order], shop)
-        for warning in numbered.warnings:
-            print(_("warning: {warning}").format(warning=warning), file=sys.stderr)
+        for warning in numbered.balance_warnings:
+            if worth_showing(warning.carrier, warning.left):
+                print(_("warning: {warning}").format(warning=warning.text), file=sys.stderr)
         if numbered.refused:
             raise numbered.error()
         return numbered.orders[0]
