@@ -22,6 +22,7 @@ from stall_monitor.store import events, open_store, waybills
 from tests.printers.jobs import create_job
 from tests.waybill.labels import sample_orders
 from waybill.app.cli import main
+from waybill.app.service.task_store import TaskStore, purge_tasks
 from waybill.errors import DatabaseError, UsageError
 from waybill.times import parse_instant as parse_time
 
@@ -134,3 +135,15 @@ def test_a_date_that_is_not_one_or_in_the_future_is_refused(
 def test_purge_on_a_missing_store_is_an_error(tmp_path: Path) -> None:
     assert main(["purge", "--db", str(tmp_path / "nope.db"), "--before", "2022-01-01"]) == DatabaseError.exit_code
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_print_component_tasks_given_before_the_date_are_forgotten(
+    store: Engine, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tasks = TaskStore(store)
+    assert tasks.reserve("task-1", "desk-1")
+    assert main(["purge", "--db", db_url, "--before", "2022-12-11"]) == 0
+    assert "print service: 0 print-component task(s) given before then removed" in capsys.readouterr().out
+    assert not tasks.reserve("task-1", "desk-1")  # still known: given after the date
+    assert purge_tasks(store, datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert tasks.reserve("task-1", "desk-1")  # forgotten: the journal alone now guards its waybills

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from printers.retention import purge_finished_jobs
 from stall_monitor.retention import purge_delivered
+from waybill.app.service.task_store import purge_tasks
 from waybill.database import open_database
 from waybill.errors import UsageError
 from waybill.i18n import _
@@ -35,6 +36,7 @@ def purge_command(args: argparse.Namespace) -> int:
     engine = open_database(args.db, create=False)
     jobs = purge_finished_jobs(engine, before)
     tracking = purge_delivered(engine, before)
+    tasks = purge_tasks(engine, before)
     print(_("purged what was done before {at} (Beijing):").format(at=f"{before.astimezone(BEIJING):%Y-%m-%d %H:%M}"))
     print(
         _(
@@ -47,5 +49,6 @@ def purge_command(args: argparse.Namespace) -> int:
             events=tracking.events, parcels=tracking.parcels
         )
     )
+    print(_("  print service: {tasks} print-component task(s) given before then removed").format(tasks=tasks))
     print("  " + _(KEPT))
     return 0

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from printers.journal import Journal
 from waybill.database import SchemaStep, UtcDateTime, ensure_schema
 
-__all__ = ["StoredDoc", "StoredTask", "TaskStore"]
+__all__ = ["StoredDoc", "StoredTask", "TaskStore", "purge_tasks"]
 
 COMPONENT = "print_service_tasks"
 
@@ -113,3 +113,11 @@ class TaskStore:
             )
             for row in found
         ]
+
+
+def purge_tasks(engine: Engine, before: datetime) -> int:
+    """Forget the tasks given before ``before`` (``waybill purge``); how many. One of them sent again is then
+    refused by the journal, its waybills printed before, instead of as a task given before."""
+    ensure_schema(engine, COMPONENT, SCHEMA)
+    with engine.begin() as connection:
+        return int(connection.execute(tasks.delete().where(tasks.c.given_at < before)).rowcount)
