@@ -16,3 +16,10 @@ def describe() -> str:
         f"machine: {os.cpu_count()} cores, load {load}, Python {platform.python_version()}; "
         f"CPU reference sum(range(1_000_000)) {reference:.1f} ms"
     )
+
+
+def as_a_user_runs_it() -> None:
+    """Child processes from here on load bytecode as an installed waybill does: some sandboxes set
+    PYTHONDONTWRITEBYTECODE, under which every process compiles this project's modules again (a third of a
+    render's start-up), while a pip install writes the bytecode once."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from machine import as_a_user_runs_it, describe
 
 from waybill.database import database_url, open_database
 from waybill.model import CARRIERS, Address, Item, Order
@@ -122,6 +123,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    as_a_user_runs_it()
+    print(describe())
     if args.worker:
         url, start, count, batch = args.worker
         worker(url, int(start), int(count), int(batch))

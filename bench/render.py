@@ -22,6 +22,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from machine import as_a_user_runs_it, describe
+
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions
 from waybill.layout.label import Label
@@ -80,6 +82,8 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=203)
     parser.add_argument("--only", choices=("raster", "png", "pdf"))
     args = parser.parse_args()
+    as_a_user_runs_it()
+    print(describe())
     if args.only:
         measure(args.only, args.labels, args.template, args.dpi)
         return

@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import sqlalchemy as sa
+from machine import as_a_user_runs_it, describe
 
 from stall_monitor.samples import kuaidi100_param
 from stall_monitor.sources.kuaidi100 import signature
@@ -94,6 +95,8 @@ def main() -> int:
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run (default 300)")
     args = parser.parse_args()
+    as_a_user_runs_it()
+    print(describe())
     if not 1 <= args.pushes <= 100_000 or not 1 <= args.clients <= 1000:
         parser.error("--pushes must be 1..100000 and --clients 1..1000")
 

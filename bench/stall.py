@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from machine import describe
+from machine import as_a_user_runs_it, describe
 
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
@@ -117,6 +117,7 @@ def main() -> int:
     parser.add_argument("--open", type=int, default=1_000_000, help="open waybills for the big scan")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
+    as_a_user_runs_it()
     print(describe())
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
