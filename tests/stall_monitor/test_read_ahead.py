@@ -123,3 +123,16 @@ def test_a_failure_here_stops_the_reader(engine: Engine) -> None:
     with pytest.raises(KeyboardInterrupt, match=r"events\.jsonl:52"):
         ingest_events(engine, endless(), received_at=RECEIVED, on_problem=stop, batch_size=10, read_ahead=True)
     assert multiprocessing.active_children() == []
+
+
+def test_where_fork_is_not_how_processes_start_the_same_work_runs_here(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _mixed_file(tmp_path)
+    started: list[object] = []
+    monkeypatch.setattr(multiprocessing, "get_context", started.append)  # would start a reader if asked
+    monkeypatch.setattr("stall_monitor.read_ahead.sys.platform", "darwin")
+    problems: list[Problem] = []
+    counts = ingest_events(engine, read_events(path), received_at=RECEIVED, on_problem=problems.append, read_ahead=True)
+    assert (counts.new, counts.duplicate, counts.rejected) == (303, 15, 2)
+    assert [p.line for p in problems] == [4, 151] and started == []
