@@ -124,9 +124,12 @@ def test_an_older_journal_is_upgraded_through_the_journal_and_listed(
     assert schema_version(journal.engine, "print_jobs") == SCHEMA_VERSION
 
 
-def test_a_newer_journal_is_refused_as_the_journal_refuses_it(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("component", ["print_jobs", "pack_verification"])
+def test_a_newer_schema_is_refused_as_the_journal_refuses_it(
+    db_url: str, component: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     journal = _journal_with_three_jobs(db_url)
     with journal.engine.begin() as connection:
-        connection.execute(sa.text("UPDATE schema_versions SET version = 9 WHERE component = 'print_jobs'"))
+        connection.execute(sa.text(f"UPDATE schema_versions SET version = 9 WHERE component = '{component}'"))
     assert main(["jobs", "--db", db_url]) == DatabaseError.exit_code
-    assert "newer than this waybill understands" in capsys.readouterr().err
+    assert f"database schema for {component} is version 9, newer than this waybill" in capsys.readouterr().err

@@ -39,11 +39,14 @@ def jobs_command(args: argparse.Namespace) -> int:
     if reader is not None:
         with closing(reader):
             return _list_jobs(reader, args.limit)
+    from printers import verification_log
     from printers.journal import Journal
-    from waybill.database import open_database, sql_reader
+    from waybill.database import ensure_schema, open_database, sql_reader
 
-    journal = Journal(open_database(args.db, create=False))  # brings an older journal's schema up to date
-    with journal.engine.connect() as connection:
+    # Upgrades an older schema, or refuses a newer one, as every command that writes the store does.
+    engine = Journal(open_database(args.db, create=False)).engine
+    ensure_schema(engine, verification_log.COMPONENT, verification_log.SCHEMA)
+    with engine.connect() as connection:
         return _list_jobs(sql_reader(connection), args.limit)
 
 
