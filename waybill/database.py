@@ -169,7 +169,9 @@ def lock_for_write(connection: Connection, name: str) -> None:
 
 def sql_reader(connection: Connection) -> SqlReader:
     """The plain-SQL reader (``waybill.store_reader``) on this connection's own driver connection."""
-    return SqlReader(connection.connection.driver_connection, connection.dialect.name)
+    dialect = connection.dialect
+    name = connection.engine.url.render_as_string(hide_password=True)
+    return SqlReader(connection.connection.driver_connection, dialect.name, dialect.loaded_dbapi.Error, name)
 
 
 def ensure_schema(engine: Engine, component: str, steps: Sequence[SchemaStep]) -> None:

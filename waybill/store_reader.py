@@ -18,21 +18,27 @@ __all__ = ["SqlReader", "open_reader", "utc_of_stored"]
 
 
 class SqlReader:
-    """A DB-API connection and its dialect (``sqlite`` or ``postgresql``); SQL is written with ``?``."""
+    """A DB-API connection and its dialect (``sqlite`` or ``postgresql``); SQL is written with ``?``. A driver
+    error (``errors``: the driver's base class) is a one-line ``DatabaseError`` naming the store (``name``)."""
 
-    def __init__(self, connection: Any, dialect: str) -> None:
+    def __init__(self, connection: Any, dialect: str, errors: type[Exception], name: str) -> None:
         self.connection = connection
         self.dialect = dialect
+        self.errors = errors
+        self.name = name
 
     def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         if self.dialect == "postgresql":
             sql = sql.replace("?", "%s")
-        cursor = self.connection.cursor()
         try:
-            cursor.execute(sql, tuple(params))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+            cursor = self.connection.cursor()
+            try:
+                cursor.execute(sql, tuple(params))
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        except self.errors as error:  # a file that is not a database, a dropped connection
+            raise DatabaseError(f"cannot read database {self.name}: {first_line(error)}") from error
 
     def version(self, component: str) -> int:
         """The schema version of ``component`` in this store; 0 when it has none."""
@@ -58,19 +64,20 @@ def open_reader(option: str | None = None) -> SqlReader | None:
     if path is not None:
         require_sqlite_file(path)
         try:
-            connection = sqlite3.connect(path, timeout=10.0)
+            lite = sqlite3.connect(path, timeout=10.0)
         except sqlite3.Error as error:
             raise DatabaseError(f"cannot open database {path}: {error}") from error
-        return SqlReader(connection, "sqlite")
+        return SqlReader(lite, "sqlite", sqlite3.Error, str(path))
     if url.startswith("postgresql+psycopg://"):
         try:
             import psycopg
         except ImportError:
             return None  # SQLAlchemy's path says what to install
         try:
-            return SqlReader(psycopg.connect("postgresql://" + url.split("://", 1)[1]), "postgresql")
+            server = psycopg.connect("postgresql://" + url.split("://", 1)[1])
         except psycopg.Error as error:
             raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
+        return SqlReader(server, "postgresql", psycopg.Error, redacted(url))
     return None
 
 

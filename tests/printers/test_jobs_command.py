@@ -3,12 +3,18 @@ schema is older (to upgrade) or newer (refused) goes through the journal as befo
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from printers.job_list import job_summaries
 from printers.journal import Journal
@@ -133,3 +139,42 @@ def test_a_newer_schema_is_refused_as_the_journal_refuses_it(
         connection.execute(sa.text(f"UPDATE schema_versions SET version = 9 WHERE component = '{component}'"))
     assert main(["jobs", "--db", db_url]) == DatabaseError.exit_code
     assert f"database schema for {component} is version 9, newer than this waybill" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_store_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typo = tmp_path / "orders.jsonl"
+    typo.write_text('{"order_id": "TB1"}\n', encoding="utf-8")
+    assert main(["jobs", "--db", str(typo)]) == DatabaseError.exit_code
+    assert capsys.readouterr().err == f"waybill: error: cannot read database {typo}: file is not a database\n"
+
+
+_STORE_BYTES: list[bytes] = []
+
+
+def _a_store_with_jobs() -> bytes:
+    """The bytes of a SQLite store holding the three jobs (built once)."""
+    if not _STORE_BYTES:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "w.db"
+            engine = _journal_with_three_jobs(str(path)).engine
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            _STORE_BYTES.append(path.read_bytes())
+    return _STORE_BYTES[0]
+
+
+@settings(max_examples=60, deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(0, 64), flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(1, 255)), max_size=8))
+def test_a_damaged_store_file_is_listed_or_refused_in_one_line(cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_a_store_with_jobs())
+    for at, mask in flips:
+        data[at % len(data)] ^= mask
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "w.db"
+        path.write_bytes(bytes(data[: len(data) - cut * 512]))
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = main(["jobs", "--db", str(path)])
+    assert code in (0, DatabaseError.exit_code)
+    assert code == 0 or err.getvalue().startswith("waybill: error: ")
