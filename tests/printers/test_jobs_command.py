@@ -178,3 +178,12 @@ def test_a_damaged_store_file_is_listed_or_refused_in_one_line(cut: int, flips: 
             code = main(["jobs", "--db", str(path)])
     assert code in (0, DatabaseError.exit_code)
     assert code == 0 or err.getvalue().startswith("waybill: error: ")
+
+
+def test_in_chinese_the_list_names_job_kinds_and_states_in_chinese(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _journal_with_three_jobs(db_url).engine.dispose()
+    assert main(["--lang", "zh-CN", "jobs", "--db", db_url]) == 0
+    rows = [line.split()[:3] for line in capsys.readouterr().out.splitlines()[1:4]]
+    assert rows == [["3", "工位", "运行中"], ["2", "批量", "已中断"], ["1", "批量", "已完成"]]

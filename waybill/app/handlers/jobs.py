@@ -19,9 +19,14 @@ from waybill.store_reader import SqlReader, open_reader
 from waybill.terminal import aligned
 from waybill.times import BEIJING
 
-# Job and label states as the journal stores them, in words for people.
+# Job kinds, job and label states as the journal stores them, in words for people.
+_JOB_KIND = {"batch": N_("batch"), "station": N_("station"), "pool": N_("pool")}
 _JOB_STATUS = {"running": N_("running"), "stopped": N_("stopped"), "done": N_("done"), "interrupted": N_("interrupted")}
 _LABEL_STATE = {"queued": N_("queued"), "sent": N_("sent"), "printed": N_("printed"), "uncertain": N_("uncertain")}
+
+
+def job_kind(kind: str) -> str:
+    return _(_JOB_KIND[kind]) if kind in _JOB_KIND else kind
 
 
 def job_status(status: str) -> str:
@@ -88,7 +93,7 @@ def _list_jobs(reader: SqlReader, limit: int) -> int:
         rows.append(
             (
                 str(s.id),
-                s.kind,
+                job_kind(s.kind),
                 job_status(s.status),
                 created,
                 str(s.total),
@@ -119,7 +124,7 @@ def _job_detail(option: str | None, job_id: int) -> int:
     print(
         _("job {job} ({kind}, {status}) on {printer} ({profile}): {counts}").format(
             job=job_id,
-            kind=summary.kind,
+            kind=job_kind(summary.kind),
             status=job_status(summary.status),
             printer=summary.printer,
             profile=summary.profile,
