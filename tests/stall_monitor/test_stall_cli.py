@@ -228,3 +228,20 @@ def test_orders_with_a_shop_profile(data: dict[str, Path], tmp_path: Path, capsy
     bad_shop.write_text("[sender\n", encoding="utf-8")
     assert main(["stall", "ingest", "--db", db, "--orders", str(data["orders"]), "--shop", str(bad_shop)]) == 3
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_ingest_of_kuaidi100_push_files_beside_events_reports_each_and_a_total(
+    data: dict[str, Path], tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pushes = tmp_path / "pushes.jsonl"
+    first = kuaidi100_param("SF1000000003", [("2022-12-20 10:00:00", "揽收", "已揽收")])
+    again = kuaidi100_param(
+        "SF1000000003", [("2022-12-21 09:00:00", "在途", "到达杭州"), ("2022-12-20 10:00:00", "揽收", "已揽收")]
+    )
+    pushes.write_text("\n".join([first, "not json", again]) + "\n", encoding="utf-8")
+    argv = ["stall", "ingest", "--db", db_url, "--events", str(data["events"]), "--kuaidi100", str(pushes)]
+    assert main(argv) == 10
+    out, err = capsys.readouterr()
+    assert f"kuaidi100 {pushes}: 2 new, 1 duplicate, 1 rejected" in out
+    assert "total: 5 new, 2 duplicate, 2 rejected" in out
+    assert f"rejected: {pushes}:2: param is not valid JSON" in err
