@@ -14,6 +14,7 @@ from typing import NamedTuple
 __all__ = [
     "CANONICAL_STATUSES",
     "CLOSING_STATUSES",
+    "KNOWN_STATUSES",
     "MAX_LENGTHS",
     "Event",
     "canonical_status",
@@ -36,6 +37,7 @@ CANONICAL_STATUSES: tuple[str, ...] = (
     "problem",
     "customs",
 )
+KNOWN_STATUSES = frozenset(CANONICAL_STATUSES)  # for membership tests once per event
 # A waybill with any of these events is closed: the parcel reached someone and can no longer stall.
 CLOSING_STATUSES: tuple[str, ...] = ("delivered", "return_delivered")
 
@@ -68,7 +70,7 @@ def canonical_status(raw: str) -> str:
 
 
 def is_known(status: str) -> bool:
-    return status in CANONICAL_STATUSES
+    return status in KNOWN_STATUSES
 
 
 def event_key(waybill_no: str, time: datetime, status: str, context: str) -> str:

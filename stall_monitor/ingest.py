@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from stall_monitor.batches import Rejected, valid_batches
+from stall_monitor.batches import Rejected
 from stall_monitor.event_rows import (
     CARRIER,
     CONTEXT,
@@ -31,11 +31,10 @@ from stall_monitor.event_rows import (
     WAYBILL,
     PreparedBatch,
     Row,
-    event_rows,
     utc_of_row_time,
 )
-from stall_monitor.events import CANONICAL_STATUSES, CLOSING_STATUSES, Event
-from stall_monitor.read_ahead import prepared_elsewhere
+from stall_monitor.events import CLOSING_STATUSES, KNOWN_STATUSES, Event
+from stall_monitor.read_ahead import prepared_elsewhere, prepared_in_turn
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
@@ -98,10 +97,8 @@ def ingest_events(
     counts = IngestCounts()
     rejected = Rejected(on_problem)
     with _no_cycle_collection():
-        if read_ahead:
-            batches = prepared_elsewhere(items, batch_size, dialect, rejected)
-        else:
-            batches = (event_rows(batch, dialect) for batch in valid_batches(items, batch_size, rejected))
+        prepared = prepared_elsewhere if read_ahead else prepared_in_turn
+        batches = prepared(items, batch_size, dialect, rejected)
         for batch in batches:
             _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count
@@ -131,7 +128,6 @@ def _store_batch(engine: Engine, batch: PreparedBatch, received_at: datetime, co
         counts += _ingest_batch(connection, batch, received_at)
 
 
-_KNOWN = frozenset(CANONICAL_STATUSES)  # a set, not ``is_known`` per row: this runs once per new event
 _SUMMARY_COLUMNS = (
     "waybill_no", "carrier", "first_event_at", "last_event_at", "last_key", "last_status", "last_context",
     "last_location", "closed_at",
@@ -162,7 +158,7 @@ def _ingest_batch(connection: Connection, batch: PreparedBatch, received_at: dat
     if new_rows:
         _advance_summaries(connection, new_rows)
         _advance_feeds(connection, new_rows)
-        unknown = [row for row in new_rows if row[STATUS] not in _KNOWN]
+        unknown = [row for row in new_rows if row[STATUS] not in KNOWN_STATUSES]  # not is_known(): no call a row
         if unknown:
             counts.unknown.update(row[STATUS] for row in unknown)
             _count_unknown(connection, unknown, received_at)

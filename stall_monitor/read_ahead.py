@@ -24,7 +24,14 @@ from stall_monitor.event_rows import PreparedBatch, event_rows
 from stall_monitor.events import Event
 from waybill.errors import Problem
 
-__all__ = ["prepared_elsewhere"]
+__all__ = ["prepared_elsewhere", "prepared_in_turn"]
+
+
+def prepared_in_turn(
+    items: Iterable[Event | Problem], batch_size: int, dialect: str, rejected: Rejected
+) -> Iterator[PreparedBatch]:
+    """``event_rows`` of each batch of ``items``, read here, each when the one before it was stored."""
+    return (event_rows(batch, dialect) for batch in valid_batches(items, batch_size, rejected))
 
 
 def prepared_elsewhere(
@@ -32,7 +39,7 @@ def prepared_elsewhere(
 ) -> Iterator[PreparedBatch]:
     """``event_rows`` of each batch of ``items``, read by a child process where one can be forked."""
     if sys.platform != "linux":
-        yield from (event_rows(batch, dialect) for batch in valid_batches(items, batch_size, rejected))
+        yield from prepared_in_turn(items, batch_size, dialect, rejected)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)

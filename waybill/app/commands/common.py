@@ -123,7 +123,7 @@ def numbering_for(engine: Engine, shop: Shop | None) -> Callable[[Order], Order]
     def worth_showing(carrier: str, left: int | None) -> bool:
         if carrier in shown:
             before = shown[carrier]
-            if left is None or before is None or not left < before or left > before // 2:
+            if left is None or before is None or left >= before or left > before // 2:
                 return False
         shown[carrier] = left
         return True
