@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,13 @@ class Component:
         return self.messages
 
 
+@contextlib.asynccontextmanager
+async def connected(base: str) -> AsyncIterator[Component]:
+    """A component client on the service at ``base`` (its WebSocket is at ``/``)."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(base.replace("http", "ws") + "/") as ws:
+        yield Component(ws)
+
+
 def document(document_id: str, data: dict[str, Any], template: str = "waybill:100x180") -> dict[str, Any]:
     return {"documentID": document_id, "contents": [{"templateURL": template, "data": data}]}
 
@@ -62,11 +70,7 @@ def test_get_printers_print_and_notifications_over_a_websocket(tmp_path: Path, e
         svc.service.shop = SAMPLE_SHOP
 
         async def talk() -> list[dict[str, Any]]:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.ws_connect(svc.base.replace("http", "ws") + "/") as ws,
-            ):
-                client = Component(ws)
+            async with connected(svc.base) as client:
                 await client.send({"cmd": "getPrinters", "requestID": "r1", "version": "1.0"})
                 await client.send({"cmd": "nonsense", "requestID": "r2", "version": "1.0"})
                 task = {
@@ -127,11 +131,7 @@ def test_refused_tasks_answer_failed_with_the_reason(tmp_path: Path, engine: sa.
     with simulators({}) as sims, running_service(tmp_path, sims, engine) as svc:
 
         async def talk() -> list[dict[str, Any]]:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.ws_connect(svc.base.replace("http", "ws") + "/") as ws,
-            ):
-                client = Component(ws)
+            async with connected(svc.base) as client:
                 for n, task in enumerate(
                     [
                         None,
@@ -149,7 +149,7 @@ def test_refused_tasks_answer_failed_with_the_reason(tmp_path: Path, engine: sa.
                     ]
                 ):
                     await client.send({"cmd": "print", "requestID": f"r{n}", "version": "1.0", "task": task})
-                await ws.send_str("not json")
+                await client.socket.send_str("not json")
                 return await client.until(lambda m: len(m) >= 6)  # 4 answers, a notice, the refusal
 
         messages = asyncio.run(talk())
@@ -171,8 +171,7 @@ def test_a_task_outlives_a_restart_of_the_service(tmp_path: Path, engine: sa.Eng
     task = {"taskID": "T7", "documents": [document("D1", orders[0]), document("D2", bad)]}
 
     async def talk(base: str, requests: list[dict[str, Any]], done: Any) -> list[dict[str, Any]]:
-        async with aiohttp.ClientSession() as session, session.ws_connect(base.replace("http", "ws") + "/") as ws:
-            client = Component(ws)
+        async with connected(base) as client:
             for request in requests:
                 await client.send(request | {"version": "1.0"})
             return await client.until(done)
@@ -217,13 +216,9 @@ def test_a_frame_that_is_not_sane_json_is_answered_and_the_socket_stays_open(tmp
     with simulators({}) as sims, running_service(tmp_path, sims, engine) as svc:
 
         async def talk() -> list[dict[str, Any]]:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.ws_connect(svc.base.replace("http", "ws") + "/") as ws,
-            ):
-                client = Component(ws)
+            async with connected(svc.base) as client:
                 for frame in ["[" * 5000, '{"cmd": "getPrinters", "cmd": "print"}', '{"requestID": NaN}']:
-                    await ws.send_str(frame)
+                    await client.socket.send_str(frame)
                 await client.send({"cmd": "getPrinters", "requestID": "after", "version": "1.0"})
                 return await client.until(lambda m: any(x.get("requestID") == "after" for x in m))
 

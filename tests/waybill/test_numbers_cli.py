@@ -48,6 +48,21 @@ def db(tmp_path: Path) -> str:
 SHOP = str(sample_path("shop.toml"))  # ZTO and YTO take numbers from the pool
 
 
+def run_station(
+    db: str, orders: Path, scans: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, str, list[str]]:
+    """``waybill station`` on a simulated printer, reading ``scans``: what it wrote, what it warned, and the
+    waybill numbers on the labels the printer printed."""
+    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
+        monkeypatch.setattr("sys.stdin", io.StringIO(scans))
+        capsys.readouterr()
+        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
+        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
+        out, err = capsys.readouterr()
+        assert sim.wait_idle(timeout=20)
+        return out, err, [decoded_code128(label.image)[0] for label in sim.labels]
+
+
 def test_assign_writes_every_order_in_input_order_and_again_the_same(
     tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -163,14 +178,8 @@ def test_the_station_numbers_a_parcel_when_it_is_scanned_and_only_the_parcels_sc
     tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     orders = write_orders(tmp_path / "o.jsonl", 3, numbered=1)
-    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
-        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
-        # TB2 scanned, the SF order TB0 (its own number), TB2 again (declined), then TB1.
-        monkeypatch.setattr("sys.stdin", io.StringIO("TB2\nTB0\nTB2\nn\nTB1\n"))
-        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
-        out = capsys.readouterr().out
-        assert sim.wait_idle(timeout=20)
-        printed = [decoded_code128(label.image)[0] for label in sim.labels]
+    # TB2 scanned, the SF order TB0 (its own number), TB2 again (declined), then TB1.
+    out, _, printed = run_station(db, orders, "TB2\nTB0\nTB2\nn\nTB1\n", monkeypatch, capsys)
     # Numbers are taken in scan order; TB3, never scanned, took none.
     assert "78318800000001: printed 1 label(s) for order TB2" in out
     assert "78318800000001: not reprinted" in out
@@ -187,13 +196,8 @@ def test_a_scanned_parcel_its_source_cannot_number_is_said_and_the_station_goes_
     tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     orders = write_orders(tmp_path / "o.jsonl", 4)  # three numbers in the segment
-    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
-        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
-        monkeypatch.setattr("sys.stdin", io.StringIO("TB0\nTB1\nTB2\nTB3\nTB0\nn\n"))
-        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
-        out = capsys.readouterr().out
-        assert sim.wait_idle(timeout=20)
-        assert len(sim.labels) == 3
+    out, _, printed = run_station(db, orders, "TB0\nTB1\nTB2\nTB3\nTB0\nn\n", monkeypatch, capsys)
+    assert len(printed) == 3
     (line,) = [line for line in out.splitlines() if line.startswith("TB3: ")]
     assert "ZTO" in line and "(order TB3); nothing was printed for it" in line
     assert "78318800000001: not reprinted" in out  # the station went on after it
@@ -206,13 +210,8 @@ def test_the_station_warns_of_a_low_balance_when_it_halves_not_on_every_scan(
     db = str(tmp_path / "nine.db")
     assert main(["numbers", "import", str(tmp_path / "nine.csv"), "--db", db]) == 0
     orders = write_orders(tmp_path / "o.jsonl", 9)
-    with PrinterSimulator("tspl", get_profile("tspl-203"), speed_mm_s=5000) as sim:
-        printer = ["--printer", sim.uri, "--profile", "tspl-203", "--db", db]
-        monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"TB{i}\n" for i in range(9))))
-        capsys.readouterr()
-        assert main(["station", "--shop", SHOP, "--orders", str(orders), *printer]) == 0
-        assert sim.wait_idle(timeout=20)
-        assert len(sim.labels) == 9
-    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ZTO")]
+    _, err, printed = run_station(db, orders, "".join(f"TB{i}\n" for i in range(9)), monkeypatch, capsys)
+    assert len(printed) == 9
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ZTO")]
     # The sample shop warns below 200: each scan leaves one fewer (8 … 0); shown at 8, then as it halves.
     assert warnings == [f"warning: ZTO: only {n} number(s) left at pool (low_balance = 200)" for n in (8, 4, 2, 1, 0)]
