@@ -37,7 +37,9 @@ class SqlReader:
                 return list(cursor.fetchall())
             finally:
                 cursor.close()
-        except self.errors as error:  # a file that is not a database, a dropped connection
+        # A file that is not a database, a dropped connection; or a damaged store whose text (even in the
+        # driver's own message about it) is not UTF-8.
+        except (self.errors, UnicodeDecodeError) as error:
             raise DatabaseError(f"cannot read database {self.name}: {first_line(error)}") from error
 
     def version(self, component: str) -> int:

@@ -148,6 +148,24 @@ def test_a_file_that_is_not_a_store_is_a_one_line_error(tmp_path: Path, capsys: 
     assert capsys.readouterr().err == f"waybill: error: cannot read database {typo}: file is not a database\n"
 
 
+def test_a_store_whose_table_name_is_not_utf8_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "w.db"
+    engine = open_database(str(store))
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE print_jobs (id INTEGER)"))
+    engine.dispose()
+    data = bytearray(store.read_bytes())
+    name, sql = data.find(b"print_jobs"), data.find(b"CREATE TABLE print_jobs")
+    data[name + 2] = 0xA7  # the table's name in sqlite_master, which SQLite's error then quotes
+    data[sql + 13] = 0x00  # and its SQL, so that SQLite reports the schema as malformed
+    store.write_bytes(bytes(data))
+    assert main(["jobs", "--db", str(store)]) == DatabaseError.exit_code
+    err = capsys.readouterr().err
+    assert err.startswith(f"waybill: error: cannot read database {store}: ") and err.count("\n") == 1
+
+
 _STORE_BYTES: list[bytes] = []
 
 
