@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -145,7 +147,9 @@ def open_page(page: Path, fonts: Path, *, width: int = 1280) -> PageFonts:
     """Load ``page`` in headless Chromium on a machine whose only system fonts are those in ``fonts``; what
     rendered its text, a screenshot."""
     chromium = require_chromium()
-    with tempfile.TemporaryDirectory() as work:
+    # Chromium's helper processes (renderer, crash handler) may still be writing the profile for a moment
+    # after the group is killed: a leftover temporary folder is no reason to fail the test.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as work:
         root = Path(work)
         conf = root / "fonts.conf"
         conf.write_text(_FONTS_CONF.format(fonts=fonts, cache=root / "cache"), encoding="utf-8")
@@ -153,7 +157,7 @@ def open_page(page: Path, fonts: Path, *, width: int = 1280) -> PageFonts:
         process = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--hide-scrollbars", "--remote-debugging-port=0", f"--user-data-dir={root / 'profile'}", "about:blank"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
         endpoint: queue.Queue[str] = queue.Queue()
         # Chromium names its DevTools endpoint on stderr once it listens; the rest of stderr is drained so
@@ -164,13 +168,12 @@ def open_page(page: Path, fonts: Path, *, width: int = 1280) -> PageFonts:
             if not url:
                 raise RuntimeError(f"chromium exited ({process.wait()}) without a DevTools endpoint")
             return asyncio.run(_inspect(url, page, width))
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        finally:  # the browser and every helper it started (its own session): none outlives the test
+            for sig in (signal.SIGTERM, signal.SIGKILL):  # politely, then whatever is left of the group
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=30)
 
 
 def _read_endpoint(process: subprocess.Popen[str], endpoint: queue.Queue[str]) -> None:
