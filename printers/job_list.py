@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from printers.journal_states import STATES, JobStatus
+from waybill.errors import DatabaseError
 from waybill.store_reader import SqlReader, utc_of_stored
 
 __all__ = ["JobSummary", "job_summaries", "lease_live"]
@@ -68,8 +69,8 @@ def job_summaries(reader: SqlReader, *, job_id: int | None = None, limit: int = 
                 id_,
                 kind,
                 "interrupted" if status == "running" and not live else status,
-                utc_of_stored(created),  # type: ignore[arg-type]
-                utc_of_stored(updated),  # type: ignore[arg-type]
+                _required_time(created, id_),
+                _required_time(updated, id_),
                 printer,
                 profile,
                 by_job[id_],
@@ -78,6 +79,13 @@ def job_summaries(reader: SqlReader, *, job_id: int | None = None, limit: int = 
             )
         )
     return summaries
+
+
+def _required_time(value: object, job_id: int) -> datetime:
+    moment = utc_of_stored(value)
+    if moment is None:
+        raise DatabaseError(f"print job {job_id} has no time where the store requires one; it may be damaged")
+    return moment
 
 
 def lease_live(owner: str | None, expires: datetime | None, now: datetime) -> bool:

@@ -85,10 +85,15 @@ def open_reader(option: str | None = None) -> SqlReader | None:
 
 def utc_of_stored(value: Any) -> datetime | None:
     """An aware UTC datetime from what the driver returns for a ``UtcDateTime`` column: SQLite's text
-    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), or PostgreSQL's ``timestamptz``."""
+    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), or PostgreSQL's ``timestamptz``. Anything else is a damaged
+    store, a ``DatabaseError``."""
     if value is None:
         return None
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    moment: datetime = value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    elif isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    raise DatabaseError(f"the store holds {value!r} where a time belongs; it may be damaged")

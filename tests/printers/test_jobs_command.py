@@ -205,3 +205,16 @@ def test_in_chinese_the_list_names_job_kinds_and_states_in_chinese(
     assert main(["--lang", "zh-CN", "jobs", "--db", db_url]) == 0
     rows = [line.split()[:3] for line in capsys.readouterr().out.splitlines()[1:4]]
     assert rows == [["3", "工位", "运行中"], ["2", "批量", "已中断"], ["1", "批量", "已完成"]]
+
+
+def test_a_stored_time_that_is_not_a_time_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "w.db")  # SQLite: PostgreSQL's timestamptz cannot hold such a value
+    journal = _journal_with_three_jobs(store)
+    with journal.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE print_jobs SET created_at = '2026-12#01 15:56:15.617157' WHERE id = 2"))
+    assert main(["jobs", "--db", store]) == DatabaseError.exit_code
+    assert capsys.readouterr().err == (
+        "waybill: error: the store holds '2026-12#01 15:56:15.617157' where a time belongs; it may be damaged\n"
+    )
