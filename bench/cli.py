@@ -6,7 +6,7 @@ the least CPU time (user + system) and the peak resident memory of that process 
 
 - ``python -c "import argparse, json, sqlite3"``: the bare interpreter the start-up target is measured against;
 - ``waybill --help``, ``waybill stall scan --help``, ``waybill jobs`` (the store ``waybill demo`` leaves);
-- ``waybill render`` of N orders (the bundled samples under new ids and waybill numbers) to one PDF and to
+- ``waybill render`` of N orders (the bundled samples under new ids, numbers and recipients) to one PDF and to
   PNG files, with the sample shop minus its number sources; the font cache is warm (``--cold``: empty);
 - the PDF again with the bundled shop, whose YTO numbers come from the store (SQLAlchemy is loaded).
 
@@ -86,12 +86,24 @@ def shop_without_numbers(path: Path) -> Path:
     return path
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超")
+
+
 def write_orders(path: Path, count: int) -> Path:
-    """``count`` orders: the bundled samples cycled under new order ids and waybill numbers."""
+    """``count`` orders: the bundled samples cycled under new order ids and waybill numbers, each to its own
+    recipient (name, phone and address differ, as in a real batch; the goods and the sender repeat)."""
     samples = [json.loads(line) for line in (SAMPLES / "orders.jsonl").read_text(encoding="utf-8").splitlines()]
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
-            order = dict(samples[n % len(samples)], order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}")
+            sample = samples[n % len(samples)]
+            recipient = dict(
+                sample["recipient"],
+                name=SURNAMES[n % len(SURNAMES)] + GIVEN[n // len(SURNAMES) % len(GIVEN)],
+                phone=f"13{n * 7919 % 1_000_000_000:09d}",
+                address=f"{sample['recipient']['address']}{n % 40 + 1}栋{n % 7 + 1}0{n % 9 + 1}",
+            )
+            order = dict(sample, order_id=f"BENCH{n:06d}", waybill_no=f"BN{n:012d}", recipient=recipient)
             out.write(json.dumps(order, ensure_ascii=False) + "\n")
     return path
 

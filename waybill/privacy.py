@@ -14,6 +14,8 @@ _PHONE_IN_TEXT = re.compile(
     r"(?<![0-9])(?:(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}|0[1-9][0-9]{1,2}[\s-]?[0-9]{7,8})(?![0-9])"
 )
 
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
 
 def mask_name(name: str) -> str:
     name = name.strip()
@@ -44,11 +46,14 @@ def mask_phone_in(text: str, phone: str) -> str:
     A mobile is found by its 11 digits, with or without +86; another number by all its digits and by its
     last group of 7 or more digits (a landline without its area code).
     """
-    digits = re.sub(r"[^0-9]", "", phone)
+    digits = _NOT_DIGIT.sub("", phone)
     mobile = _MOBILE.fullmatch(phone.strip())
     numbers = {digits[-11:]} if mobile else {digits, *re.findall(r"[0-9]{7,}", phone)[-1:]}
+    # Where the number is in the text, its digits are in a row once everything else is gone; most texts
+    # (an address, a remark) hold no phone, and each phone's pattern is a regular expression compiled anew.
+    text_digits = _NOT_DIGIT.sub("", text)
     for number in sorted(numbers, key=len, reverse=True):
-        if len(number) >= 5:
+        if len(number) >= 5 and number in text_digits:
             spaced = r"[\s-]*".join(number)
             text = re.sub(rf"(?<![0-9])(?:\+?86[\s-]*)?{spaced}(?![0-9])", lambda _: mask_phone(phone), text)
     return text

@@ -17,8 +17,6 @@ from waybill.errors import FontError
 from waybill.fonts.cache import font_record
 from waybill.fonts.record import FontRecord
 
-__all__ = ["BUNDLED_FONT", "EM", "Font", "bundled_font_path", "load_font"]
-
 __all__ = [
     "BUNDLED_FONT",
     "EM",
@@ -47,6 +45,10 @@ class Font:
 
     def has_glyph(self, char: str) -> bool:
         return char in self._widths
+
+    def covers(self, text: str) -> bool:
+        """Whether every character of ``text`` has a glyph (one set operation, not a call per character)."""
+        return self._widths.keys() >= set(text)
 
     def advance(self, char: str) -> float:
         """Advance of one character in thousandths of an em; missing glyphs take a full em (their box)."""

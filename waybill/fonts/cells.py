@@ -44,6 +44,9 @@ class CellFont:
     def has_glyph(self, char: str) -> bool:
         return self.resident(char) or self.outline.has_glyph(char)
 
+    def covers(self, text: str) -> bool:
+        return all(map(self.has_glyph, text))
+
     def narrow(self, char: str) -> bool:
         """ASCII takes a half-width cell."""
         return " " <= char <= "~"

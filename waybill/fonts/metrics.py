@@ -10,6 +10,9 @@ __all__ = ["FontMetrics"]
 
 
 class FontMetrics(Protocol):
+    def __hash__(self) -> int:
+        """Fonts are hashable: fitted text is kept per font (``waybill.layout.text``)."""
+
     @property
     def ascent(self) -> float:
         """Of an em."""
@@ -20,6 +23,9 @@ class FontMetrics(Protocol):
 
     def has_glyph(self, char: str) -> bool:
         """Whether ``char`` can be drawn (else it is shown as an empty box)."""
+
+    def covers(self, text: str) -> bool:
+        """Whether every character of ``text`` can be drawn: ``has_glyph`` of each."""
 
     def advance(self, char: str) -> float:
         """Advance of one character in thousandths of an em."""

@@ -7,6 +7,7 @@ wider than the line. No line starts with closing punctuation (，。）】 …) 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -113,6 +114,23 @@ def fit_text(
 ) -> FittedText:
     """The largest of the font's sizes from ``size`` down to ``min_size`` at which ``text`` fits; else cut at
     the smallest."""
+    return _fitted(text, font, width, height, size, min_size, line_height, wrap, max_lines)
+
+
+# Field names, the sender, the goods and the shop's notes recur on every label of a batch: each is fitted once
+# (a FittedText is immutable, so one can be shared). Bounded, so a long batch of distinct texts stays flat.
+@functools.lru_cache(maxsize=4096)
+def _fitted(
+    text: str,
+    font: FontMetrics,
+    width: float,
+    height: float,
+    size: int,
+    min_size: int,
+    line_height: float,
+    wrap: bool,
+    max_lines: int | None,
+) -> FittedText:
     if not wrap:
         text = " ".join(text.split("\n"))
     # Every character but spaces lands on some line, and widths scale with size: a size at which they alone

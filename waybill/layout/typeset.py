@@ -69,6 +69,10 @@ def _on_grid(x: float, width: float, box: DotBox, grid: int) -> float:
 def _line_marks(
     line: str, x: float, baseline: int, size: int, font: FontMetrics, bold: bool, white: bool, out: list[Mark]
 ) -> set[str]:
+    if font.covers(line):  # the common case: the whole line is one run
+        if line:
+            out.append(TextRun(x, baseline, size, line, bold, white))
+        return set()
     missing: set[str] = set()
     run_start = 0
     cursor = x

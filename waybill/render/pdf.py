@@ -29,6 +29,7 @@ __all__ = [
 
 SUBSET_SIZE = 256  # a simple TrueType font addresses its glyphs with one byte
 _CATALOG, _PAGES = 1, 2
+_RUNS_KEPT = 4096  # texts whose encoding is kept
 
 
 class _ObjectWriter:
@@ -80,6 +81,9 @@ class _FontSubsets:
         self.subsets: list[list[int]] = []
         self.numbers: list[int] = []
         self.codes: dict[str, tuple[int, int]] = {}
+        # Field names, the sender and the goods recur on every label: each text is encoded once. A character's
+        # code never changes once given, so a kept run stays right; the memo is bounded to keep memory flat.
+        self._runs: dict[str, list[tuple[int, bytes]]] = {}
 
     def code(self, char: str) -> tuple[int, int]:
         code = self.codes.get(char)
@@ -93,13 +97,19 @@ class _FontSubsets:
 
     def runs(self, text: str) -> list[tuple[int, bytes]]:
         """``text`` as (subset, encoded bytes) runs."""
+        kept = self._runs.get(text)
+        if kept is not None:
+            return kept
         runs: list[tuple[int, bytearray]] = []
         for char in text:
             subset, byte = self.code(char)
             if not runs or runs[-1][0] != subset:
                 runs.append((subset, bytearray()))
             runs[-1][1].append(byte)
-        return [(subset, bytes(data)) for subset, data in runs]
+        if len(self._runs) >= _RUNS_KEPT:
+            self._runs.clear()
+        kept = self._runs[text] = [(subset, bytes(data)) for subset, data in runs]
+        return kept
 
     def write(self) -> None:
         if not self.subsets:
