@@ -193,3 +193,17 @@ def test_the_old_58_mm_second_barcode_names_its_limit_for_a_jd_parcel_number() -
     assert message.startswith(f"order {order.order_id}: waybill_no_small: ")
     assert "this template's second barcode carries at most 15 characters at 300 dpi (28 if all digits)" in message
     assert layout_order(order, narrow, load_font(), replace(options, dpi=203), now=NOW).labels  # 2-dot modules fit
+
+
+def test_a_barcode_of_text_outside_ascii_is_refused_naming_the_element() -> None:
+    # reportlab's encoder dropped such characters: the bars carried less than the text under them.
+    data = tomllib.loads(resolve_template("100x180").read_text(encoding="utf-8"))
+    second = next(e for e in data["elements"] if e.get("id") == "waybill_no_small")
+    second["data"] = "{order_id}"
+    template = parse_template(data, "order-id.toml")
+    order = replace(long_order(), order_id="订单20261201")
+    with pytest.raises(LayoutError) as refused:
+        layout_order(order, template, load_font(), LayoutOptions(dpi=203, shop=sample_shop()), now=NOW)
+    assert str(refused.value) == (
+        "order 订单20261201: waybill_no_small: cannot encode '订单20261201': Code128 cannot carry '订' (ASCII only)"
+    )

@@ -1,9 +1,8 @@
 """Code128 and QR symbols as rectangles at whole printer dots, and how long a number a Code128 box carries.
 
-Code128 uses reportlab's encoder: it switches to code set C for even runs of digits, which gives the
-shortest symbol (a typical ``SF`` number: 145 modules, where python-barcode's encoder takes 156), so the
-main barcode keeps its 3-dot modules on narrower stock. It switches only where that shortens the symbol,
-so a number without digits is the longest of its length: the worst case a box must carry.
+Code128 is encoded in the fewest symbol characters (``waybill.layout.code128``: a typical ``SF`` number in 145
+modules), so the main barcode keeps its 3-dot modules on narrower stock. Code set C shortens only runs of
+digits, so a number without digits is the longest of its length: the worst case a box must carry.
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import segno
-from reportlab.graphics.barcode.code128 import Code128
 
+from waybill.layout.code128 import code128_symbol, code128_values
 from waybill.layout.label import Barcode, QRCode, Rect
 
 __all__ = [
@@ -38,7 +37,6 @@ __all__ = [
 
 QUIET_MODULES = 10  # each side of a Code128 symbol
 QR_QUIET_MODULES = 4
-_STOP = 106  # the Code128 stop code
 
 
 class SymbolDoesNotFit(Exception):
@@ -59,27 +57,6 @@ def module_sizes(preferred_mm: float, min_mm: float, dots_per_mm: float) -> tupl
     narrowest = max(1, math.ceil(min_mm * dots_per_mm - 1e-6))
     widest = max(narrowest, round(preferred_mm * dots_per_mm))
     return tuple(range(widest, narrowest - 1, -1))
-
-
-def code128_values(data: str) -> list[int]:
-    """The symbol's code values: the start code and the data (code set switches included), without the
-    check value and the stop code. A printer drawing Code128 itself is sent these to draw the same bars."""
-    symbol = Code128(data)
-    symbol.validate()
-    return list(symbol.encode()[:-2])
-
-
-def code128_symbol(values: Sequence[int]) -> str:
-    """Modules of the symbol of code ``values`` (start and data, as ``code128_values``): check value and stop
-    code added, as a string of ``1`` (bar) and ``0`` (space), quiet zones excluded."""
-    check = (values[0] + sum(weight * value for weight, value in enumerate(values[1:], 1))) % 103
-    symbol = Code128("")
-    symbol.encoded = [*values, check, _STOP]
-    symbol.decompose()
-    # reportlab writes each element as a letter: upper case a bar, lower case a space, A/a = 1 module wide.
-    return "".join(
-        ("1" if element.isupper() else "0") * (ord(element.upper()) - ord("A") + 1) for element in symbol.decomposed
-    )
 
 
 def code128_modules(data: str) -> str:

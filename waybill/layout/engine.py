@@ -229,7 +229,7 @@ class _Layout:
                 f"carries at most {capacity.characters} characters at {self.dpi} dpi ({capacity.digits} if all digits)"
             ) from error
         except ValueError as error:  # characters outside Code128's set
-            raise LayoutError(f"order {self.order.order_id}: {element.id}: cannot encode {data!r}") from error
+            raise LayoutError(f"order {self.order.order_id}: {element.id}: cannot encode {data!r}: {error}") from error
 
     def _qr(self, element: QRElement, *, context: dict[str, Value], **_: object) -> list[Mark]:
         data = element.data.render(context)
