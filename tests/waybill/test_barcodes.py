@@ -19,7 +19,7 @@ def test_every_barcode_on_every_label_decodes_to_the_waybill_number(template: st
             assert decoded == [order.waybill_no] * expected, f"{label.file_stem} page {label.page}"
 
 
-def test_reportlab_encoding_uses_code_set_c_for_digit_runs() -> None:
+def test_the_encoding_uses_code_set_c_for_digit_runs() -> None:
     # Start B, S, F, 1, switch to C, six digit pairs, check = 12 symbols of 11 modules + a 13-module stop.
     assert len(code128_modules("SF1000731000000")) == 12 * 11 + 13
     assert code128_modules("SF1000731000000").startswith("11010010000")  # Start B
