@@ -1,14 +1,16 @@
 """Code128: the shortest encoding of a text, and the bars of a symbol.
 
-The tables (each code set's values, each value's bars) are python-barcode's. Its encoder picks code sets as
-it goes, which makes a typical ``SF`` number 156 modules where the shortest is 145; reportlab's finds the
-shortest, but importing it loads reportlab's whole widget and paragraph stack, 70-90 ms of every start-up.
-So the code sets are chosen here, by a search over the text from its end: the fewest symbol characters, then
-the fewest code-set changes, then code set C entered as early as possible. The narrow modules the main
-barcode keeps on narrower stock depend on it.
+Each value's bars come from python-barcode's table (the code sets' values are ASCII arithmetic, kept here).
+Its encoder picks code sets as it goes, which makes a typical ``SF`` number 156 modules where the shortest
+is 145; reportlab's finds the shortest, but importing it loads reportlab's whole widget and paragraph
+stack, 70-90 ms of every start-up. So the code sets are chosen here, by a search over the text from its
+end: the fewest symbol characters, then the fewest code-set changes, then code set C entered as early as
+possible. The narrow modules the main barcode keeps on narrower stock depend on it.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 from barcode.charsets.code128 import CODES, STOP
 
@@ -23,17 +25,6 @@ _VALUES = {
     "A": {chr(code): code - 32 for code in range(32, 96)} | {chr(code): code + 64 for code in range(32)},
     "B": {chr(code): code - 32 for code in range(32, 128)},
 }
-# On a tie: enter C now rather than later, stay rather than change to A or B.
-_PREFERENCE = {"C": 0, None: 1, "B": 2, "A": 3}
-
-Cost = tuple[int, int]  # (symbol characters, code-set changes) to encode the rest of the text
-
-
-def _consumed(data: str, index: int, code_set: str) -> int:
-    """How many characters from ``index`` one symbol character of ``code_set`` carries (0: it cannot)."""
-    if code_set == "C":
-        return 2 if data[index] in _DIGITS and data[index + 1 : index + 2] in _DIGITS else 0
-    return 1 if data[index] in _VALUES[code_set] else 0
 
 
 def code128_values(data: str) -> list[int]:
@@ -44,34 +35,38 @@ def code128_values(data: str) -> list[int]:
     if outside is not None:
         raise ValueError(f"Code128 cannot carry {outside!r} (ASCII only)")
     length = len(data)
-    # best[i][s]: the cost of data[i:] when code set s is current, and what to do there (None: stay in s,
-    # else the set to change to first).
-    best: list[dict[str, tuple[Cost, str | None]]] = [{} for _ in range(length + 1)]
-    best[length] = {code_set: ((0, 0), None) for code_set in START}
+    # A cost counts symbol characters in units that outweigh any number of code-set changes, then changes.
+    unit, never = length + 1, (length + 1) ** 3
+    change = unit + 1  # a code-set change is one symbol character and one change
+    pairs = [a in _DIGITS and b in _DIGITS for a, b in pairwise(data)] + [False]
+    # cost[s][i]: of data[i:] with code set s current; then what to do at i in s (None: stay in s, else the
+    # set to change to first). On a tie: enter C now rather than later, stay rather than change to A or B.
+    cost = {"A": [0] * (length + 2), "B": [0] * (length + 2), "C": [0] * (length + 2)}
+    plan: dict[str, list[str | None]] = {"A": [None] * length, "B": [None] * length, "C": [None] * length}
+    in_a, in_b = _VALUES["A"], _VALUES["B"]
     for index in range(length - 1, -1, -1):
-        here: dict[str, Cost | None] = {}
-        for code_set in START:
-            step = _consumed(data, index, code_set)
-            here[code_set] = best[index + step][code_set][0] if step else None
-        for code_set in START:
-            options: list[tuple[Cost, int, str | None]] = []
-            staying = here[code_set]
-            if staying is not None:
-                options.append(((staying[0] + 1, staying[1]), _PREFERENCE[None], None))
-            for target in START:
-                changing = here[target]
-                if target != code_set and changing is not None:
-                    options.append(((changing[0] + 2, changing[1] + 1), _PREFERENCE[target], target))
-            cost, _, action = min(options)  # a character is in A or B, so there is always an option
-            best[index][code_set] = (cost, action)
-    current = min(START, key=lambda s: (best[0][s][0], _PREFERENCE[s]))
+        char = data[index]
+        a = cost["A"][index + 1] + unit if char in in_a else never
+        b = cost["B"][index + 1] + unit if char in in_b else never
+        c = cost["C"][index + 2] + unit if pairs[index] else never
+        for current, options in (
+            ("A", (("C", c + change), (None, a), ("B", b + change))),
+            ("B", (("C", c + change), (None, b), ("A", a + change))),
+            ("C", ((None, c), ("B", b + change), ("A", a + change))),
+        ):
+            best, action = options[0][1], options[0][0]
+            for target, value in options[1:]:
+                if value < best:
+                    best, action = value, target
+            cost[current][index], plan[current][index] = best, action
+    current = min("CBA", key=lambda code_set: cost[code_set][0])  # the first of equals: C, then B
     values = [START[current]]
     index = 0
     while index < length:
-        change = best[index][current][1]
-        if change is not None:
-            values.append(_CHANGE_TO[change])
-            current = change
+        target = plan[current][index]
+        if target is not None:
+            values.append(_CHANGE_TO[target])
+            current = target
         if current == "C":
             values.append(int(data[index : index + 2]))
             index += 2

@@ -8,6 +8,7 @@ digits, so a number without digits is the longest of its length: the worst case 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ __all__ = [
 
 QUIET_MODULES = 10  # each side of a Code128 symbol
 QR_QUIET_MODULES = 4
+_BAR_RUN = re.compile("1+")
 
 
 class SymbolDoesNotFit(Exception):
@@ -116,15 +118,10 @@ _LONGEST = 99  # far past the 32 characters an order's waybill_no may have
 
 def bar_runs(pattern: str, left: int, top: int, module: int, height: int) -> list[Rect]:
     """One rectangle per run of bar modules (``1``) of ``pattern``, ``module`` dots each."""
-    rects: list[Rect] = []
-    start = None
-    for index, bit in enumerate(pattern + "0"):
-        if bit == "1" and start is None:
-            start = index
-        elif bit == "0" and start is not None:
-            rects.append(Rect(left + start * module, top, (index - start) * module, height))
-            start = None
-    return rects
+    return [
+        Rect(left + run.start() * module, top, (run.end() - run.start()) * module, height)
+        for run in _BAR_RUN.finditer(pattern)
+    ]
 
 
 def qr_matrix(data: str, error: str = "m") -> list[str]:
