@@ -24,8 +24,9 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw
 
-from printers.encode import encode_label_for_session, encode_labels, layout_font, raster
+from printers.encode import encode_label_for_session, encode_labels, raster
 from printers.encode.zpl_graphics import acs, z64
+from printers.layout_fonts import layout_font
 from printers.profiles import BUILTIN_PROFILES, PrinterProfile
 from waybill.fonts import load_font
 from waybill.layout.engine import LayoutOptions, layout_order

@@ -23,9 +23,10 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from printers.encode import encode_label_for_session, layout_font
+from printers.encode import encode_label_for_session
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.layout_fonts import layout_font
 from printers.packing import PackingStation
 from printers.printing import open_session, plan, run_job, start_batch
 from printers.profiles import PrinterProfile, get_profile

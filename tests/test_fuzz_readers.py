@@ -301,7 +301,8 @@ def _sample_streams() -> list[tuple[str, bytes]]:
     """Real streams to mutate: a native label of every language, and a small raster label of each."""
     from PIL import Image
 
-    from printers.encode import encode_label, encode_label_for_session, layout_font
+    from printers.encode import encode_label, encode_label_for_session
+    from printers.layout_fonts import layout_font
     from printers.profiles import get_profile
 
     streams = []
@@ -369,7 +370,8 @@ _NATIVE_PROFILES = ("tspl-203-native", "zpl-203-native", "escpos-4inch-native")
 @given(text=mutated(TEMPLATE_TEXT), name=st.sampled_from(_NATIVE_PROFILES))
 def test_a_template_that_loads_prints_natively_or_says_why(folder: Path, text: str, name: str) -> None:
     """Whatever geometry a template gives, a native profile's encoder sends its labels or says why not."""
-    from printers.encode import encode_label_for_session, layout_font
+    from printers.encode import encode_label_for_session
+    from printers.layout_fonts import layout_font
     from printers.profiles import get_profile
 
     path = write(folder, "template.toml", text)

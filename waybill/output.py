@@ -21,9 +21,6 @@ from typing import Protocol
 from waybill.atomic import AtomicFile, writing
 from waybill.errors import OutputError
 from waybill.layout.label import Label
-from waybill.render.pdf import PdfWriter
-from waybill.render.png import PngWriter
-from waybill.render.raster import rasterize
 
 __all__ = ["LabelSink", "PdfFile", "PngFolder", "PrinterFile", "Written", "write_all"]
 
@@ -54,11 +51,17 @@ class PngFolder:
         with writing(folder):
             self.staging = Path(tempfile.mkdtemp(prefix=".waybill-partial-", dir=folder))
         self.names: list[str] = []
+        # Each sink loads its own stack (PIL and numpy here, reportlab's font helpers for a PDF), 10-15 ms each.
+        from waybill.render.png import PngWriter
+        from waybill.render.raster import rasterize
+
+        self.rasterize = rasterize
         self.writer = PngWriter()  # encodes on another thread while the next label is laid out
 
     def add(self, label: Label) -> None:
         name = f"{label.file_stem}.png"
-        self.writer.write(rasterize(label), self.staging / name, label.dots_per_mm, shown_as=self.folder / name)
+        image = self.rasterize(label)
+        self.writer.write(image, self.staging / name, label.dots_per_mm, shown_as=self.folder / name)
         self.names.append(name)
 
     def commit(self) -> list[Path]:
@@ -87,6 +90,8 @@ class PdfFile(AtomicFile):
     """One PDF page per label."""
 
     def __init__(self, target: Path) -> None:
+        from waybill.render.pdf import PdfWriter  # as PngFolder's writer: loaded by the sink that writes
+
         super().__init__(target)
         self.writer = PdfWriter(self.stream)
 

@@ -14,9 +14,7 @@ from PIL import Image
 from printers.encode.encoded import EncodedLabel
 from printers.languages import driver_for
 from printers.profiles import PrinterProfile
-from waybill.fonts import Font
-from waybill.fonts.cells import resident_font
-from waybill.layout.label import Label, LabelFont
+from waybill.layout.label import Label
 from waybill.render.raster import rasterize
 
 __all__ = [
@@ -26,7 +24,6 @@ __all__ = [
     "encode_label",
     "encode_label_for_session",
     "encode_labels",
-    "layout_font",
     "session_opening",
 ]
 
@@ -59,13 +56,6 @@ def encode_label_for_session(label: Label, profile: PrinterProfile) -> EncodedLa
     if profile.native:
         return driver.encode_native(label, profile)
     return driver.encode_for_session(rasterize(label), profile)
-
-
-def layout_font(profile: PrinterProfile | None, outline: Font) -> LabelFont:
-    """The font labels for ``profile`` are fitted with: the printer's resident font on a native profile
-    (``outline`` drawing what it lacks), else ``outline`` itself."""
-    name = driver_for(profile.language).resident_font if profile is not None and profile.native else None
-    return resident_font(name, outline) if name else outline
 
 
 def session_opening(profile: PrinterProfile) -> bytes:

@@ -25,7 +25,6 @@ PUBLIC = {
         "encode_label",
         "encode_label_for_session",
         "encode_labels",
-        "layout_font",
         "session_opening",
     },
     "printers.encode.escpos": {"JOB_START", "encode_job", "encode_label", "label_end"},
@@ -45,6 +44,7 @@ PUBLIC = {
         "detect_language",
     },
     "printers.languages": {"LANGUAGES", "all_drivers", "driver_for"},
+    "printers.layout_fonts": {"layout_font"},
     "printers.languages.base": {
         "AckWhenPrinted",
         "LanguageDriver",

@@ -15,10 +15,11 @@ import zxingcpp
 from PIL import Image
 
 from printers.decode import crop_label, decode
-from printers.encode import encode_label_for_session, layout_font
+from printers.encode import encode_label_for_session
 from printers.errors import ProfileError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.layout_fonts import layout_font
 from printers.profiles import get_profile, load_profiles
 from printers.simulator import PrinterSimulator
 from printers.testing import variant

@@ -12,11 +12,12 @@ from PIL import Image
 
 from printers.decode import Command, Decoder, crop_label, decode
 from printers.decode.escpos_page import code128_values_of
-from printers.encode import encode_label_for_session, layout_font
+from printers.encode import encode_label_for_session
 from printers.encode.realtime import find_hazards
 from printers.errors import ProfileError
 from printers.jobspec import JobSettings
 from printers.journal import Journal
+from printers.layout_fonts import layout_font
 from printers.profiles import get_profile, load_profiles
 from printers.simulator import PrinterSimulator
 from tests.printers.native import cells, native_labels, same

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from printers.encode import layout_font
+from printers.layout_fonts import layout_font
 from printers.profiles import PrinterProfile
 
 # Re-exported: command modules written before options.py import them from here.

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from printers.demo import print_through_simulator
-from printers.encode import layout_font
+from printers.layout_fonts import layout_font
 from printers.profiles import get_profile
 from stall_monitor.demo import stall_demo
 from waybill.app.commands.common import Report

@@ -7,7 +7,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from printers.encode import layout_font
+from printers.layout_fonts import layout_font
 from printers.profiles import PrinterProfile, get_profile, require_same_dpi
 from waybill.fonts import load_font
 from waybill.fonts.cells import CellFont
