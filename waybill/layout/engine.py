@@ -84,6 +84,14 @@ class _Layout:
         phone = order.recipient.phone
         # With privacy on, the recipient's number is masked even where someone typed it into an item.
         self.scrub: Callable[[str], str] = (lambda text: mask_phone_in(text, phone)) if options.mask else str
+        self.handlers: dict[type, Callable[..., list[Mark]]] = {
+            TextElement: self._text,
+            BarcodeElement: self._barcode,
+            QRElement: self._qr,
+            LineElement: self._line,
+            BoxElement: self._box,
+            PickListElement: self._picklist,
+        }
 
     def dots(self, mm: float) -> int:
         return round(mm * self.dpmm)
@@ -163,15 +171,7 @@ class _Layout:
             self.warn(field, _("cut with an ellipsis: the text does not fit even at the minimum size"))
 
     def _element(self, element: Element, context: dict[str, Value], rows: list[Row], pages: int) -> list[Mark]:
-        handlers: dict[type, Callable[..., list[Mark]]] = {
-            TextElement: self._text,
-            BarcodeElement: self._barcode,
-            QRElement: self._qr,
-            LineElement: self._line,
-            BoxElement: self._box,
-            PickListElement: self._picklist,
-        }
-        return handlers[type(element)](element, context=context, rows=rows, pages=pages)
+        return self.handlers[type(element)](element, context=context, rows=rows, pages=pages)
 
     def _text(self, element: TextElement, *, context: dict[str, Value], **_: object) -> list[Mark]:
         text = element.text.render(context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -38,6 +39,23 @@ def place_text(
     white: bool = False,
 ) -> tuple[list[Mark], set[str]]:
     """Marks for every line of ``fitted`` in ``box``, and the characters that had to be drawn as boxes."""
+    marks, missing = _placed(fitted, box, font, align, valign, line_height, bold, white)
+    return list(marks), set(missing)
+
+
+# Field names, the sender and the goods sit in the same boxes on every label of a batch: each is placed once
+# (marks are immutable). Bounded, as text fitting's memo (waybill.layout.text).
+@functools.lru_cache(maxsize=4096)
+def _placed(
+    fitted: FittedText,
+    box: DotBox,
+    font: FontMetrics,
+    align: str,
+    valign: str,
+    line_height: float,
+    bold: bool,
+    white: bool,
+) -> tuple[tuple[Mark, ...], frozenset[str]]:
     size = fitted.size
     pitch = size * line_height
     block = pitch * len(fitted.lines)
@@ -53,7 +71,7 @@ def place_text(
             x = _on_grid(x, width, box, font.cell // 2 * font.magnification(size))
         baseline = round(top + index * pitch + baseline_offset)
         missing |= _line_marks(line, x, baseline, size, font, bold, white, marks)
-    return marks, missing
+    return tuple(marks), frozenset(missing)
 
 
 def _on_grid(x: float, width: float, box: DotBox, grid: int) -> float:
