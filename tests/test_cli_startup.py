@@ -19,8 +19,9 @@ from waybill.database import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("sqlalchemy", "reportlab", "numpy", "PIL")
-# reportlab's drawing and document stacks (barcode widgets, platypus: 70-90 ms), which no command needs.
-REPORTLAB_STACKS = ("reportlab.graphics", "reportlab.platypus")
+# What a render with a built-in template does not need: reportlab's drawing and document stacks (barcode
+# widgets, platypus: 70-90 ms), and the QR library (no built-in template has a QR; its writers load ssl).
+UNNEEDED = ("reportlab.graphics", "reportlab.platypus", "segno")
 SAMPLES = ROOT / "waybill" / "samples"
 
 RUN = """
@@ -36,10 +37,10 @@ print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
 
 
 def loaded_by(*argv: str) -> tuple[int, list[str]]:
-    """Exit code of ``waybill ARGV`` and which of HEAVY and REPORTLAB_STACKS it imported."""
+    """Exit code of ``waybill ARGV`` and which of HEAVY and UNNEEDED it imported."""
     done = subprocess.run(
         [sys.executable, "-c", RUN, *argv],
-        input=json.dumps([*HEAVY, *REPORTLAB_STACKS]) + "\n",
+        input=json.dumps([*HEAVY, *UNNEEDED]) + "\n",
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -91,10 +92,10 @@ def test_a_pdf_render_loads_neither_the_array_nor_the_database_library(tmp_path:
     argv = ["render", str(numbered_orders(tmp_path)), "-t", "100x180", "--shop", str(shop_without_numbers(tmp_path))]
     code, loaded = loaded_by(*argv, "-f", "pdf", "-o", str(tmp_path / "labels.pdf"))
     assert code == 0 and "numpy" not in loaded and "sqlalchemy" not in loaded
-    assert "reportlab" in loaded and not set(REPORTLAB_STACKS) & set(loaded)  # the PDF writer's helpers only
+    assert "reportlab" in loaded and not set(UNNEEDED) & set(loaded)  # reportlab: the PDF writer's font helpers
     code, loaded = loaded_by(*argv, "-o", str(tmp_path / "png"))  # PNGs are packed by numpy
     assert code == 0 and "numpy" in loaded and "sqlalchemy" not in loaded
-    assert not set(REPORTLAB_STACKS) & set(loaded)
+    assert not set(UNNEEDED) & set(loaded)
 
 
 def test_a_bad_option_is_reported_without_the_heavy_libraries() -> None:

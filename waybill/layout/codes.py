@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import segno
-
 from waybill.layout.code128 import code128_symbol, code128_values
 from waybill.layout.label import Barcode, QRCode, Rect
 
@@ -127,6 +125,8 @@ def bar_runs(pattern: str, left: int, top: int, module: int, height: int) -> lis
 def qr_matrix(data: str, error: str = "m") -> list[str]:
     """The QR code of ``data`` (error correction M unless ``error`` says l, q or h; the smallest version)
     as rows of ``1``/``0`` modules."""
+    import segno  # on first use: its writers import urllib and ssl (16 ms), and no built-in template has a QR
+
     symbol = segno.make(data, error=error, micro=False)
     return ["".join("1" if cell else "0" for cell in row) for row in symbol.matrix]
 
