@@ -8,13 +8,13 @@ so the summaries fold them as text. Plain strings also cross to another process 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, NamedTuple
 
 from stall_monitor.events import Event, event_key_at
 from waybill.database import sqlite_utc_text_of_iso
 
-__all__ = ["EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows", "utc_of_row_time"]
+__all__ = ["EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows"]
 
 EVENT_COLUMNS = ("event_key", "waybill_no", "time", "status", "context", "location", "carrier")
 KEY, WAYBILL, TIME, STATUS, CONTEXT, LOCATION, CARRIER = range(len(EVENT_COLUMNS))
@@ -42,8 +42,3 @@ def event_rows(batch: list[Event], dialect: str) -> PreparedBatch:
         stored = sqlite_utc_text_of_iso(iso) + zone
         rows.append((key, event.waybill_no, stored, event.status, event.context, event.location, event.carrier))
     return PreparedBatch(rows, len(batch) - len(rows))
-
-
-def utc_of_row_time(text: str) -> datetime:
-    """The instant a row's time text names (either form), for the few values bound through SQLAlchemy."""
-    return datetime.fromisoformat(text[:26]).replace(tzinfo=UTC)

@@ -31,7 +31,6 @@ from stall_monitor.event_rows import (
     WAYBILL,
     PreparedBatch,
     Row,
-    utc_of_row_time,
 )
 from stall_monitor.events import CLOSING_STATUSES, KNOWN_STATUSES, Event
 from stall_monitor.read_ahead import prepared_elsewhere, prepared_in_turn
@@ -134,6 +133,8 @@ _SUMMARY_COLUMNS = (
 )  # fmt: skip
 _staged_events = staging_table("tracking_staged_events", events, EVENT_COLUMNS)
 _staged_summaries = staging_table("tracking_staged_summaries", waybills, _SUMMARY_COLUMNS)
+_FEED_COLUMNS = ("carrier", "hour", "first_event_at", "last_event_at", "events")
+_staged_feeds = staging_table("tracking_staged_feeds", feed_hours, _FEED_COLUMNS)
 
 
 def _ingest_batch(connection: Connection, batch: PreparedBatch, received_at: datetime) -> IngestCounts:
@@ -235,7 +236,8 @@ def _advance_summaries(connection: Connection, rows: list[Row]) -> None:
 
 def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
     """Fold new events' (carrier, time) into the hourly feed table."""
-    # Per (carrier, UTC hour): [first, last, count] of the times' text, which starts ``YYYY-MM-DD HH``.
+    # Per (carrier, UTC hour): [first, last, count] of the times' text, which starts ``YYYY-MM-DD HH`` and
+    # is in the driver's form (``event_rows``), so the hour is that text with its minutes zeroed.
     hours: dict[tuple[str, str], list[Any]] = {}
     for row in rows:
         time = row[TIME]
@@ -250,16 +252,13 @@ def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
             entry[1] = time
         entry[2] += 1
     values = [
-        {
-            "carrier": carrier,
-            "hour": utc_of_row_time(f"{hour}:00:00"),
-            "first_event_at": utc_of_row_time(first),
-            "last_event_at": utc_of_row_time(last),
-            "events": count,
-        }
+        (carrier, f"{hour}:00:00.000000{first[26:]}", first, last, count)
         for (carrier, hour), (first, last, count) in hours.items()
     ]
-    insert = upsert(connection, feed_hours)
+    # Staged by the driver like the events: a feed hour a batch bound through SQLAlchemy cost a fifth of
+    # the store's side (each time parsed to a datetime and formatted back).
+    load(connection, _staged_feeds, values)
+    insert = upsert(connection, feed_hours).from_select(_FEED_COLUMNS, sa.select(*_staged_feeds.c).where(sa.true()))
     new, old = insert.excluded, feed_hours.c
     statement = insert.on_conflict_do_update(
         index_elements=[old.carrier, old.hour],
@@ -271,7 +270,7 @@ def _advance_feeds(connection: Connection, rows: list[Row]) -> None:
             "events": old.events + new.events,
         },
     )  # fmt: skip
-    connection.execute(statement, values)
+    connection.execute(statement)
 
 
 def _count_unknown(connection: Connection, rows: list[Row], received_at: datetime) -> None:

@@ -18,7 +18,7 @@ from stall_monitor.rules import Rules
 from stall_monitor.samples import write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
-from stall_monitor.store import Registration, events, register_waybills, waybills
+from stall_monitor.store import Registration, events, feed_hours, register_waybills, waybills
 from waybill.database import sqlite_utc_text, sqlite_utc_text_of_iso
 from waybill.errors import Problem
 from waybill.times import parse_instant
@@ -208,3 +208,28 @@ def test_the_ingest_formats_a_time_once_as_the_store_and_the_event_key_would(mom
     utc = moment.replace(tzinfo=UTC)
     assert sqlite_utc_text_of_iso(utc.isoformat()) == sqlite_utc_text(utc)
     assert event_key_at("SF1", utc.isoformat(), "delivered", "签收") == event_key("SF1", utc, "delivered", "签收")
+
+
+def test_feed_hours_fold_each_carriers_events_by_utc_hour_across_batches(engine: Engine) -> None:
+    def event(waybill_no: str, time: str, carrier: str) -> Event:
+        return Event(waybill_no, bj(time), "in_transit", f"{waybill_no} {time}", carrier=carrier)
+
+    first = [event("YT1", "2022-12-20 09:10", "YTO"), event("YT2", "2022-12-20 09:50", "YTO")]
+    later = [event("YT3", "2022-12-20 09:05", "YTO"), event("YT4", "2022-12-20 09:59:30.25", "YTO")]
+    other = [event("ZT1", "2022-12-20 09:30", "ZTO"), event("YT5", "2022-12-20 10:00", "YTO")]
+    ingest_events(engine, first, received_at=RECEIVED)
+    ingest_events(engine, [*later, *other], received_at=RECEIVED, batch_size=2)
+    ingest_events(engine, first, received_at=RECEIVED)  # duplicates count nowhere
+
+    with engine.connect() as connection:
+        stored = {(r.carrier, r.hour): r for r in connection.execute(sa.select(feed_hours))}
+    hour = bj("2022-12-20 09:00")
+    assert set(stored) == {("YTO", hour), ("ZTO", hour), ("YTO", bj("2022-12-20 10:00"))}
+    yto = stored["YTO", hour]
+    assert (yto.first_event_at, yto.last_event_at, yto.events) == (
+        bj("2022-12-20 09:05"),
+        bj("2022-12-20 09:59:30.25"),
+        4,
+    )
+    assert (stored["ZTO", hour].events, stored["YTO", bj("2022-12-20 10:00")].events) == (1, 1)
+    assert all(r.hour.tzinfo is not None and r.hour.minute == r.hour.second == 0 for r in stored.values())
