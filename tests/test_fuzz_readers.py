@@ -69,7 +69,11 @@ json_values = st.recursive(
 LONG = "长" * 140_000  # past the csv module's field size limit
 # Literals JSON and TOML readers must refuse or bound: deep nesting, non-numbers, absurd sizes.
 HOSTILE_JSON = st.sampled_from(
-    ["[" * 5000, "{" * 3000, '{"a": NaN}', '{"a": 1e400}', '{"a": ' + "9" * 5000 + "}", '{"a": 1, "a": 2}', "\x00"]
+    [
+        *("[" * 5000, "{" * 3000, '{"a": NaN}', '{"a": 1e400}', '{"a": ' + "9" * 5000 + "}", '{"a": 1, "a": 2}'),
+        *("\x00", '{"waybill_no": "SF1", "time": "2022-12-10", "status": "x", "context": "\\ud800"}'),
+        '{"\\udfff": "a"}',  # half a surrogate pair: no UTF-8 store or file can hold it
+    ]
 )
 TOML_LITERALS = st.sampled_from(
     ["nan", "inf", "-inf", "1e308", "-1", "0", "1e-9", "99999999999", '"x"', "true", "[]", "{}", "0001-01-01", ""]

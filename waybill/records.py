@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 # No record we read nests deeper than 4 (a push: param → lastResult → data → item); 32 is far past sane.
 MAX_DEPTH = 32
 _MAX_INT_DIGITS = 100  # longer integer literals are refused before Python converts them (4300 digits raise)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class BadJson(ValueError):
@@ -41,7 +43,8 @@ def strict_json(text: str) -> Any:
     """``json.loads``, refusing what it would take silently or fail on with an exception of its own:
 
     a key given twice in one object (the last would silently win), NaN and Infinity (not JSON), integer
-    literals of more than 100 digits, and nesting deeper than ``MAX_DEPTH`` (``RecursionError`` otherwise).
+    literals of more than 100 digits, nesting deeper than ``MAX_DEPTH`` (``RecursionError`` otherwise), and
+    an escape of half a UTF-16 surrogate pair (``\\ud800`` alone: a string no UTF-8 store or file can hold).
     """
     try:
         value = json.loads(
@@ -60,6 +63,14 @@ def strict_json(text: str) -> Any:
     # Only text with enough brackets can nest too deep: the walk is skipped for ordinary records.
     if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
         raise BadJson(_("not valid JSON: nested deeper than {n} levels").format(n=MAX_DEPTH))
+    if _SURROGATE_ESCAPE.search(text):  # a pair decodes to one character; a lone half stays a surrogate
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            half = f"\\u{ord(error.object[error.start]):04x}"
+            raise BadJson(
+                _("not valid JSON: {escape} is half of a UTF-16 surrogate pair, not a character").format(escape=half)
+            ) from error
     return value
 
 

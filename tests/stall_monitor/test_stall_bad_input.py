@@ -84,6 +84,16 @@ def test_a_key_twice_and_deep_nesting_in_jsonl_events_are_problems_of_their_line
     ]
 
 
+def test_half_a_surrogate_pair_is_a_problem_of_its_line_and_a_whole_pair_is_its_character(tmp_path: Path) -> None:
+    good = {"waybill_no": "SF1", "time": "2022-12-10 10:00", "status": "picked_up"}
+    half = json.dumps({**good, "context": "\ud800"})  # json.dumps writes the escape: "\\ud800"
+    whole = json.dumps({**good, "context": "已揽收😀"})  # "\\ud83d\\ude00"
+    path = write_jsonl(tmp_path / "events.jsonl", [half, whole])
+    assert _problems(path) == [f"{path}:1: not valid JSON: \\ud800 is half of a UTF-16 surrogate pair, not a character"]
+    (event,) = [item for item in read_events(path) if not isinstance(item, Problem)]
+    assert event.context == "已揽收😀"
+
+
 def test_events_of_year_1_are_problems(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "events.jsonl", [{"waybill_no": "SF1", "time": "0001-01-01", "status": "x"}])
     assert _problems(path) == [f"{path}:1: time: '0001-01-01' is not an ISO 8601 time"]
