@@ -8,6 +8,7 @@ so the summaries fold them as text. Plain strings also cross to another process 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ __all__ = ["EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows"]
 EVENT_COLUMNS = ("event_key", "waybill_no", "time", "status", "context", "location", "carrier")
 KEY, WAYBILL, TIME, STATUS, CONTEXT, LOCATION, CARRIER = range(len(EVENT_COLUMNS))
 
-Row = tuple[Any, ...]
+Row = Sequence[Any]  # a tuple, or a list when it came from the reader process as JSON
 
 
 class PreparedBatch(NamedTuple):

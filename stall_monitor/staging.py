@@ -28,19 +28,22 @@ def staging_table(name: str, like: sa.Table, columns: Sequence[str]) -> sa.Table
     )
 
 
-def load(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Empty ``table`` (creating it on first use in this connection) and fill it with ``rows``: tuples in
+def load(connection: Connection, table: sa.Table, rows: Sequence[Sequence[Any]]) -> None:
+    """Empty ``table`` (creating it on first use in this connection) and fill it with ``rows``: values in
     column order, times in the driver's form (UTC datetimes on PostgreSQL, ``sqlite_utc_text`` on SQLite)."""
     connection.execute(sa.schema.CreateTable(table, if_not_exists=True))
     connection.execute(table.delete())
     if not rows:
         return
     names = [column.name for column in table.columns]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     marks = ", ".join("?" * len(names))
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+    try:  # the driver's own cursor: rows may be lists (SQLAlchemy's executemany takes tuples only)
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
