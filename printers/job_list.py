@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from printers.journal_states import STATES, JobStatus
 from waybill.errors import DatabaseError
-from waybill.store_reader import SqlReader, utc_of_stored
+from waybill.store_reader import SqlReader
+from waybill.stored_times import utc_of_stored
 
 __all__ = ["JobSummary", "job_summaries", "lease_live"]
 

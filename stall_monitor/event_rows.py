@@ -1,7 +1,7 @@
 """Events as the rows the ingest stores: one tuple an event in ``EVENT_COLUMNS`` order (no dict per event), its
 key and its time formatted once, events repeated within the batch left out.
 
-The time is UTC text in the form the driver loads: SQLite's stored text (``waybill.database.sqlite_utc_text``),
+The time is UTC text in the form the driver loads: SQLite's stored text (``waybill.stored_times.sqlite_utc_text``),
 and on PostgreSQL the same with ``+00:00``, which ``COPY`` reads as that instant. Both sort as the times do,
 so the summaries fold them as text. Plain strings also cross to another process cheaply (``read_ahead``).
 """
@@ -13,7 +13,7 @@ from datetime import UTC
 from typing import Any, NamedTuple
 
 from stall_monitor.events import Event, event_key_at
-from waybill.database import sqlite_utc_text_of_iso
+from waybill.stored_times import sqlite_utc_text_of_iso
 
 __all__ = ["EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows"]
 

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError, first_line
 from waybill.store_location import database_url, default_database_path, redacted, require_sqlite_file, sqlite_path
-from waybill.store_reader import SqlReader, utc_of_stored
+from waybill.store_reader import SqlReader
+from waybill.stored_times import sqlite_utc_text, utc_of_stored
 
 __all__ = [
     "Id",
@@ -32,8 +33,6 @@ __all__ = [
     "open_database",
     "schema_version",
     "sql_reader",
-    "sqlite_utc_text",
-    "sqlite_utc_text_of_iso",
 ]
 
 SchemaStep = Callable[[Connection], None]
@@ -53,22 +52,6 @@ class _SqliteUtcText(sa.types.UserDefinedType[str]):
 
     def get_col_spec(self, **_: Any) -> str:
         return "DATETIME"
-
-
-def sqlite_utc_text(value: datetime | None) -> str | None:
-    """How ``UtcDateTime`` stores an aware datetime on SQLite (for rows bound straight through the driver)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise DatabaseError(f"internal: naive datetime {value!r} would be ambiguous in the store")
-    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-
-
-def sqlite_utc_text_of_iso(utc_iso: str) -> str:
-    """``sqlite_utc_text`` of a UTC time from its ``isoformat()`` (``2024-03-07T02:43:39[.123456]+00:00``), by
-    slicing: the ingest has that text already for the event key."""
-    fraction = utc_iso[19:26] if utc_iso[19] == "." else ".000000"
-    return f"{utc_iso[:10]} {utc_iso[11:19]}{fraction}"
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):

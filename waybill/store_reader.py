@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from waybill.errors import DatabaseError, first_line
 from waybill.store_location import database_url, redacted, require_sqlite_file, sqlite_path
 
-__all__ = ["SqlReader", "open_reader", "utc_of_stored"]
+__all__ = ["SqlReader", "open_reader"]
 
 
 class SqlReader:
@@ -81,19 +80,3 @@ def open_reader(option: str | None = None) -> SqlReader | None:
             raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
         return SqlReader(server, "postgresql", psycopg.Error, redacted(url))
     return None
-
-
-def utc_of_stored(value: Any) -> datetime | None:
-    """An aware UTC datetime from what the driver returns for a ``UtcDateTime`` column: SQLite's text
-    (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC), or PostgreSQL's ``timestamptz``. Anything else is a damaged
-    store, a ``DatabaseError``."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    elif isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    raise DatabaseError(f"the store holds {value!r} where a time belongs; it may be damaged")

@@ -19,8 +19,8 @@ from stall_monitor.samples import write_jsonl
 from stall_monitor.scan import scan
 from stall_monitor.sources.files import read_events
 from stall_monitor.store import Registration, events, feed_hours, register_waybills, waybills
-from waybill.database import sqlite_utc_text, sqlite_utc_text_of_iso
 from waybill.errors import Problem
+from waybill.stored_times import sqlite_utc_text, sqlite_utc_text_of_iso
 from waybill.times import parse_instant
 from waybill.times import parse_instant as bj
 
