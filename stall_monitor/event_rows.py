@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 from stall_monitor.events import Event, event_key_at
 from waybill.stored_times import sqlite_utc_text_of_iso
 
-__all__ = ["EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows"]
+__all__ = ["BATCH_SIZE", "EVENT_COLUMNS", "PreparedBatch", "Row", "event_rows"]
+
+BATCH_SIZE = 20000  # events a transaction
 
 EVENT_COLUMNS = ("event_key", "waybill_no", "time", "status", "context", "location", "carrier")
 KEY, WAYBILL, TIME, STATUS, CONTEXT, LOCATION, CARRIER = range(len(EVENT_COLUMNS))

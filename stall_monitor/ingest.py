@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.batches import Rejected
 from stall_monitor.event_rows import (
+    BATCH_SIZE,
     CARRIER,
     CONTEXT,
     EVENT_COLUMNS,
@@ -33,7 +34,7 @@ from stall_monitor.event_rows import (
     Row,
 )
 from stall_monitor.events import CLOSING_STATUSES, KNOWN_STATUSES, Event
-from stall_monitor.read_ahead import prepared_elsewhere, prepared_in_turn
+from stall_monitor.read_ahead import ReadAhead, prepared_elsewhere, prepared_in_turn
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
 from waybill.errors import Problem
@@ -41,7 +42,6 @@ from waybill.i18n import _, ngettext
 
 __all__ = ["IngestCounts", "ingest_events"]
 
-BATCH_SIZE = 20000
 SQLITE_CACHE_KIB = 65536
 
 
@@ -78,7 +78,7 @@ class IngestCounts:
 
 def ingest_events(
     engine: Engine,
-    items: Iterable[Event | Problem],
+    items: Iterable[Event | Problem] | ReadAhead,
     *,
     received_at: datetime,
     on_problem: Callable[[Problem], None] | None = None,
@@ -89,15 +89,21 @@ def ingest_events(
 
     ``received_at`` is the ingest clock, recorded as when an unknown status was last seen. ``read_ahead``:
     read and prepare the next batches in a second process while this one stores those before them (for a
-    file's events, where reading is half the work; see ``stall_monitor.read_ahead``).
+    file's events, where reading is half the work; see ``stall_monitor.read_ahead``). ``items`` may also be
+    a ``ReadAhead`` reading them already (started before the store was opened, with this store's dialect).
     """
     prepare(engine)
     dialect = engine.dialect.name
     counts = IngestCounts()
     rejected = Rejected(on_problem)
     with _no_cycle_collection():
-        prepared = prepared_elsewhere if read_ahead else prepared_in_turn
-        batches = prepared(items, batch_size, dialect, rejected)
+        if isinstance(items, ReadAhead):
+            if items.dialect != dialect:
+                raise ValueError(f"internal: events read for a {items.dialect} store, given to {dialect}")
+            batches = items.batches(rejected)
+        else:
+            prepared = prepared_elsewhere if read_ahead else prepared_in_turn
+            batches = prepared(items, batch_size, dialect, rejected)
         for batch in batches:
             _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count

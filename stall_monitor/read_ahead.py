@@ -4,15 +4,18 @@ Reading (decoding each line, checking its fields, parsing its time, making its k
 ingest's work, and the store's half runs in the other; on two cores the two halves overlap. The reader is a
 forked child: it inherits the unread ``items`` and sends each batch's rows, plain strings, down a pipe as
 one JSON document (orjson writes it seven times faster than pickle, on the reader's side, the one that
-bounds the ingest), which blocks it when it is a batch ahead (memory stays flat). Problems come back in order and are
-handed to the caller here; an error in the reader (a file that cannot be read, say) is raised here, after
-the batches before it were stored. Where ``fork`` is not how processes start (Windows, macOS) the same work
-runs in this process, one batch after another.
+bounds the ingest), which blocks it when it is a batch ahead (memory stays flat). It starts when its
+``ReadAhead`` is made: the command line makes it before it loads the store's stack (SQLAlchemy, 0.2 s), so
+the first batches are read meanwhile; nothing here imports SQLAlchemy. Problems come back in order and are
+handed to the caller; an error in the reader (a file that cannot be read, say) is raised by ``batches``,
+after the batches before it were stored. Where ``fork`` is not how processes start (Windows, macOS) the same
+work runs in this process, one batch after another.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import pickle
 import sys
@@ -27,7 +30,7 @@ from stall_monitor.event_rows import PreparedBatch, event_rows
 from stall_monitor.events import Event
 from waybill.errors import Problem
 
-__all__ = ["prepared_elsewhere", "prepared_in_turn"]
+__all__ = ["ReadAhead", "prepared_elsewhere", "prepared_in_turn"]
 
 
 def prepared_in_turn(
@@ -41,40 +44,69 @@ def prepared_elsewhere(
     items: Iterable[Event | Problem], batch_size: int, dialect: str, rejected: Rejected
 ) -> Iterator[PreparedBatch]:
     """``event_rows`` of each batch of ``items``, read by a child process where one can be forked."""
-    if sys.platform != "linux":
-        yield from prepared_in_turn(items, batch_size, dialect, rejected)
-        return
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    reader = context.Process(target=_read, args=(items, batch_size, dialect, sender), daemon=True)
-    reader.start()
-    sender.close()  # the child's end: when the child is gone, recv() ends with EOFError instead of waiting
-    try:
-        while True:
-            try:
-                kind, problems, payload = receiver.recv()
-            except EOFError:
-                reader.join()
-                why = f"the process reading the events ended unexpectedly (exit {reader.exitcode})"
-                raise RuntimeError(why) from None
-            for problem in problems:
-                rejected(problem)
-            if kind == "rows":
-                document, duplicate = payload
-                yield PreparedBatch(orjson.loads(document), duplicate)
-            elif kind == "error":
-                raise payload
-            else:
-                return
-    finally:  # stopped early (the store failed): the reader goes before its pipe, so it never writes to none
-        if reader.is_alive():
-            reader.terminate()
-        reader.join()
-        receiver.close()
+    return ReadAhead(items, batch_size, dialect).batches(rejected)
+
+
+class ReadAhead:
+    """The events of ``items`` read in a child process from now on; ``batches`` receives them. ``close``
+    (or leaving the ``with`` block) stops a reader whose batches are not wanted, as ``batches`` does when
+    its caller stops early."""
+
+    def __init__(self, items: Iterable[Event | Problem], batch_size: int, dialect: str) -> None:
+        self.items, self.batch_size, self.dialect = items, batch_size, dialect
+        self._reader: Any = None
+        if sys.platform != "linux":
+            return
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._reader = context.Process(target=_read, args=(items, batch_size, dialect, sender), daemon=True)
+        self._reader.start()
+        sender.close()  # the child's end: when the child is gone, recv() ends with EOFError instead of waiting
+
+    def batches(self, rejected: Rejected) -> Iterator[PreparedBatch]:
+        """Each batch as it comes; each problem found while reading it goes to ``rejected`` first."""
+        if self._reader is None:
+            yield from prepared_in_turn(self.items, self.batch_size, self.dialect, rejected)
+            return
+        try:
+            while True:
+                try:
+                    kind, problems, payload = self._receiver.recv()
+                except EOFError:
+                    self._reader.join()
+                    why = f"the process reading the events ended unexpectedly (exit {self._reader.exitcode})"
+                    raise RuntimeError(why) from None
+                for problem in problems:
+                    rejected(problem)
+                if kind == "rows":
+                    document, duplicate = payload
+                    yield PreparedBatch(orjson.loads(document), duplicate)
+                elif kind == "error":
+                    raise payload
+                else:
+                    return
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the reader if it still runs, then close its pipe: it goes first, so it never writes to none."""
+        if self._reader is None:
+            return
+        if self._reader.is_alive():
+            self._reader.terminate()
+        self._reader.join()
+        self._receiver.close()
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _read(items: Iterable[Event | Problem], batch_size: int, dialect: str, sender: Connection) -> None:
     """The child: each batch's rows with the problems found while reading it, then ``end`` or ``error``."""
+    gc.disable()  # as the ingest pauses it (see ``ingest``); this child may be forked before that
     problems: list[Problem] = []
     try:
         for batch in valid_batches(items, batch_size, Rejected(problems.append)):

@@ -10,7 +10,7 @@ from pathlib import Path
 from waybill.errors import DatabaseError
 from waybill.paths import data_home
 
-__all__ = ["database_url", "default_database_path", "redacted", "require_sqlite_file", "sqlite_path"]
+__all__ = ["database_url", "default_database_path", "dialect_name", "redacted", "require_sqlite_file", "sqlite_path"]
 
 SQLITE_PREFIX = "sqlite:///"
 
@@ -30,6 +30,11 @@ def database_url(option: str | None = None) -> str:
     if value.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + value.split("://", 1)[1]
     return value
+
+
+def dialect_name(url: str) -> str:
+    """The SQL dialect of a ``database_url``, as SQLAlchemy names it: ``sqlite``, ``postgresql``, …"""
+    return url.split("://", 1)[0].split("+", 1)[0]
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -245,3 +246,39 @@ def test_ingest_of_kuaidi100_push_files_beside_events_reports_each_and_a_total(
     assert f"kuaidi100 {pushes}: 2 new, 1 duplicate, 1 rejected" in out
     assert "total: 5 new, 2 duplicate, 2 rejected" in out
     assert f"rejected: {pushes}:2: param is not valid JSON" in err
+
+
+def test_the_first_files_reader_is_reading_before_the_store_opens(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import multiprocessing
+
+    import stall_monitor.store
+    from stall_monitor.samples import synthetic_events
+
+    # Two batches: the reader is still sending (the pipe holds far less than a batch) when the store opens.
+    events = write_jsonl(tmp_path / "events.jsonl", synthetic_events(4_000, 10, end=datetime(2024, 3, 10, tzinfo=UTC)))
+    opened = stall_monitor.store.open_store
+    readers_at_open: list[int] = []
+
+    def open_store(option: str | None = None, **kwargs: Any) -> Any:
+        readers_at_open.append(len(multiprocessing.active_children()))
+        return opened(option, **kwargs)
+
+    monkeypatch.setattr(stall_monitor.store, "open_store", open_store)
+    assert main(["stall", "ingest", "--db", db_url, "--events", str(events)]) == 0
+    assert readers_at_open == [1]
+    assert f"events {events}: 40000 new, 0 duplicate, 0 rejected" in capsys.readouterr().out
+    assert multiprocessing.active_children() == []
+
+
+def test_a_store_that_cannot_open_stops_the_reader_started_before_it(
+    data: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import multiprocessing
+
+    not_a_store = tmp_path / "notes.txt"
+    not_a_store.write_text("not a database\n" * 100, encoding="utf-8")
+    assert main(["stall", "ingest", "--db", str(not_a_store), "--events", str(data["events"])]) == 9
+    assert "notes.txt" in capsys.readouterr().err
+    assert multiprocessing.active_children() == []

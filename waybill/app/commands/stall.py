@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help=_("work orders as JSON Lines or CSV: waybill_no, opened_at, [responded_at]"),
     )
-    ingest.set_defaults(handler=deferred("waybill.app.handlers.stall:_ingest"))  # fmt: skip
+    ingest.set_defaults(handler=deferred("waybill.app.handlers.stall_ingest:run"))  # fmt: skip
 
     scan = commands.add_parser("scan", help=_("list stalled, at-risk and not-picked-up parcels and due work orders"))
     db_option(scan)

@@ -7,66 +7,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, TextIO
 
-from stall_monitor.errors import TrackingError
-from stall_monitor.ingest import IngestCounts, ingest_events
 from stall_monitor.rules import Rules, load_rules
-from stall_monitor.sources.files import read_events, read_work_orders
-from stall_monitor.sources.kuaidi100 import read_pushes
 from stall_monitor.store import open_store
 from stall_monitor.words import headline
-from stall_monitor.workorders import ingest_work_orders, open_work_order, respond_work_order
-from waybill.app.commands.stall import instant, print_problems
-from waybill.errors import UsageError
-from waybill.i18n import _, ngettext
+from stall_monitor.workorders import open_work_order, respond_work_order
+from waybill.app.commands.stall import instant
+from waybill.i18n import _
 from waybill.times import beijing_iso
-
-
-def _ingest(args: argparse.Namespace) -> int:
-    sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
-    if not any(sources):
-        raise UsageError(_("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders"))
-    if args.shop and not args.orders:
-        raise UsageError(_("--shop applies to --orders only"))
-    engine = open_store(args.db)
-    rejected = 0
-    if args.orders:
-        from stall_monitor.orders import register_order_files
-
-        registered, problems = register_order_files(engine, args.orders, args.shop, on_problem=print_problems())
-        rejected += problems
-        print(
-            ngettext(
-                "orders: {n} waybill registered, {rejected} rejected",
-                "orders: {n} waybills registered, {rejected} rejected",
-                registered,
-            ).format(n=registered, rejected=problems)
-        )
-    received_at = datetime.now(UTC)
-    readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]] = [
-        *((_("events {path}: {summary}"), p, read_events) for p in args.events),
-        *((_("kuaidi100 {path}: {summary}"), p, read_pushes) for p in args.kuaidi100),
-    ]
-    total = IngestCounts()
-    for label, path, reader in readers:
-        counts = ingest_events(
-            engine, reader(path), received_at=received_at, on_problem=print_problems(), read_ahead=True
-        )
-        print(label.format(path=path, summary=counts.summary()))
-        total += counts
-    if len(readers) > 1:
-        print(_("total: {summary}").format(summary=total.summary()))
-    rejected += total.rejected
-    for path in args.work_orders:
-        result = ingest_work_orders(engine, read_work_orders(path), on_problem=print_problems())
-        print(_("work orders {path}: {summary}").format(path=path, summary=result.summary()))
-        rejected += result.rejected
-    # Everything valid was stored; a rejected line still makes the run fail so scripts notice.
-    return TrackingError.exit_code if rejected else 0
 
 
 def _scan(args: argparse.Namespace) -> int:
