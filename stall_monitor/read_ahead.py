@@ -21,6 +21,7 @@ import pickle
 import sys
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import orjson
@@ -49,12 +50,11 @@ def prepared_elsewhere(
 
 class ReadAhead:
     """The events of ``items`` read in a child process from now on; ``batches`` receives them. ``close``
-    (or leaving the ``with`` block) stops a reader whose batches are not wanted, as ``batches`` does when
-    its caller stops early."""
+    stops a reader whose batches are not wanted, as ``batches`` does when its caller stops early."""
 
     def __init__(self, items: Iterable[Event | Problem], batch_size: int, dialect: str) -> None:
         self.items, self.batch_size, self.dialect = items, batch_size, dialect
-        self._reader: Any = None
+        self._reader: BaseProcess | None = None
         if sys.platform != "linux":
             return
         context = multiprocessing.get_context("fork")
@@ -68,13 +68,14 @@ class ReadAhead:
         if self._reader is None:
             yield from prepared_in_turn(self.items, self.batch_size, self.dialect, rejected)
             return
+        reader = self._reader
         try:
             while True:
                 try:
                     kind, problems, payload = self._receiver.recv()
                 except EOFError:
-                    self._reader.join()
-                    why = f"the process reading the events ended unexpectedly (exit {self._reader.exitcode})"
+                    reader.join()
+                    why = f"the process reading the events ended unexpectedly (exit {reader.exitcode})"
                     raise RuntimeError(why) from None
                 for problem in problems:
                     rejected(problem)
@@ -96,12 +97,6 @@ class ReadAhead:
             self._reader.terminate()
         self._reader.join()
         self._receiver.close()
-
-    def __enter__(self) -> ReadAhead:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 def _read(items: Iterable[Event | Problem], batch_size: int, dialect: str, sender: Connection) -> None:
