@@ -14,7 +14,8 @@ from waybill.fonts.cells import resident_font
 from waybill.layout.engine import LayoutOptions
 from waybill.pipeline import LabelJob
 from waybill.shop import parse_shop
-from waybill.template import parse_template, resolve_template
+from waybill.template import resolve_template
+from waybill.template_parse import parse_template
 
 __all__ = [
     "JobSettings",

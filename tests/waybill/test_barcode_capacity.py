@@ -33,7 +33,8 @@ from waybill.fonts import load_font
 from waybill.layout.codes import Capacity, code128_capacity, code128_modules, code128_rects, code128_width, module_sizes
 from waybill.layout.engine import LayoutOptions, layout_order
 from waybill.render.raster import rasterize
-from waybill.template import BarcodeElement, load_template, parse_template, resolve_template
+from waybill.template import BarcodeElement, load_template, resolve_template
+from waybill.template_parse import parse_template
 from waybill.units import DPI_CHOICES, dots_per_mm
 
 

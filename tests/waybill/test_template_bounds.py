@@ -14,7 +14,7 @@ from waybill.app.cli import main
 from waybill.errors import TemplateError
 from waybill.fonts import load_font
 from waybill.layout.text import FittedText, ellipsize, fit_text, wrap_text
-from waybill.template import parse_template
+from waybill.template_parse import parse_template
 
 TEMPLATE = """
 [label]
