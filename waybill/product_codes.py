@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import barcode
-
 Symbology = Literal["ean13", "upca", "code128"]
 MAX_LENGTH = 48  # longer than any product code; a longer "barcode" is a pasted description
 
@@ -30,6 +28,8 @@ def check_digit_problem(code: str) -> str | None:
     kind = symbology(code)
     if kind == "code128":
         return None
+    import barcode  # here: the package loads its image writer (PIL); most goods carry no EAN in the order
+
     expected = str(barcode.get(kind, code[:-1]).get_fullcode())
     if expected == code:
         return None

@@ -78,3 +78,13 @@ def test_the_bars_scan_back_to_the_text(data: str) -> None:
 def test_a_character_outside_ascii_is_refused_not_dropped(data: str) -> None:
     with pytest.raises(ValueError, match="ASCII only"):
         code128_values(data)
+
+
+def test_the_bars_table_is_the_standards_as_python_barcode_has_it() -> None:
+    from barcode.charsets.code128 import CODES, STOP
+
+    from waybill.layout import code128
+
+    assert code128._PATTERNS == CODES
+    assert code128._STOP_PATTERN == STOP + "11"  # python-barcode adds the final bar when it draws
+    assert {len(pattern) for pattern in code128._PATTERNS} == {11}

@@ -1,24 +1,22 @@
 """Code128: the shortest encoding of a text, and the bars of a symbol.
 
-Each value's bars come from python-barcode's table (the code sets' values are ASCII arithmetic, kept here).
-Its encoder picks code sets as it goes, which makes a typical ``SF`` number 156 modules where the shortest
-is 145; reportlab's finds the shortest, but importing it loads reportlab's whole widget and paragraph
-stack, 70-90 ms of every start-up. So the code sets are chosen here, by a search over the text from its
-end: the fewest symbol characters, then the fewest code-set changes, then code set C entered as early as
-possible. The narrow modules the main barcode keeps on narrower stock depend on it.
+python-barcode's encoder picks code sets as it goes, which makes a typical ``SF`` number 156 modules where
+the shortest is 145; reportlab's finds the shortest, but importing it loads reportlab's whole widget and
+paragraph stack, 70-90 ms of every start-up (and python-barcode's package loads its image writer, PIL). So
+the code sets are chosen here, by a search over the text from its end: the fewest symbol characters, then
+the fewest code-set changes, then code set C entered as early as possible. The narrow modules the main
+barcode keeps on narrower stock depend on it. The bars of each value are the standard's table (checked
+against python-barcode's in the tests).
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
 
-from barcode.charsets.code128 import CODES, STOP
-
 __all__ = ["START", "code128_symbol", "code128_values"]
 
 START = {"A": 103, "B": 104, "C": 105}
 _CHANGE_TO = {"A": 101, "B": 100, "C": 99}  # the same value in every code set but the target
-_TERMINATION = "11"  # the bar that ends the stop pattern (python-barcode's STOP leaves it out)
 _DIGITS = frozenset("0123456789")
 # Code set A: ASCII 32-95, then the control characters 0-31; B: ASCII 32-127.
 _VALUES = {
@@ -80,6 +78,25 @@ def code128_symbol(values: list[int]) -> str:
     """Modules of the symbol of code ``values`` (start and data, as ``code128_values``): check value and stop
     code added, as a string of ``1`` (bar) and ``0`` (space), quiet zones excluded."""
     check = (values[0] + sum(weight * value for weight, value in enumerate(values[1:], 1))) % 103
-    bars: list[str] = [CODES[value] for value in (*values, check)]
-    stop: str = STOP
-    return "".join(bars) + stop + _TERMINATION
+    return "".join(_PATTERNS[value] for value in (*values, check)) + _STOP_PATTERN
+
+
+def _modules(widths: str) -> str:
+    """Bar and space widths (a bar first) as modules: ``"212222"`` is ``"11011001100"``."""
+    return "".join(("0" if index % 2 else "1") * int(width) for index, width in enumerate(widths))
+
+
+# Each value's bar, space, bar, space, bar, space widths in modules, values 0-105 (ISO/IEC 15417, table 1).
+_WIDTHS = """
+    212222 222122 222221 121223 121322 131222 122213 122312 132212 221213 221312 231212
+    112232 122132 122231 113222 123122 123221 223211 221132 221231 213212 223112 312131
+    311222 321122 321221 312212 322112 322211 212123 212321 232121 111323 131123 131321
+    112313 132113 132311 211313 231113 231311 112133 112331 132131 113123 113321 133121
+    313121 211331 231131 213113 213311 213131 311123 311321 331121 312113 312311 332111
+    314111 221411 431111 111224 111422 121124 121421 141122 141221 112214 112412 122114
+    122411 142112 142211 241211 221114 413111 241112 134111 111242 121142 121241 114212
+    124112 124211 411212 421112 421211 212141 214121 412121 111143 111341 131141 114113
+    114311 411113 411311 113141 114131 311141 411131 211412 211214 211232
+""".split()  # noqa: SIM905 (the standard's table, as it is printed)
+_PATTERNS = tuple(map(_modules, _WIDTHS))
+_STOP_PATTERN = _modules("2331112")  # the stop code, 106, with its final bar

@@ -1,8 +1,9 @@
 """Item barcodes in the pick list: the product's EAN-13, UPC-A or Code128 as rectangles at whole printer dots.
 
-python-barcode's ``build()`` gives each symbol as a module string (``"1010001…"``, guard bars included);
-painting each module as the same whole number of dots keeps every bar edge where a decoder expects it
-(its image writers scale in millimetres and leave bars a dot off). The symbology follows the code itself
+python-barcode's ``build()`` gives an EAN-13 or UPC-A as a module string (``"1010001…"``, guard bars
+included), Code128 is the waybill's own shortest encoding (``waybill.layout.code128``); painting each module
+as the same whole number of dots keeps every bar edge where a decoder expects it (python-barcode's image
+writers scale in millimetres and leave bars a dot off). The symbology follows the code itself
 (``waybill.product_codes``), so a packer's scanner reads back exactly the item's barcode.
 """
 
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import barcode
-
-from waybill.layout.codes import bar_runs, module_sizes
+from waybill.layout.codes import bar_runs, code128_modules, module_sizes
 from waybill.layout.label import Rect
 from waybill.product_codes import Symbology, symbology
 
@@ -25,8 +24,12 @@ __all__ = ["MIN_MODULE_MM", "MODULE_MM", "QUIET", "ItemSymbol", "fit_symbol", "i
 
 
 def item_modules(code: str) -> str:
-    """python-barcode's module string of ``code``, in the symbology its digits call for."""
+    """The module string of ``code``, in the symbology its digits call for."""
     kind = symbology(code)
+    if kind == "code128":
+        return code128_modules(code)
+    import barcode  # here: the package loads its image writer (PIL), and most pick lists carry no EAN
+
     return str(barcode.get(kind, code).build()[0])
 
 
