@@ -127,3 +127,22 @@ def test_threads_creating_the_same_tables_at_once_all_succeed(tmp_path: Path) ->
 )
 def test_an_error_shows_a_url_with_its_password_hidden_as_sqlalchemy_hides_it(url: str) -> None:
     assert redacted(url) == sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def test_postgresql_sessions_read_times_in_utc_whatever_the_servers_zone() -> None:
+    from datetime import UTC, datetime
+
+    from tests.conftest import POSTGRES_URL, postgres_admin
+
+    postgres_admin().dispose()  # skips on a laptop without the server, fails in CI
+    shanghai = f"{POSTGRES_URL}?options=-cTimeZone%3DAsia/Shanghai"  # as a server or role set to Beijing time
+    engine = open_database(shanghai)
+    try:
+        for _ in range(2):  # the second connection comes from the pool, after its check-in rollback
+            with engine.connect() as connection:
+                assert connection.execute(sa.text("SHOW TimeZone")).scalar_one() == "UTC"
+                moment = connection.execute(sa.text("SELECT TIMESTAMPTZ '2024-03-07 10:00:00+08'")).scalar_one()
+                assert moment == datetime(2024, 3, 7, 2, 0, tzinfo=UTC) and moment.tzinfo is UTC
+                connection.rollback()
+    finally:
+        engine.dispose()

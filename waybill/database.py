@@ -88,6 +88,14 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+def _utc_session(dbapi_connection: Any, _record: object) -> None:
+    """Times come back in UTC whatever the server's ``TimeZone``: psycopg then gives ``datetime.timezone.utc``,
+    which needs no conversion a value (a server's zone, ``Etc/UTC`` say, came back as a ``ZoneInfo`` to convert;
+    a scan reads three times a listed parcel). Committed, so the pool's rollback at check-in keeps it."""
+    dbapi_connection.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
+
+
 def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     # WAL lets the report read while a batch writes; FULL makes every committed label row survive power loss.
@@ -121,6 +129,8 @@ def open_database(option: str | None = None, *, create: bool = True) -> Engine:
         engine = sa.create_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _tune_sqlite)
+        elif engine.dialect.name == "postgresql":
+            sa.event.listen(engine, "connect", _utc_session)
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except (sa.exc.SQLAlchemyError, OSError) as error:

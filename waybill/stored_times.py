@@ -40,5 +40,7 @@ def utc_of_stored(value: Any) -> datetime | None:
         except ValueError:
             pass
     elif isinstance(value, datetime):
+        if value.tzinfo is UTC:  # PostgreSQL's, in a session set to UTC (``waybill.database``)
+            return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     raise DatabaseError(f"the store holds {value!r} where a time belongs; it may be damaged")
