@@ -282,3 +282,23 @@ def test_a_store_that_cannot_open_stops_the_reader_started_before_it(
     assert main(["stall", "ingest", "--db", str(not_a_store), "--events", str(data["events"])]) == 9
     assert "notes.txt" in capsys.readouterr().err
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
+def test_the_json_list_is_what_json_dump_writes_with_indent_2(count: int) -> None:
+    import io
+
+    from waybill.app.handlers.stall import _write_json_list
+
+    items = [
+        {"waybill_no": f"SF{n}", "silent_hours": n / 10, "reason": "静默 72 小时 ≥ 阈值", "work_order": None}
+        | ({"work_order": {"due_at": "2024-03-10T12:00:00+08:00", "notes": [], "extra": {}}} if n % 7 else {})
+        for n in range(count)
+    ]
+    raw = io.BytesIO()
+    text = io.TextIOWrapper(raw, encoding="utf-8")
+    _write_json_list(iter(items), text)
+    assert raw.getvalue().decode("utf-8") == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    without_bytes = io.StringIO()  # a text stream with no bytes beneath gets the same text
+    _write_json_list(iter(items), without_bytes)
+    assert without_bytes.getvalue() == json.dumps(items, indent=2, ensure_ascii=False) + "\n"

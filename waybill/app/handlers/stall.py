@@ -46,15 +46,18 @@ def _write_json_list(items: Iterable[dict[str, Any]], stream: TextIO) -> None:
         else:
             stream.write(data.decode("utf-8"))
 
+    def items_of(chunk: list[dict[str, Any]]) -> bytes:
+        # The chunk as an indented array, less its brackets: "\n  {…},\n  {…}", items at depth 1 as in the whole.
+        return orjson.dumps(chunk, option=orjson.OPT_INDENT_2)[1:-2]
+
     opening, chunk = b"[", []
     for item in items:
-        # An item at depth 1: each of its lines one level in (JSON text has no raw newline inside a string).
-        chunk.append(b"\n  " + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
+        chunk.append(item)
         if len(chunk) == 1000:
-            write(opening + b",".join(chunk))
+            write(opening + items_of(chunk))
             opening, chunk = b",", []
     if chunk:
-        write(opening + b",".join(chunk) + b"\n]\n")
+        write(opening + items_of(chunk) + b"\n]\n")
     else:
         write(b"[]\n" if opening == b"[" else b"\n]\n")
     stream.flush()
