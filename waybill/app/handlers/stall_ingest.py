@@ -23,6 +23,9 @@ from waybill.errors import UsageError
 from waybill.i18n import _, ngettext
 from waybill.store_location import database_url, dialect_name
 
+# A tracking file to ingest: the line that reports it, its path, and the reader of its format.
+Source = tuple[str, Path, Callable[[Path], Iterable[Any]]]
+
 
 def run(args: argparse.Namespace) -> int:
     sources = (args.events, args.kuaidi100, args.orders, args.work_orders)
@@ -30,12 +33,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_("nothing to ingest: give --events, --kuaidi100, --orders or --work-orders"))
     if args.shop and not args.orders:
         raise UsageError(_("--shop applies to --orders only"))
-    readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]] = [
+    readers: list[Source] = [
         *((_("events {path}: {summary}"), p, read_events) for p in args.events),
         *((_("kuaidi100 {path}: {summary}"), p, read_pushes) for p in args.kuaidi100),
     ]
     dialect = dialect_name(database_url(args.db))
-    first = ReadAhead(readers[0][2](readers[0][1]), BATCH_SIZE, dialect) if readers else None
+    first = None
+    if readers:
+        _label, path, reader = readers[0]
+        first = ReadAhead(reader(path), BATCH_SIZE, dialect)
     try:
         return _ingest(args, readers, first)
     finally:
@@ -43,9 +49,7 @@ def run(args: argparse.Namespace) -> int:
             first.close()
 
 
-def _ingest(
-    args: argparse.Namespace, readers: list[tuple[str, Path, Callable[[Path], Iterable[Any]]]], first: ReadAhead | None
-) -> int:
+def _ingest(args: argparse.Namespace, readers: list[Source], first: ReadAhead | None) -> int:
     from stall_monitor.ingest import IngestCounts, ingest_events
     from stall_monitor.sources.files import read_work_orders
     from stall_monitor.store import open_store
