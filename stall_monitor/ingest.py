@@ -8,10 +8,8 @@ stays flat: one batch of events at a time, problems go to a callback, not a list
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +35,7 @@ from stall_monitor.events import CLOSING_STATUSES, KNOWN_STATUSES, Event
 from stall_monitor.read_ahead import ReadAhead, prepared_elsewhere, prepared_in_turn
 from stall_monitor.staging import load, staging_table
 from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
+from waybill.collector import no_cycle_collection
 from waybill.errors import Problem
 from waybill.i18n import _, ngettext
 
@@ -96,7 +95,7 @@ def ingest_events(
     dialect = engine.dialect.name
     counts = IngestCounts()
     rejected = Rejected(on_problem)
-    with _no_cycle_collection():
+    with no_cycle_collection():  # batches of millions of objects, none in a cycle
         if isinstance(items, ReadAhead):
             if items.dialect != dialect:
                 raise ValueError(f"internal: events read for a {items.dialect} store, given to {dialect}")
@@ -108,19 +107,6 @@ def ingest_events(
             _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count
     return counts
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The collector paused while batches are built: their millions of objects hold no cycles, and collecting
-    the young generation over and over cost a tenth of the ingest; restored as it was afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _store_batch(engine: Engine, batch: PreparedBatch, received_at: datetime, counts: IngestCounts) -> None:

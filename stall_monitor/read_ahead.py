@@ -101,7 +101,7 @@ class ReadAhead:
 
 def _read(items: Iterable[Event | Problem], batch_size: int, dialect: str, sender: Connection) -> None:
     """The child: each batch's rows with the problems found while reading it, then ``end`` or ``error``."""
-    gc.disable()  # as the ingest pauses it (see ``ingest``); this child may be forked before that
+    gc.disable()  # as the ingest pauses it (see ``waybill.collector``); this child may be forked before that
     problems: list[Problem] = []
     try:
         for batch in valid_batches(items, batch_size, Rejected(problems.append)):

@@ -15,6 +15,7 @@ from stall_monitor.store import open_store
 from stall_monitor.words import headline
 from stall_monitor.workorders import open_work_order, respond_work_order
 from waybill.app.commands.stall import instant
+from waybill.collector import no_cycle_collection
 from waybill.i18n import _
 from waybill.times import beijing_iso
 
@@ -26,7 +27,8 @@ def _scan(args: argparse.Namespace) -> int:
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
     result = scan(open_store(args.db, create=False), rules, at)
     if args.json:
-        _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
+        with no_cycle_collection():  # a dict a parcel, as the scan built a Stall a parcel
+            _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
     else:
         print(stall_table(result))
     return 0
