@@ -54,7 +54,11 @@ def beijing_iso(moment: datetime | None) -> str | None:
     """ISO 8601 with ``+08:00``, to the second, as merchants read it."""
     if moment is None:
         return None
-    return moment.astimezone(BEIJING).isoformat(timespec="seconds")  # to the second, truncated
+    import orjson  # loaded on first use (15 ms that ``--help`` need not pay)
+
+    # orjson's RFC 3339 form is isoformat(timespec="seconds")'s, written in C in half the time (scans write two
+    # a parcel); OMIT_MICROSECONDS truncates as timespec does.
+    return orjson.dumps(moment.astimezone(BEIJING), option=orjson.OPT_OMIT_MICROSECONDS)[1:-1].decode()
 
 
 def hours_down(delta: timedelta) -> float:

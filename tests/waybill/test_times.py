@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -36,3 +36,12 @@ def test_the_instant_of_a_zoneless_time_is_its_beijing_time(moment: datetime, wi
     assert parse_instant(text) == moment.replace(tzinfo=BEIJING)
     assert parse_instant(text).tzinfo is UTC
     assert beijing_iso(parse_instant(text)) == moment.replace(microsecond=0, tzinfo=BEIJING).isoformat()
+
+
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2199, 12, 30)),
+    st.timedeltas(min_value=timedelta(hours=-23, minutes=59), max_value=timedelta(hours=23, minutes=59)),
+)
+def test_beijing_iso_is_isoformat_to_the_second_in_beijing(moment: datetime, offset: timedelta) -> None:
+    aware = moment.replace(tzinfo=timezone(offset))  # any zone, microseconds and odd offsets included
+    assert beijing_iso(aware) == aware.astimezone(BEIJING).isoformat(timespec="seconds")
