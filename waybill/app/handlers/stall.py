@@ -12,8 +12,6 @@ from typing import Any, TextIO
 
 from stall_monitor.rules import Rules, load_rules
 from stall_monitor.store import open_store
-from stall_monitor.words import headline
-from stall_monitor.workorders import open_work_order, respond_work_order
 from waybill.app.commands.stall import instant
 from waybill.collector import no_cycle_collection
 from waybill.i18n import _
@@ -21,7 +19,6 @@ from waybill.times import beijing_iso
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from stall_monitor.report import stall_table
     from stall_monitor.scan import scan
 
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
@@ -30,6 +27,8 @@ def _scan(args: argparse.Namespace) -> int:
         with no_cycle_collection():  # a dict a parcel, as the scan built a Stall a parcel
             _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
     else:
+        from stall_monitor.report import stall_table
+
         print(stall_table(result))
     return 0
 
@@ -66,6 +65,8 @@ def _write_json_list(items: Iterable[dict[str, Any]], stream: TextIO) -> None:
 
 
 def _workorder_open(args: argparse.Namespace) -> int:
+    from stall_monitor.workorders import open_work_order
+
     at = instant(args.at)
     rules = _load_rules(args)
     created = open_work_order(open_store(args.db), args.waybill_no, at)
@@ -80,6 +81,8 @@ def _workorder_open(args: argparse.Namespace) -> int:
 
 
 def _workorder_respond(args: argparse.Namespace) -> int:
+    from stall_monitor.workorders import respond_work_order
+
     at = instant(args.at)
     rules = _load_rules(args)
     opened_at = respond_work_order(open_store(args.db), args.waybill_no, at)
@@ -102,6 +105,7 @@ def _report(args: argparse.Namespace) -> int:
     from stall_monitor.invoices.scan import invoice_scan
     from stall_monitor.report import render_data, report_data
     from stall_monitor.scan import scan
+    from stall_monitor.words import headline
     from waybill.app.commands.report_files import report_format, write_report
 
     fmt = report_format(args.format, args.output, args.section)
