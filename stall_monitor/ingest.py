@@ -34,7 +34,16 @@ from stall_monitor.event_rows import (
 from stall_monitor.events import CLOSING_STATUSES, KNOWN_STATUSES, Event
 from stall_monitor.read_ahead import ReadAhead, prepared_elsewhere, prepared_in_turn
 from stall_monitor.staging import load, staging_table
-from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, upsert, waybills, writing
+from stall_monitor.store import (
+    events,
+    feed_hours,
+    prepare,
+    refresh_statistics,
+    unknown_statuses,
+    upsert,
+    waybills,
+    writing,
+)
 from waybill.collector import no_cycle_collection
 from waybill.errors import Problem
 from waybill.i18n import _, ngettext
@@ -106,6 +115,7 @@ def ingest_events(
         for batch in batches:
             _store_batch(engine, batch, received_at, counts)
     counts.rejected = rejected.count
+    refresh_statistics(engine, counts.new)  # a new event changes one summary row at most
     return counts
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "feed_hours",
     "open_store",
     "prepare",
+    "refresh_statistics",
     "register_waybills",
     "unknown_statuses",
     "upsert",
@@ -228,6 +229,24 @@ def writing(engine: Engine, what: str) -> Iterator[Connection]:
         raise DatabaseError(f"{what}: {str(error).strip().splitlines()[0]}") from error
 
 
+def refresh_statistics(engine: Engine, changed_rows: int) -> None:
+    """After a load that changed a tenth of the waybill summary (autovacuum's own rule), ``ANALYZE`` it on
+    PostgreSQL, so that the next scan is planned on what is there.
+
+    A summary never analyzed is planned as empty, and with autovacuum off or not yet awake after a bulk load,
+    the scan's pick-up query then reads every row: 90 ms over a million waybills instead of 0.4. ANALYZE reads
+    a sample (30,000 rows at most), so its cost stays bounded. SQLite's planner does well without statistics.
+    """
+    if engine.dialect.name != "postgresql" or changed_rows <= 0:
+        return
+    with writing(engine, "cannot refresh the planner's statistics") as connection:
+        estimate = connection.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST(:table AS regclass)"), {"table": waybills.name}
+        ).scalar_one()
+        if changed_rows >= 50 + 0.1 * max(estimate, 0):  # reltuples is -1 before the first ANALYZE
+            connection.exec_driver_sql(f"ANALYZE {waybills.name}")
+
+
 @dataclass(frozen=True)
 class Registration:
     """A waybill to monitor: what the scan needs to know about the parcel besides its events."""
@@ -264,6 +283,7 @@ def register_waybills(engine: Engine, registrations: Iterable[Registration]) -> 
     with writing(engine, "cannot register waybills") as connection:
         for start in range(0, len(rows), 2000):
             _upsert_registrations(connection, rows[start : start + 2000])
+    refresh_statistics(engine, len(rows))
     return len(rows)
 
 

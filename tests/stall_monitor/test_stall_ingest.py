@@ -233,3 +233,39 @@ def test_feed_hours_fold_each_carriers_events_by_utc_hour_across_batches(engine:
     )
     assert (stored["ZTO", hour].events, stored["YTO", bj("2022-12-20 10:00")].events) == (1, 1)
     assert all(r.hour.tzinfo is not None and r.hour.minute == r.hour.second == 0 for r in stored.values())
+
+
+def _planned_rows(engine: Engine) -> float:
+    """What PostgreSQL's planner believes the waybill summary holds (-1: never analyzed)."""
+    with engine.connect() as connection:
+        query = sa.text("SELECT reltuples FROM pg_class WHERE oid = CAST('tracking_waybills' AS regclass)")
+        return float(connection.execute(query).scalar_one())
+
+
+def _new_waybills(tmp_path: Path, first: int, count: int) -> Path:
+    lines = [
+        {"waybill_no": f"SF{n:06d}", "time": "2022-12-20 10:00:00", "status": "picked_up", "context": "已揽收"}
+        for n in range(first, first + count)
+    ]
+    return write_jsonl(tmp_path / f"events-{first}.jsonl", lines)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_load_that_changes_a_tenth_of_the_summary_refreshes_the_planners_statistics(
+    engine: Engine, tmp_path: Path
+) -> None:
+    assert _planned_rows(engine) == -1  # a new table, never analyzed: the planner takes it for empty
+    ingest_events(engine, read_events(_new_waybills(tmp_path, 0, 200)), received_at=RECEIVED)
+    assert _planned_rows(engine) == 200
+
+    ingest_events(engine, read_events(_new_waybills(tmp_path, 200, 60)), received_at=RECEIVED)
+    assert _planned_rows(engine) == 200  # 60 < 50 + a tenth of 200: left to autovacuum, as it would leave it
+
+    ingest_events(engine, read_events(_new_waybills(tmp_path, 260, 80)), received_at=RECEIVED)
+    assert _planned_rows(engine) == 340
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_registering_a_batch_of_waybills_refreshes_the_planners_statistics(engine: Engine) -> None:
+    register_waybills(engine, [Registration(f"SF{n:06d}", "SF") for n in range(120)])
+    assert _planned_rows(engine) == 120
