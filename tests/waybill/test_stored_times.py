@@ -35,3 +35,8 @@ def test_postgresql_values_come_back_in_utc() -> None:
 def test_a_damaged_time_is_an_error_naming_the_value(damaged: object) -> None:
     with pytest.raises(DatabaseError, match="where a time belongs"):
         utc_of_stored(damaged)
+
+
+def test_a_date_alone_is_damage_not_a_naive_time() -> None:
+    with pytest.raises(DatabaseError, match="where a time belongs"):
+        utc_of_stored("2024-03-08")

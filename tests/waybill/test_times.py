@@ -45,3 +45,20 @@ def test_the_instant_of_a_zoneless_time_is_its_beijing_time(moment: datetime, wi
 def test_beijing_iso_is_isoformat_to_the_second_in_beijing(moment: datetime, offset: timedelta) -> None:
     aware = moment.replace(tzinfo=timezone(offset))  # any zone, microseconds and odd offsets included
     assert beijing_iso(aware) == aware.astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2199, 12, 30)),
+    st.sampled_from(["T", " "]),
+    st.sampled_from(["auto", "hours", "minutes", "seconds", "milliseconds", "microseconds"]),
+    st.sampled_from(["", "+08:00", "Z", "-05:30", "+00:00"]),
+    st.booleans(),
+)
+def test_parse_instant_is_the_moment_written_in_utc(
+    moment: datetime, sep: str, timespec: str, zone: str, date_alone: bool
+) -> None:
+    text = moment.date().isoformat() if date_alone else moment.isoformat(sep, timespec) + zone
+    parsed = datetime.fromisoformat(text)  # the reference: the moment written, in Beijing time if no zone
+    expected = (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).astimezone(UTC)
+    assert parse_instant(f" {text} ") == expected
+    assert parse_instant(text).tzinfo is UTC
