@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -153,16 +154,19 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
         raise ValueError("scan needs an aware instant")
     prepare(engine)
     rule = rules.at(at)
-    with engine.connect() as connection:
+    # The feed count passes every open waybill (0.13 s at a million). The drivers let go of the GIL while the
+    # database works, so it runs on a connection of its own while this one reads the listed parcels.
+    with ThreadPoolExecutor(max_workers=1) as counting, engine.connect() as connection:
+        counted = counting.submit(_feeds_on_own_connection, engine, rule, at)
         rows = [*_summary_rows(connection, rule, at), *_corrected_rows(connection, rule, at)]
         no_pickup = _no_pickup_rows(connection, rule, at)
-        feeds = _feeds(connection, rule, at)
         orders = _work_orders(connection, rules, at)
-        open_count = sum(feed.open_waybills for feed in feeds)
         unknown = tuple(
             UnknownStatus(r.status, int(r.events), r.last_waybill_no)
             for r in connection.execute(sa.select(unknown_statuses).order_by(unknown_statuses.c.events.desc()))
         )
+        feeds = counted.result()
+    open_count = sum(feed.open_waybills for feed in feeds)
     quiet = {f.carrier for f in feeds if f.quiet}
     sides = _Sides(rule)
     stalls = [_classify(row, rule, sides, at, quiet) for row in rows]
@@ -262,6 +266,11 @@ def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequ
         sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
     )
     return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
+
+
+def _feeds_on_own_connection(engine: Engine, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
+    with engine.connect() as connection:
+        return _feeds(connection, rule, at)
 
 
 def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
