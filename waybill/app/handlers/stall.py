@@ -23,13 +23,13 @@ def _scan(args: argparse.Namespace) -> int:
 
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
     result = scan(open_store(args.db, create=False), rules, at)
-    if args.json:
-        with no_cycle_collection():  # a dict a parcel, as the scan built a Stall a parcel
+    with no_cycle_collection():  # a dict or a row a parcel, as the scan built a Stall a parcel
+        if args.json:
             _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
-    else:
-        from stall_monitor.report import stall_table
+        else:
+            from stall_monitor.report import stall_table
 
-        print(stall_table(result))
+            print(stall_table(result))
     return 0
 
 
