@@ -21,9 +21,12 @@ from waybill.app.commands import simulator as sim_cli
 from waybill.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
-# The sub-command as the waybill dispatcher mounts it (register → handler), in a process of its own.
+# The sub-command as the waybill dispatcher mounts it (register → handler), in a process of its own. Ctrl-C
+# raises KeyboardInterrupt there as in a terminal, even when this test run was started in the background,
+# where the shell hands every child SIGINT ignored.
 RUN = """
-import argparse, sys
+import argparse, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from waybill.app.commands import simulator as sim_cli
 parser = argparse.ArgumentParser(prog="waybill")
 sim_cli.register(parser.add_subparsers(dest="command", required=True))
@@ -46,22 +49,24 @@ def _start(*argv: str) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize(("language", "profile"), [("tspl", "tspl-203"), ("zpl", "zpl-203")])
 def test_printer_sim_serves_saves_and_stops_on_ctrl_c(tmp_path: Path, language: str, profile: str) -> None:
-    process = _start("--lang", language, "--port", "0", "--speed-mm-s", "2000", "--save", str(tmp_path))
-    try:
-        assert process.stdout is not None
-        uri = process.stdout.readline().strip()
-        assert uri.startswith("tcp://127.0.0.1:")
-        image = line_art((800, 300))
-        transport = open_transport(uri, timeout=5)
-        transport.write(b"".join(label.data for label in encode_labels([image], get_profile(profile))))
-        transport.close()
-        lines: list[str] = []
-        while not any(" label " in line for line in lines):
-            lines.append(process.stdout.readline())
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
-    finally:
-        process.kill()
+    with _start(  # as a context: its pipes closed however the test ends
+        "--lang", language, "--port", "0", "--speed-mm-s", "2000", "--save", str(tmp_path)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            uri = process.stdout.readline().strip()
+            assert uri.startswith("tcp://127.0.0.1:")
+            image = line_art((800, 300))
+            transport = open_transport(uri, timeout=5)
+            transport.write(b"".join(label.data for label in encode_labels([image], get_profile(profile))))
+            transport.close()
+            lines: list[str] = []
+            while not any(" label " in line for line in lines):
+                lines.append(process.stdout.readline())
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=10)
+        finally:
+            process.kill()
     assert process.returncode == 0, err
     assert "1 label printed" in out
     saved = tmp_path / "label-0001.png"
@@ -70,19 +75,21 @@ def test_printer_sim_serves_saves_and_stops_on_ctrl_c(tmp_path: Path, language: 
 
 
 def test_printer_sim_quits_after_n_labels_over_serial() -> None:
-    process = _start("--lang", "escpos", "--serial", "--speed-mm-s", "2000", "--quit-after", "2", "--quiet")
-    try:
-        assert process.stdout is not None
-        uri = process.stdout.readline().strip()
-        assert uri.startswith("serial:///dev/") and uri.endswith("baudrate=115200")
-        profile = get_profile("escpos-4inch")
-        transport = open_transport(uri, timeout=5)
-        data = b"".join(label.data for label in encode_labels([line_art((800, 200))] * 2, profile))
-        transport.write(data)
-        out, err = process.communicate(timeout=10)
-        transport.close()
-    finally:
-        process.kill()
+    with _start(  # as a context: its pipes closed however the test ends
+        "--lang", "escpos", "--serial", "--speed-mm-s", "2000", "--quit-after", "2", "--quiet"
+    ) as process:
+        try:
+            assert process.stdout is not None
+            uri = process.stdout.readline().strip()
+            assert uri.startswith("serial:///dev/") and uri.endswith("baudrate=115200")
+            profile = get_profile("escpos-4inch")
+            transport = open_transport(uri, timeout=5)
+            data = b"".join(label.data for label in encode_labels([line_art((800, 200))] * 2, profile))
+            transport.write(data)
+            out, err = process.communicate(timeout=10)
+            transport.close()
+        finally:
+            process.kill()
     assert process.returncode == 0, err
     assert out == f"2 labels printed, {len(data)} bytes received\n"  # --quiet: nothing but the URI and this
 
