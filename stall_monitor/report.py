@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stall_monitor.dated import as_written
 from stall_monitor.invoices.report import invoice_report_data
-from stall_monitor.invoices.scan import InvoiceScan
 from stall_monitor.rules import RuleSet, normalise_province
 from stall_monitor.scan import LEVELS, ScanResult, Stall
 from stall_monitor.words import count_phrase, headline, level_name, short_time, status_name
 from waybill.i18n import _, ngettext
 from waybill.terminal import aligned, clip
 from waybill.times import beijing_iso, hours_down
+
+if TYPE_CHECKING:  # the invoice scan reads the store with SQLAlchemy; a stall table needs none of it
+    from stall_monitor.invoices.scan import InvoiceScan
 
 __all__ = ["histogram", "limit_hours", "quiet_feed", "render", "render_data", "report_data", "stall_table"]
 

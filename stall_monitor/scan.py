@@ -3,35 +3,38 @@
 Exact semantics (issue 5): only events with time ≤ ``at`` count; a waybill with a delivered or
 return_delivered event by then is closed. The thresholds are those of the rule set in force at ``at``.
 
-Set-based: the waybill summary (see ``store``) answers for every waybill whose last event is not after
-``at`` with one query on indexed columns; waybills that do have later events (a scan of the past) are
-corrected by a second query that looks up their latest event up to ``at`` in the events primary key. The
-listed rows only are classified in Python.
+Set-based, in plain SQL that SQLite and PostgreSQL both run (``waybill.store_reader``): the waybill summary
+(see ``store``) answers for every waybill whose last event is not after ``at`` with one query on indexed
+columns; waybills that do have later events (a scan of the past) are corrected by a second query that looks up
+their latest event up to ``at`` in the events primary key. The listed rows only are classified in Python.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Any, Literal, get_args
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from stall_monitor.dated import as_written
 from stall_monitor.events import is_known
 from stall_monitor.rules import Rules, RuleSet
-from stall_monitor.store import events, feed_hours, prepare, unknown_statuses, waybills, work_orders
+from stall_monitor.store_version import COMPONENT, SCHEMA_VERSION
 from waybill.collector import no_cycle_collection
-from waybill.database import UtcDateTime
+from waybill.errors import DatabaseError
 from waybill.i18n import _
+from waybill.store_reader import SqlReader, open_reader
+from waybill.stored_times import utc_of_stored
 from waybill.times import beijing_iso, hours_down
 
-__all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan"]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+__all__ = ["LEVELS", "Feed", "ScanResult", "Stall", "StallLevel", "UnknownStatus", "WorkOrderDue", "scan", "scan_store"]
 
 StallLevel = Literal["stalled", "at_risk", "no_pickup"]
 LEVELS: tuple[StallLevel, ...] = get_args(StallLevel)
@@ -147,23 +150,67 @@ class ScanResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-@no_cycle_collection()  # a row, a tuple and a Stall for each of up to 100,000s of parcels
 def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
-    """Everything the merchant must act on at ``at``; nothing after ``at`` is taken into account."""
+    """Everything the merchant must act on at ``at``; nothing after ``at`` is taken into account. The tracking
+    tables are created or upgraded first, as every command that opens the store does."""
+    from stall_monitor.store import prepare
+    from waybill.database import sql_reader
+
+    prepare(engine)
+
+    @contextmanager
+    def another() -> Iterator[SqlReader]:
+        with engine.connect() as connection:
+            yield sql_reader(connection)
+
+    with another() as reader:
+        return _scan(reader, another, rules, at)
+
+
+def scan_store(option: str | None, rules: Rules, at: datetime) -> ScanResult:
+    """``scan`` of the store ``option`` / ``WAYBILL_DB`` / the default file names, for a command that only reads.
+
+    When its tracking tables are at this version's schema, the store is read in plain SQL
+    (``waybill.store_reader``) and SQLAlchemy is never loaded: its import was a fifth of a scan over a million
+    waybills. Otherwise (no tracking tables yet, an older or a newer schema, a database of another kind) it is
+    opened as every command opens it. A SQLite file that does not exist is a ``DatabaseError``.
+    """
+    reader = open_reader(option)
+    if reader is not None:
+        with closing(reader):
+            if reader.version(COMPONENT) == SCHEMA_VERSION:
+                return _scan(reader, lambda: closing(_reader(option)), rules, at)
+    from stall_monitor.store import open_store
+
+    return scan(open_store(option, create=False), rules, at)
+
+
+def _reader(option: str | None) -> SqlReader:
+    reader = open_reader(option)
+    if reader is None:  # it opened a moment ago
+        raise DatabaseError(f"cannot open database {option} again")
+    return reader
+
+
+@no_cycle_collection()  # a row, a tuple and a Stall for each of up to 100,000s of parcels
+def _scan(
+    reader: SqlReader, another: Callable[[], AbstractContextManager[SqlReader]], rules: Rules, at: datetime
+) -> ScanResult:
     if at.tzinfo is None:
         raise ValueError("scan needs an aware instant")
-    prepare(engine)
     rule = rules.at(at)
     # The feed count passes every open waybill (0.13 s at a million). The drivers let go of the GIL while the
-    # database works, so it runs on a connection of its own while this one reads the listed parcels.
-    with ThreadPoolExecutor(max_workers=1) as counting, engine.connect() as connection:
-        counted = counting.submit(_feeds_on_own_connection, engine, rule, at)
-        rows = [*_summary_rows(connection, rule, at), *_corrected_rows(connection, rule, at)]
-        no_pickup = _no_pickup_rows(connection, rule, at)
-        orders = _work_orders(connection, rules, at)
+    # database works, so it runs on a connection of its own (``another``) while this one reads the listed parcels.
+    with ThreadPoolExecutor(max_workers=1) as counting:
+        counted = counting.submit(_feeds_on_own_connection, another, rule, at)
+        rows = [*_summary_rows(reader, rule, at), *_corrected_rows(reader, rule, at)]
+        no_pickup = _no_pickup_rows(reader, rule, at)
+        orders = _work_orders(reader, rules, at)
         unknown = tuple(
-            UnknownStatus(r.status, int(r.events), r.last_waybill_no)
-            for r in connection.execute(sa.select(unknown_statuses).order_by(unknown_statuses.c.events.desc()))
+            UnknownStatus(status, int(count), last_waybill_no)
+            for status, count, last_waybill_no in reader.rows(
+                "SELECT status, events, last_waybill_no FROM tracking_unknown_statuses ORDER BY events DESC"
+            )
         )
         feeds = counted.result()
     open_count = sum(feed.open_waybills for feed in feeds)
@@ -186,116 +233,112 @@ def scan(engine: Engine, rules: Rules, at: datetime) -> ScanResult:
     return ScanResult(at, rule, open_count, tuple(stalls), tuple(orders), feeds, unknown, counts)
 
 
-def _open_at(at: datetime, columns: Sequence[Any], *conditions: Any) -> sa.CompoundSelect[Any]:
-    """``SELECT columns WHERE conditions`` over waybills not closed by ``at``.
+# The queries are plain SQL that SQLite and PostgreSQL both run (``?`` for each parameter), times bound and read
+# as the store keeps them (``SqlReader.bound_time``, ``utc_of_stored``).
+
+_WAYBILL = "waybill_no, carrier, order_id, province, province_key"  # a listed parcel's registration
+
+
+def _open_at(
+    reader: SqlReader, at: datetime, columns: str, column_params: list[object], where: str, params: list[object]
+) -> tuple[str, list[object]]:
+    """``SELECT columns FROM tracking_waybills WHERE where`` over waybills not closed by ``at``.
 
     Two sargable branches (never closed; closed only after ``at``) rather than one ``OR``, which SQLite plans
     as a row-by-row lookup of every open waybill.
     """
-    w = waybills.c
-    return sa.union_all(
-        sa.select(*columns).where(w.closed_at.is_(None), *conditions),
-        sa.select(*columns).where(w.closed_at > at, *conditions),
-    )
+    select = f"SELECT {columns} FROM tracking_waybills"
+    sql = f"{select} WHERE closed_at IS NULL AND {where} UNION ALL {select} WHERE closed_at > ? AND {where}"
+    return sql, [*column_params, *params, *column_params, reader.bound_time(at), *params]
 
 
-def _listable(last: Any, province_key: Any, rule: RuleSet, at: datetime) -> sa.ColumnElement[bool]:
+def _listable(reader: SqlReader, last: str, province_key: str, rule: RuleSet, at: datetime) -> tuple[str, list[object]]:
     """``last`` is old enough to be at least at risk (remote and normal destinations have their own cutoff).
 
     The plain upper bound first (the later of the two cutoffs) lets the index on ``last_event_at`` be used.
     """
-    remote = province_key.in_(sorted(rule.remote_provinces))
     remote_cutoff, normal_cutoff = rule.listing_cutoff(at, remote=True), rule.listing_cutoff(at, remote=False)
-    return sa.and_(
-        last <= max(remote_cutoff, normal_cutoff),
-        sa.or_(sa.and_(remote, last <= remote_cutoff), sa.and_(sa.not_(remote), last <= normal_cutoff)),
+    remote = sorted(rule.remote_provinces)
+    if not remote:  # no destination is remote (``IN ()`` is no SQL)
+        return f"{last} <= ?", [reader.bound_time(normal_cutoff)]
+    marks = ", ".join("?" * len(remote))
+    sql = (
+        f"{last} <= ? AND ({province_key} IN ({marks}) AND {last} <= ?"
+        f" OR {province_key} NOT IN ({marks}) AND {last} <= ?)"
     )
+    bound = reader.bound_time
+    return sql, [bound(max(remote_cutoff, normal_cutoff)), *remote, bound(remote_cutoff), *remote, bound(normal_cutoff)]
 
 
-_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
-_COLUMNS = (waybills.c.waybill_no, waybills.c.carrier, waybills.c.order_id, waybills.c.province)
-
-
-def _summary_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[sa.Row[Any]]:
+def _summary_rows(reader: SqlReader, rule: RuleSet, at: datetime) -> list[tuple[Any, ...]]:
     """Waybills whose summary is exact at ``at``: no event after ``at``."""
-    w = waybills.c
-    columns = (*_COLUMNS, w.province_key, w.last_event_at, w.last_status, w.last_context, w.last_location)
-    query = _open_at(at, columns, _listable(w.last_event_at, w.province_key, rule, at))  # the cutoffs are before ``at``
-    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
+    listable, params = _listable(reader, "last_event_at", "province_key", rule, at)  # the cutoffs are before ``at``
+    columns = f"{_WAYBILL}, last_event_at, last_status, last_context"
+    return reader.rows(*_open_at(reader, at, columns, [], listable, params))
 
 
-def _corrected_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[Any]:
+def _corrected_rows(reader: SqlReader, rule: RuleSet, at: datetime) -> list[tuple[Any, ...]]:
     """Waybills with events after ``at``: their latest event up to ``at`` comes from the events key.
 
     Only waybills whose first event is old enough to be listed are looked up (one index probe each).
     """
-    w, e = waybills.c, events.c
     latest_key = (
-        sa.select(e.event_key)
-        .where(e.waybill_no == w.waybill_no, e.time <= at)
-        .order_by(e.time.desc(), e.event_key.desc())
-        .limit(1)
-        .correlate(waybills)
-        .scalar_subquery()
+        "(SELECT e.event_key FROM tracking_events e WHERE e.waybill_no = tracking_waybills.waybill_no"
+        " AND e.time <= ? ORDER BY e.time DESC, e.event_key DESC LIMIT 1) AS last_key"
     )
-    columns = (*_COLUMNS, w.province_key, latest_key.label("last_key"))
-    candidates = _open_at(at, columns, w.last_event_at > at, _listable(w.first_event_at, w.province_key, rule, at))
-    c = candidates.subquery().c
-    query = (
-        sa.select(
-            c.waybill_no,
-            c.carrier,
-            c.order_id,
-            c.province,
-            c.province_key,
-            e.time.label("last_event_at"),
-            e.status.label("last_status"),
-            e.context.label("last_context"),
-            e.location.label("last_location"),
-        )
-        .join(events, sa.and_(e.waybill_no == c.waybill_no, e.event_key == c.last_key))
-        .where(_listable(e.time, c.province_key, rule, at))
+    first_listable, first_params = _listable(reader, "first_event_at", "province_key", rule, at)
+    candidates, candidate_params = _open_at(
+        reader,
+        at,
+        f"{_WAYBILL}, {latest_key}",
+        [reader.bound_time(at)],
+        f"last_event_at > ? AND {first_listable}",
+        [reader.bound_time(at), *first_params],
     )
-    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
-
-
-def _no_pickup_rows(connection: Connection, rule: RuleSet, at: datetime) -> Sequence[Any]:
-    w = waybills.c
-    query = sa.select(*_COLUMNS, w.province_key, w.shipped_at).where(
-        w.shipped_at <= rule.pickup_cutoff(at),
-        sa.or_(w.first_event_at.is_(None), w.first_event_at > at),
+    listable, params = _listable(reader, "e.time", "c.province_key", rule, at)
+    sql = (
+        "SELECT c.waybill_no, c.carrier, c.order_id, c.province, c.province_key, e.time, e.status, e.context"
+        f" FROM ({candidates}) c JOIN tracking_events e ON e.waybill_no = c.waybill_no AND e.event_key = c.last_key"
+        f" WHERE {listable}"
     )
-    return connection.execute(query).all()  # fetchall: psycopg's one call, not one a row
+    return reader.rows(sql, [*candidate_params, *params])
 
 
-def _feeds_on_own_connection(engine: Engine, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
-    with engine.connect() as connection:
-        return _feeds(connection, rule, at)
+def _no_pickup_rows(reader: SqlReader, rule: RuleSet, at: datetime) -> list[tuple[Any, ...]]:
+    sql = (
+        f"SELECT {_WAYBILL}, shipped_at FROM tracking_waybills"
+        " WHERE shipped_at <= ? AND (first_event_at IS NULL OR first_event_at > ?)"
+    )
+    return reader.rows(sql, [reader.bound_time(rule.pickup_cutoff(at)), reader.bound_time(at)])
 
 
-def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
+def _feeds_on_own_connection(
+    another: Callable[[], AbstractContextManager[SqlReader]], rule: RuleSet, at: datetime
+) -> tuple[Feed, ...]:
+    with another() as reader:
+        return _feeds(reader, rule, at)
+
+
+def _feeds(reader: SqlReader, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
     """Per carrier with open waybills: its newest event up to ``at``, from the hourly feed table.
 
     Exact unless ``at`` falls inside an hour that also has later events; the hour's first event then stands
     for it (under an hour early, and only when scanning the past).
     """
-    w, f = waybills.c, feed_hours.c
+    bound = reader.bound_time(at)
     # Most waybills are open: one pass over the covering index ix_tracking_waybills_carrier_open counts them.
-    not_closed = sa.func.coalesce(w.closed_at, sa.literal(_NEVER, UtcDateTime())) > at
-    per_carrier = connection.execute(
-        sa.select(w.carrier, sa.func.count())
-        .where(not_closed, sa.or_(w.first_event_at <= at, w.shipped_at <= at))
-        .group_by(w.carrier)
-        .order_by(w.carrier)
-    ).all()
-    newest = sa.case((f.last_event_at <= at, f.last_event_at), else_=f.first_event_at)
-    latest: dict[str, datetime] = dict(
-        connection.execute(
-            sa.select(f.carrier, sa.type_coerce(sa.func.max(newest), UtcDateTime()).label("newest"))
-            .where(f.first_event_at <= at)
-            .group_by(f.carrier)
-        ).all()
+    per_carrier = reader.rows(
+        "SELECT carrier, count(*) FROM tracking_waybills"
+        " WHERE coalesce(closed_at, ?) > ? AND (first_event_at <= ? OR shipped_at <= ?)"
+        " GROUP BY carrier ORDER BY carrier",
+        [reader.bound_time(_NEVER), bound, bound, bound],
     )
+    newest = reader.rows(
+        "SELECT carrier, max(CASE WHEN last_event_at <= ? THEN last_event_at ELSE first_event_at END)"
+        " FROM tracking_feed_hours WHERE first_event_at <= ? GROUP BY carrier",
+        [bound, bound],
+    )
+    latest = {carrier: utc_of_stored(last) for carrier, last in newest}
     feeds = []
     for carrier, count in per_carrier:
         last = latest.get(carrier)
@@ -305,21 +348,21 @@ def _feeds(connection: Connection, rule: RuleSet, at: datetime) -> tuple[Feed, .
     return tuple(feeds)
 
 
-def _work_orders(connection: Connection, rules: Rules, at: datetime) -> list[WorkOrderDue]:
-    o, w = work_orders.c, waybills.c
-    query = (
-        sa.select(o.subject.label("waybill_no"), o.opened_at, w.carrier, w.order_id)
-        .select_from(work_orders.outerjoin(waybills, w.waybill_no == o.subject))
-        .where(o.kind == "stall", o.opened_at <= at, sa.or_(o.responded_at.is_(None), o.responded_at > at))
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _work_orders(reader: SqlReader, rules: Rules, at: datetime) -> list[WorkOrderDue]:
+    sql = (
+        "SELECT o.subject, o.opened_at, w.carrier, w.order_id"
+        " FROM tracking_work_orders o LEFT OUTER JOIN tracking_waybills w ON w.waybill_no = o.subject"
+        " WHERE o.kind = 'stall' AND o.opened_at <= ? AND (o.responded_at IS NULL OR o.responded_at > ?)"
     )
     orders = []
-    for row in connection.execute(query):
-        due = rules.at(row.opened_at).response_due(row.opened_at)
-        orders.append(
-            WorkOrderDue(
-                row.waybill_no, row.carrier or "", row.order_id, row.opened_at, due, hours_down(due - at), at > due
-            )
-        )
+    for waybill_no, stored_opened_at, carrier, order_id in reader.rows(sql, [reader.bound_time(at)] * 2):
+        opened_at = utc_of_stored(stored_opened_at)
+        assert opened_at is not None  # NOT NULL
+        due = rules.at(opened_at).response_due(opened_at)
+        orders.append(WorkOrderDue(waybill_no, carrier or "", order_id, opened_at, due, hours_down(due - at), at > due))
     orders.sort(key=lambda order: (order.due_at, order.waybill_no))
     return orders
 
@@ -349,8 +392,9 @@ class _Sides:
 
 
 def _classify(row: Sequence[Any], rule: RuleSet, sides: _Sides, at: datetime, quiet: set[str]) -> Stall:
-    # Unpacked by position: a Row's attribute access cost a third of the classification.
-    waybill_no, carrier, order_id, province, province_key, last, last_status, last_context, _location = row
+    waybill_no, carrier, order_id, province, province_key, stored_last, last_status, last_context = row
+    last = utc_of_stored(stored_last)
+    assert last is not None  # listed by its time
     remote = province_key in rule.remote_provinces
     threshold = sides.threshold[remote]
     silent = at - last
@@ -389,15 +433,18 @@ def _reason(stalled: bool, remote: bool) -> str:
     return _("silent {silent} h within {margin} h of the {limit} h normal threshold")
 
 
-def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
-    remote = row.province_key in rule.remote_provinces
+def _no_pickup(row: Sequence[Any], rule: RuleSet, at: datetime, quiet: set[str]) -> Stall:
+    waybill_no, carrier, order_id, province, province_key, stored_shipped_at = row
+    shipped_at = utc_of_stored(stored_shipped_at)
+    assert shipped_at is not None  # listed by its time
+    remote = province_key in rule.remote_provinces
     threshold = rule.hours(remote)
-    silent = hours_down(at - row.shipped_at)
+    silent = hours_down(at - shipped_at)
     return Stall(
-        waybill_no=row.waybill_no,
-        carrier=row.carrier,
-        order_id=row.order_id,
-        province=row.province,
+        waybill_no=waybill_no,
+        carrier=carrier,
+        order_id=order_id,
+        province=province,
         remote=remote,
         level="no_pickup",
         last_event_at=None,
@@ -406,10 +453,10 @@ def _no_pickup(row: sa.Row[Any], rule: RuleSet, at: datetime, quiet: set[str]) -
         silent_hours=silent,
         threshold_hours=threshold,
         # No event yet: the buyer's clock runs from shipping.
-        entry_opens_at=rule.entry_opens_at(row.shipped_at, remote),
+        entry_opens_at=rule.entry_opens_at(shipped_at, remote),
         rule=rule.name,
         reason=_("no tracking event {silent} h after shipping (pick-up window {window} h)").format(
             silent=silent, window=as_written(rule.pickup_window_hours)
         ),
-        feed_quiet=row.carrier in quiet,
+        feed_quiet=carrier in quiet,
     )

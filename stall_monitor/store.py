@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from stall_monitor.errors import TrackingError
 from stall_monitor.rules import normalise_province
+from stall_monitor.store_version import COMPONENT
 from waybill.database import Id, SchemaStep, UtcDateTime, ensure_schema, open_database
 from waybill.errors import DatabaseError
 from waybill.model import Order
@@ -60,8 +61,6 @@ __all__ = [
     "work_orders",
     "writing",
 ]
-
-COMPONENT = "tracking"
 
 
 metadata = sa.MetaData()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from waybill.errors import DatabaseError, first_line
 from waybill.store_location import database_url, redacted, require_sqlite_file, sqlite_path
+from waybill.stored_times import sqlite_utc_text
 
 __all__ = ["SqlReader", "open_reader"]
 
@@ -40,6 +42,11 @@ class SqlReader:
         # driver's own message about it) is not UTF-8.
         except (self.errors, UnicodeDecodeError) as error:
             raise DatabaseError(f"cannot read database {self.name}: {first_line(error)}") from error
+
+    def bound_time(self, moment: datetime) -> object:
+        """``moment`` as a parameter the store compares with its times (``waybill.stored_times``): UTC text on
+        SQLite, the aware datetime itself on PostgreSQL."""
+        return sqlite_utc_text(moment) if self.dialect == "sqlite" else moment
 
     def version(self, component: str) -> int:
         """The schema version of ``component`` in this store; 0 when it has none."""
@@ -76,6 +83,9 @@ def open_reader(option: str | None = None) -> SqlReader | None:
             return None  # SQLAlchemy's path says what to install
         try:
             server = psycopg.connect("postgresql://" + url.split("://", 1)[1])
+            # As ``waybill.database`` sets it: times then come back in UTC, with no conversion a value.
+            server.execute("SET TIME ZONE 'UTC'")
+            server.commit()
         except psycopg.Error as error:
             raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
         return SqlReader(server, "postgresql", psycopg.Error, redacted(url))

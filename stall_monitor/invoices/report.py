@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stall_monitor.dated import as_written
 from stall_monitor.invoices.clocks import LEVELS, InvoiceCase, InvoiceLevel
-from stall_monitor.invoices.scan import InvoiceScan
 from stall_monitor.words import short_time, when_html
 from waybill.i18n import N_, _, ngettext
 from waybill.terminal import aligned
 from waybill.times import beijing_iso
+
+if TYPE_CHECKING:  # the invoice scan reads the store with SQLAlchemy; a stall table needs none of it
+    from stall_monitor.invoices.scan import InvoiceScan
 
 __all__ = ["invoice_report_data", "invoice_section_html", "invoice_table", "issue_first"]
 

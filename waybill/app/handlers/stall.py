@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from stall_monitor.rules import Rules, load_rules
-from stall_monitor.store import open_store
 from waybill.app.commands.stall import instant
 from waybill.collector import no_cycle_collection
 from waybill.i18n import _
@@ -19,10 +18,10 @@ from waybill.times import beijing_iso
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from stall_monitor.scan import scan
+    from stall_monitor.scan import scan_store
 
     at, rules = instant(args.at), _load_rules(args)  # the options first: they need no store
-    result = scan(open_store(args.db, create=False), rules, at)
+    result = scan_store(args.db, rules, at)
     with no_cycle_collection():  # a dict or a row a parcel, as the scan built a Stall a parcel
         if args.json:
             _write_json_list((s.as_json() for s in result.stalls), sys.stdout)
@@ -65,6 +64,7 @@ def _write_json_list(items: Iterable[dict[str, Any]], stream: TextIO) -> None:
 
 
 def _workorder_open(args: argparse.Namespace) -> int:
+    from stall_monitor.store import open_store
     from stall_monitor.workorders import open_work_order
 
     at = instant(args.at)
@@ -81,6 +81,7 @@ def _workorder_open(args: argparse.Namespace) -> int:
 
 
 def _workorder_respond(args: argparse.Namespace) -> int:
+    from stall_monitor.store import open_store
     from stall_monitor.workorders import respond_work_order
 
     at = instant(args.at)
@@ -105,6 +106,7 @@ def _report(args: argparse.Namespace) -> int:
     from stall_monitor.invoices.scan import invoice_scan
     from stall_monitor.report import render_data, report_data
     from stall_monitor.scan import scan
+    from stall_monitor.store import open_store
     from stall_monitor.words import headline
     from waybill.app.commands.report_files import report_format, write_report
 
@@ -130,6 +132,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from stall_monitor.server import check_exposure, make_server
+    from stall_monitor.store import open_store
 
     check_exposure(args.host, args.salt)  # before the store is opened or created
     server = make_server(open_store(args.db), _load_rules(args), args.host, args.port, salt=args.salt)
