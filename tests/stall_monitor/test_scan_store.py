@@ -41,7 +41,9 @@ def _store_with_stalls(url: str) -> sa.Engine:
     )
     events = [
         Event("SF1", bj("2022-12-20T09:00:00+08:00"), "in_transit", "杭州转运中心", "杭州"),
-        Event("SF2", bj("2022-12-21T20:00:00+08:00"), "in_transit", "杭州转运中心", "杭州"),
+        Event(
+            "SF2", bj("2022-12-21T20:00:00.654321+08:00"), "in_transit", "杭州转运中心", "杭州"
+        ),  # JSON: to the second
         Event("SF4", bj("2022-12-20T09:00:00+08:00"), "in_transit", "到达", "杭州"),
         Event("SF4", bj("2022-12-25T09:00:00+08:00"), "delivered", "签收", "杭州"),
     ]
@@ -67,6 +69,7 @@ def test_a_current_store_is_scanned_in_plain_sql_with_no_sqlalchemy_loaded(db_ur
     assert done.stderr.split() == ["False", "0"]
     listed = json.loads(done.stdout)
     assert listed == [s.as_json() for s in expected.stalls]
+    assert done.stdout == json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
     # What the plain SQL found: the summary, the corrected waybill (an event after AT), the pick-up miss.
     assert [(s["waybill_no"], s["level"], s["last_event_at"]) for s in listed] == [
         ("SF4", "stalled", "2022-12-20T09:00:00+08:00"),  # delivered only after AT
@@ -75,6 +78,8 @@ def test_a_current_store_is_scanned_in_plain_sql_with_no_sqlalchemy_loaded(db_ur
         ("SF2", "at_risk", "2022-12-21T20:00:00+08:00"),
     ]
     assert listed[1]["remote"] and listed[1]["work_order"]["due_at"] == "2022-12-25T09:00:00+08:00"
+    assert '"threshold_hours": 96,' in done.stdout and '"threshold_hours": 72,' in done.stdout  # not 96.0
+    assert (listed[3]["silent_hours"], listed[3]["entry_opens_at"]) == (61.9, "2022-12-24T20:00:00+08:00")
 
     table = subprocess.run(command, capture_output=True, text=True, check=True)
     assert table.stderr.split() == ["False", "0"]
