@@ -173,9 +173,10 @@ def scan_store(option: str | None, rules: Rules, at: datetime) -> ScanResult:
 
 
 def _reader(option: str | None) -> SqlReader:
+    """Another reader on a store that ``open_reader`` opened a moment ago (so never None)."""
     reader = open_reader(option)
-    if reader is None:  # it opened a moment ago
-        raise DatabaseError(f"cannot open database {option} again")
+    if reader is None:
+        raise RuntimeError("internal: a store that opened in plain SQL did not open so again")
     return reader
 
 
