@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
@@ -228,15 +228,25 @@ _WAYBILL = "waybill_no, carrier, order_id, province, province_key"  # a listed p
 
 
 def _open_at(
-    reader: SqlReader, at: datetime, columns: str, column_params: list[object], where: str, params: list[object]
+    reader: SqlReader,
+    at: datetime,
+    columns: str,
+    column_params: list[object],
+    where: str,
+    params: list[object],
+    group_by: str = "",
 ) -> tuple[str, list[object]]:
-    """``SELECT columns FROM tracking_waybills WHERE where`` over waybills not closed by ``at``.
+    """``SELECT columns FROM tracking_waybills WHERE where [GROUP BY group_by]`` over waybills not closed by ``at``.
 
     Two sargable branches (never closed; closed only after ``at``) rather than one ``OR``, which SQLite plans
-    as a row-by-row lookup of every open waybill.
+    as a row-by-row lookup of every open waybill, and which passes the closed ones too (a store's whole history).
     """
     select = f"SELECT {columns} FROM tracking_waybills"
-    sql = f"{select} WHERE closed_at IS NULL AND {where} UNION ALL {select} WHERE closed_at > ? AND {where}"
+    grouped = f" GROUP BY {group_by}" if group_by else ""
+    sql = (
+        f"{select} WHERE closed_at IS NULL AND {where}{grouped}"
+        f" UNION ALL {select} WHERE closed_at > ? AND {where}{grouped}"
+    )
     return sql, [*column_params, *params, *column_params, reader.bound_time(at), *params]
 
 
@@ -293,11 +303,16 @@ def _corrected_rows(reader: SqlReader, rule: RuleSet, at: datetime) -> list[tupl
 
 
 def _no_pickup_rows(reader: SqlReader, rule: RuleSet, at: datetime) -> list[tuple[Any, ...]]:
-    sql = (
-        f"SELECT {_WAYBILL}, shipped_at FROM tracking_waybills"
-        " WHERE shipped_at <= ? AND (first_event_at IS NULL OR first_event_at > ?)"
+    """Parcels shipped by the pick-up cutoff with no event by ``at``: those with no event at all (their own
+    index), and those whose first event came after ``at`` (so did their last, and they were not closed by then:
+    the open branches of the summary's index)."""
+    columns = f"{_WAYBILL}, shipped_at"
+    cutoff, bound = reader.bound_time(rule.pickup_cutoff(at)), reader.bound_time(at)
+    later, params = _open_at(
+        reader, at, columns, [], "last_event_at > ? AND first_event_at > ? AND shipped_at <= ?", [bound, bound, cutoff]
     )
-    return reader.rows(sql, [reader.bound_time(rule.pickup_cutoff(at)), reader.bound_time(at)])
+    sql = f"SELECT {columns} FROM tracking_waybills WHERE first_event_at IS NULL AND shipped_at <= ? UNION ALL {later}"
+    return reader.rows(sql, [cutoff, *params])
 
 
 def _feeds_on_own_connection(
@@ -314,12 +329,19 @@ def _feeds(reader: SqlReader, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
     for it (under an hour early, and only when scanning the past).
     """
     bound = reader.bound_time(at)
-    # Most waybills are open: one pass over the covering index ix_tracking_waybills_carrier_open counts them.
+    # The waybills known by ``at`` (an event or shipped by then) and open then, counted in the open ranges of the
+    # covering index ix_tracking_waybills_open_carrier, where each range's carriers come in order.
+    counted, params = _open_at(
+        reader,
+        at,
+        "carrier, count(*) AS open_waybills",
+        [],
+        "(first_event_at <= ? OR shipped_at <= ?)",
+        [bound, bound],
+        "carrier",
+    )
     per_carrier = reader.rows(
-        "SELECT carrier, count(*) FROM tracking_waybills"
-        " WHERE coalesce(closed_at, ?) > ? AND (first_event_at <= ? OR shipped_at <= ?)"
-        " GROUP BY carrier ORDER BY carrier",
-        [reader.bound_time(_NEVER), bound, bound, bound],
+        f"SELECT carrier, sum(open_waybills) FROM ({counted}) counted GROUP BY carrier ORDER BY carrier", params
     )
     newest = reader.rows(
         "SELECT carrier, max(CASE WHEN last_event_at <= ? THEN last_event_at ELSE first_event_at END)"
@@ -334,9 +356,6 @@ def _feeds(reader: SqlReader, rule: RuleSet, at: datetime) -> tuple[Feed, ...]:
         quiet = last is None or rule.feed_is_quiet(at - last)
         feeds.append(Feed(carrier, int(count), last, silent, quiet))
     return tuple(feeds)
-
-
-_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _work_orders(reader: SqlReader, rules: Rules, at: datetime) -> list[WorkOrderDue]:

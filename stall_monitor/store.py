@@ -20,7 +20,8 @@ Tables (component ``tracking`` in ``schema_versions``):
     the buyers' work orders of every kind (``WORK_ORDER_KINDS``): kind, subject (a stall work order's waybill,
     an invoice work order's order), opened, responded. Version 2 of the schema added the kind; the step
     rebuilds a version-1 table in place, every row kept as a stall work order. Version 3 added the index the
-    scan counts open waybills per carrier with.
+    scan counts open waybills per carrier with; version 4 leads it by ``closed_at`` and indexes the parcels
+    shipped without an event, so that a scan passes open waybills only, however long the store's history.
 
 Times are stored in UTC: ``timestamptz`` on PostgreSQL, UTC text on SQLite; they come back timezone-aware.
 """
@@ -97,7 +98,22 @@ waybills = sa.Table(
     sa.Column("last_location", sa.String(200)),
     sa.Column("closed_at", UtcDateTime()),
     sa.Index("ix_tracking_waybills_open", "closed_at", "last_event_at"),
-    sa.Index("ix_tracking_waybills_shipped", "shipped_at"),
+)
+
+# The scan's other two readings of the summary, each led by what it selects on, so that a store's history (every
+# parcel delivered since it began: retention keeps their summaries) is never passed (schema version 4):
+# - the feed count of open waybills per carrier: the open range only, carrier next, so that it groups as it goes;
+# - the parcels shipped that have no event yet: those alone.
+_open_per_carrier = sa.Index(
+    "ix_tracking_waybills_open_carrier",
+    waybills.c.closed_at,
+    waybills.c.carrier,
+    waybills.c.first_event_at,
+    waybills.c.shipped_at,
+)
+_no_event_yet = waybills.c.first_event_at.is_(None)
+_unpicked = sa.Index(
+    "ix_tracking_waybills_unpicked", waybills.c.shipped_at, sqlite_where=_no_event_yet, postgresql_where=_no_event_yet
 )
 
 # Per carrier and UTC hour: the first and last event time and the number of events (feed freshness). An index
@@ -173,23 +189,26 @@ def _work_orders_by_kind(connection: Connection) -> None:
         )
 
 
-# Covers the feed count of open waybills per carrier (``scan._feeds``): a pass over this index instead of the
-# table, a third of the time over a million waybills.
-_open_per_carrier = sa.Index(
-    "ix_tracking_waybills_carrier_open",
-    waybills.c.carrier,
-    waybills.c.closed_at,
-    waybills.c.first_event_at,
-    waybills.c.shipped_at,
-)
-
-
 def _open_per_carrier_index(connection: Connection) -> None:
-    """v3: the index the feed count reads (a store created at v1 with this code has it already)."""
+    """v3, as released: the feed count's covering index, carrier first (v4 replaces it)."""
+    connection.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_tracking_waybills_carrier_open"
+        " ON tracking_waybills (carrier, closed_at, first_event_at, shipped_at)"
+    )
+
+
+def _open_waybills_first(connection: Connection) -> None:
+    """v4: the feed count and the pick-up check read the indexes above (a store created with this code has them
+    from v1). They replace the carrier-first index, which the count passed whole, and the index of every shipped
+    time, which the pick-up check passed back to the store's first parcel: 0.34 s a scan on a store of a million
+    delivered parcels."""
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_tracking_waybills_carrier_open")
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_tracking_waybills_shipped")
     _open_per_carrier.create(connection, checkfirst=True)
+    _unpicked.create(connection, checkfirst=True)
 
 
-SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind, _open_per_carrier_index)
+SCHEMA_STEPS: Sequence[SchemaStep] = (_create_v1, _work_orders_by_kind, _open_per_carrier_index, _open_waybills_first)
 
 
 def prepare(engine: Engine) -> Engine:

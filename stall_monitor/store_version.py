@@ -6,4 +6,4 @@ from __future__ import annotations
 __all__ = ["COMPONENT", "SCHEMA_VERSION"]
 
 COMPONENT = "tracking"
-SCHEMA_VERSION = 3  # the steps in stall_monitor.store.SCHEMA_STEPS
+SCHEMA_VERSION = 4  # the steps in stall_monitor.store.SCHEMA_STEPS

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +24,7 @@ from stall_monitor.store_version import SCHEMA_VERSION
 from stall_monitor.workorders import open_work_order
 from waybill.database import open_database, schema_version
 from waybill.errors import DatabaseError
+from waybill.store_reader import SqlReader
 from waybill.times import parse_instant as bj
 
 AT = "2022-12-24T10:00:00+08:00"
@@ -107,7 +111,9 @@ def test_a_store_without_tracking_tables_gets_them_and_an_empty_scan(db_url: str
 def test_an_older_store_is_upgraded_then_scanned(db_url: str) -> None:
     engine = _store_with_stalls(db_url)
     with engine.begin() as connection:
-        connection.execute(sa.text("UPDATE schema_versions SET version = 2 WHERE component = 'tracking'"))
+        connection.execute(
+            sa.text("UPDATE schema_versions SET version = :v WHERE component = 'tracking'"), {"v": SCHEMA_VERSION - 1}
+        )
     result = scan_store(db_url, default_rules(), bj(AT))
     assert [s.waybill_no for s in result.stalls] == ["SF4", "SF1", "YT3", "SF2"]
     assert schema_version(engine, COMPONENT) == SCHEMA_VERSION
@@ -117,9 +123,11 @@ def test_an_older_store_is_upgraded_then_scanned(db_url: str) -> None:
 def test_a_newer_store_is_refused_as_every_command_refuses_it(db_url: str) -> None:
     engine = _store_with_stalls(db_url)
     with engine.begin() as connection:
-        connection.execute(sa.text("UPDATE schema_versions SET version = 4 WHERE component = 'tracking'"))
+        connection.execute(
+            sa.text("UPDATE schema_versions SET version = :v WHERE component = 'tracking'"), {"v": SCHEMA_VERSION + 1}
+        )
     engine.dispose()
-    with pytest.raises(DatabaseError, match="tracking is version 4, newer than this waybill understands"):
+    with pytest.raises(DatabaseError, match=f"tracking is version {SCHEMA_VERSION + 1}, newer than this waybill"):
         scan_store(db_url, default_rules(), bj(AT))
 
 
@@ -146,3 +154,27 @@ def test_rules_without_remote_provinces_list_every_parcel_by_the_normal_threshol
         ("SF2", "at_risk", False),
     ]
     engine.dispose()
+
+
+def test_no_scan_query_passes_the_whole_summary_on_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's history (delivered parcels, kept) is never read: each query's plan searches an index range
+    of tracking_waybills, none scans the table or an index whole."""
+    url = str(tmp_path / "history.db")
+    _store_with_stalls(url).dispose()
+    ran: list[tuple[str, list[object]]] = []
+    rows = SqlReader.rows
+
+    def recorded(self: SqlReader, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        ran.append((sql, list(params)))
+        return rows(self, sql, params)
+
+    monkeypatch.setattr(SqlReader, "rows", recorded)
+    for at in ("2022-12-22T10:00:00+08:00", AT):  # a scan of the past too (the corrected rows)
+        scan_store(url, default_rules(), bj(at))
+    monkeypatch.undo()
+    store = sqlite3.connect(url)
+    plans = {sql: [step[-1] for step in store.execute(f"EXPLAIN QUERY PLAN {sql}", params)] for sql, params in ran}
+    store.close()
+    reading_waybills = [step for plan in plans.values() for step in plan if "tracking_waybills" in step]
+    assert [step for step in reading_waybills if step.startswith("SCAN")] == []
+    assert len(reading_waybills) >= 9  # the summary, corrected, no-pickup and count queries' branches

@@ -1,7 +1,9 @@
-"""Schema versions 2 (work orders get a kind) and 3 (the open-per-carrier index) upgrade a version-1 store in
-place, keeping every row."""
+"""Schema versions 2 (work orders get a kind), 3 (the open-per-carrier index) and 4 (the scan's indexes led by
+what it selects on) upgrade an older store in place, keeping every row."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -18,6 +20,14 @@ V1_ROWS = [
      "responded_at": "2022-12-20 09:00:00.000000"},
     {"id": 7, "waybill_no": "YT2", "opened_at": "2022-12-24 01:30:00.000000", "responded_at": None},
 ]  # fmt: skip
+
+
+CURRENT_INDEXES = {"ix_tracking_waybills_open", "ix_tracking_waybills_open_carrier", "ix_tracking_waybills_unpicked"}
+
+
+def _indexes(engine: sa.Engine) -> set[str]:
+    with engine.connect() as connection:
+        return {str(index["name"]) for index in sa.inspect(connection).get_indexes("tracking_waybills")}
 
 
 def _version_1_store(url: str) -> sa.Engine:
@@ -51,11 +61,10 @@ def test_a_version_1_store_upgrades_in_place_and_keeps_every_work_order(db_url: 
     prepare(engine)
     prepare(engine)  # idempotent
 
-    assert schema_version(engine, COMPONENT) == len(SCHEMA_STEPS) == 3
+    assert schema_version(engine, COMPONENT) == len(SCHEMA_STEPS) == 4
     with engine.connect() as connection:
         rows = connection.execute(sa.select(work_orders).order_by(work_orders.c.id)).all()
-        indexes = {index["name"] for index in sa.inspect(connection).get_indexes("tracking_waybills")}
-    assert "ix_tracking_waybills_carrier_open" in indexes
+    assert _indexes(engine) == CURRENT_INDEXES
     assert [(r.id, r.kind, r.subject, r.opened_at, r.responded_at) for r in rows] == [
         (1, "stall", "SF1", bj("2022-12-23T10:00+00:00"), None),
         (2, "stall", "SF1", bj("2022-12-20T08:00+00:00"), bj("2022-12-20T09:00+00:00")),
@@ -74,3 +83,41 @@ def test_a_version_1_store_upgrades_in_place_and_keeps_every_work_order(db_url: 
     assert len(ids) == 2
     assert dict(kinds) == {"stall": 4, "invoice": 1}
     engine.dispose()
+
+
+def test_a_version_3_store_as_released_gets_the_scan_indexes_of_version_4(db_url: str) -> None:
+    """Version 3 as it was released: the feed count's index carrier first, and an index of every shipped time."""
+    engine = open_database(db_url)
+    ensure_schema(engine, COMPONENT, SCHEMA_STEPS[:3])
+    with engine.begin() as connection:
+        for name in ("ix_tracking_waybills_open_carrier", "ix_tracking_waybills_unpicked"):
+            connection.exec_driver_sql(f"DROP INDEX {name}")  # (this code's v1 makes them: a released v1 did not)
+        connection.exec_driver_sql("CREATE INDEX ix_tracking_waybills_shipped ON tracking_waybills (shipped_at)")
+    assert _indexes(engine) == {
+        "ix_tracking_waybills_open",
+        "ix_tracking_waybills_carrier_open",
+        "ix_tracking_waybills_shipped",
+    }
+    shipped = bj("2022-12-20T09:00+08:00")
+    register_waybills_v3(engine, [("SF1", "SF", shipped), ("YT2", "YTO", shipped), ("SF3", "SF", None)])
+
+    at = bj("2022-12-22T09:00+08:00")
+    result = scan(engine, default_rules(), at)  # upgrades first
+
+    assert schema_version(engine, COMPONENT) == 4
+    assert _indexes(engine) == CURRENT_INDEXES
+    assert [(s.waybill_no, s.level) for s in result.stalls] == [("SF1", "no_pickup"), ("YT2", "no_pickup")]
+    assert [(f.carrier, f.open_waybills) for f in result.feeds] == [("SF", 1), ("YTO", 1)]
+    engine.dispose()
+
+
+def register_waybills_v3(engine: sa.Engine, rows: list[tuple[str, str, datetime | None]]) -> None:
+    """Registrations written as version 3 held them (register_waybills would upgrade the store first)."""
+    with engine.begin() as connection:
+        connection.execute(
+            waybills.insert(),
+            [
+                {"waybill_no": w, "carrier": c, "province": "浙江省", "province_key": "浙江", "shipped_at": t}
+                for w, c, t in rows
+            ],
+        )
