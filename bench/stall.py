@@ -11,7 +11,9 @@ Rows (issue 14), each on every backend:
 - ``waybill stall scan --json`` at an instant when every one of those waybills is stalled (one listed row each);
 - ``waybill stall scan`` (the table) at the same instant;
 - a scan over ``--open`` open waybills (one event each, 5 % of them silent long enough to be listed):
-  whole process, the first after the load and again, and ``scan()`` alone in this process.
+  whole process, the first after the load and again, and ``scan()`` alone in this process;
+- a scan of a store with history: ``--history`` waybills registered (shipped over 100 days), each picked up,
+  95 % of them delivered (retention keeps their summaries), the rest open, so listed.
 
 Each process is timed from start to exit (``os.wait4`` gives its own peak RSS).
 """
@@ -19,6 +21,7 @@ Each process is timed from start to exit (``os.wait4`` gives its own peak RSS).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -31,13 +34,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 from machine import as_a_user_runs_it, describe
 
 from stall_monitor.rules import default_rules
 from stall_monitor.samples import synthetic_events, write_jsonl
 from stall_monitor.scan import scan
-from stall_monitor.store import open_store
+from stall_monitor.store import Registration, open_store, register_waybills
 
 END = datetime(2024, 3, 10, 12, tzinfo=UTC)  # most parcels moved in the 48 h before it
 LATER = END + timedelta(days=6)  # every synthetic parcel is stalled by then
@@ -113,10 +117,47 @@ def bench(backend: str, tmp: Path, events_file: Path, events: int, open_file: Pa
         engine.dispose()
 
 
+def history(db: str, path: Path, count: int) -> None:
+    """Register ``count`` waybills shipped over the 100 days before END (through the API: no order files) and
+    write their events: each picked up 3 h after shipping; all but every 20th, and the newest 3 %, delivered
+    two days later. Run in a child process: each measured ``waybill`` starts as a copy of this one, whose
+    memory would count in its peak RSS."""
+    engine = open_store(db)
+    carriers = ("SF", "YTO", "ZTO", "STO", "YUNDA", "JD", "EMS", "JT")
+    with path.open("wb") as out:
+        for start in range(0, count, 50_000):
+            registrations = []
+            for i in range(start, min(start + 50_000, count)):
+                shipped = END - timedelta(days=100) * (i / count) - timedelta(hours=i % 5)
+                waybill_no, carrier = f"HX{i:010d}", carriers[i % len(carriers)]
+                registrations.append(Registration(waybill_no, carrier, f"o{i}", ("浙江省", "新疆")[i % 2], shipped))
+                event = {"waybill_no": waybill_no, "carrier": carrier, "location": "杭州"}
+                out.write(orjson.dumps({**event, "time": shipped + timedelta(hours=3), "status": "picked_up"}) + b"\n")
+                if i % 20 and i > count * 0.03:
+                    delivered = {**event, "time": shipped + timedelta(hours=50), "status": "delivered"}
+                    out.write(orjson.dumps(delivered) + b"\n")
+            register_waybills(engine, registrations)
+    engine.dispose()
+
+
+def bench_history(backend: str, tmp: Path, count: int) -> None:
+    with database(backend, tmp) as db:
+        events_file = tmp / "history.jsonl"
+        registering = multiprocessing.get_context("fork").Process(target=history, args=(db, events_file, count))
+        registering.start()
+        registering.join()
+        if registering.exitcode:
+            raise SystemExit(f"registering the history failed (exit {registering.exitcode})")
+        run(["stall", "ingest", "--events", str(events_file)], db)
+        elapsed, cpu, rss, size = run(["stall", "scan", "--json", "--at", END.isoformat()], db)
+        row(f"stall scan --json, {count:,} waybills of which 5 % open", elapsed, cpu, rss, f"{size / 2**20:.1f} MiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=300_000, help="events to ingest (10 a waybill)")
     parser.add_argument("--open", type=int, default=1_000_000, help="open waybills for the big scan")
+    parser.add_argument("--history", type=int, default=1_000_000, help="waybills in the store with history")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     as_a_user_runs_it()
@@ -130,6 +171,7 @@ def main() -> int:
               f"of JSON Lines in {time.perf_counter() - t0:.1f} s")  # fmt: skip
         for backend in args.backends.split(","):
             bench(backend, tmp, events_file, args.events, open_file, args.open)
+            bench_history(backend, tmp, args.history)
     return 0
 
 
