@@ -88,7 +88,6 @@ def row(label: str, elapsed: float, cpu: float | None, rss: float, extra: str = 
 
 
 def bench(backend: str, tmp: Path, events_file: Path, events: int, open_file: Path, open_count: int) -> None:
-    print(f"{backend}:")
     with database(backend, tmp) as db:
         elapsed, cpu, rss, _ = run(["stall", "ingest", "--events", str(events_file)], db)
         row(f"stall ingest {events:,} events", elapsed, cpu, rss, f"{events / elapsed:,.0f} events/s")
@@ -141,6 +140,7 @@ def history(db: str, path: Path, count: int) -> None:
 
 
 def bench_history(backend: str, tmp: Path, count: int) -> None:
+    print(f"{backend}:")
     with database(backend, tmp) as db:
         events_file = tmp / "history.jsonl"
         registering = multiprocessing.get_context("fork").Process(target=history, args=(db, events_file, count))
@@ -170,8 +170,8 @@ def main() -> int:
         print(f"generated {events_file.stat().st_size / 2**20:.0f} + {open_file.stat().st_size / 2**20:.0f} MiB "
               f"of JSON Lines in {time.perf_counter() - t0:.1f} s")  # fmt: skip
         for backend in args.backends.split(","):
+            bench_history(backend, tmp, args.history)  # first: ``scan()`` in this process grows it (see ``history``)
             bench(backend, tmp, events_file, args.events, open_file, args.open)
-            bench_history(backend, tmp, args.history)
     return 0
 
 
