@@ -1,6 +1,6 @@
 """Reading the store without SQLAlchemy: a DB-API connection and plain SQL that SQLite and PostgreSQL both
-run. For commands that only list what the store holds (``waybill jobs``), whose whole cost was importing
-SQLAlchemy (several times the interpreter's own start). The same queries run on a SQLAlchemy connection's
+run. For commands that only read what the store holds (``waybill jobs``, ``waybill stall scan``), where
+importing SQLAlchemy was several times the interpreter's own start. The same queries run on a SQLAlchemy connection's
 driver connection (``reader_of``), so each query has one copy, whichever way the store was opened.
 """
 
