@@ -1,7 +1,8 @@
 """Reading the store without SQLAlchemy: a DB-API connection and plain SQL that SQLite and PostgreSQL both
 run. For commands that only read what the store holds (``waybill jobs``, ``waybill stall scan``), where
-importing SQLAlchemy was several times the interpreter's own start. The same queries run on a SQLAlchemy connection's
-driver connection (``reader_of``), so each query has one copy, whichever way the store was opened.
+importing SQLAlchemy was several times the interpreter's own start. The same queries run on a SQLAlchemy
+connection's driver connection (``waybill.database.sql_reader``), so each query has one copy, whichever way
+the store was opened.
 """
 
 from __future__ import annotations
