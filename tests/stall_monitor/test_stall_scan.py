@@ -189,6 +189,14 @@ def _reference(
     return expected
 
 
+def _open_reference(registered: dict[str, Registration], stored: list[Event], at: datetime) -> int:
+    """Waybills known by ``at`` (an event, or shipped, by then) and not delivered by then: the feed count's sum."""
+    known = {e.waybill_no for e in stored if e.time <= at}
+    known |= {w for w, r in registered.items() if r.shipped_at is not None and r.shipped_at <= at}
+    closed = {e.waybill_no for e in stored if e.time <= at and e.status in ("delivered", "return_delivered")}
+    return len(known - closed)
+
+
 def test_scan_agrees_with_a_plain_reference_on_random_histories(engine: Engine, rules: Rules) -> None:
     rng = random.Random(20221215)
     start = bj("2022-12-10 00:00")
@@ -215,5 +223,6 @@ def test_scan_agrees_with_a_plain_reference_on_random_histories(engine: Engine, 
         result = scan(engine, rules, at)
         got = {s.waybill_no: (s.level, s.last_event_at, s.last_status) for s in result.stalls}
         assert got == _reference(registered, stored, rules, at), at
+        assert result.open_waybills == _open_reference(registered, stored, at), at
         levels_seen |= {level for level, _, _ in got.values()}
     assert levels_seen == {"stalled", "at_risk", "no_pickup"}  # the comparison covered every level
