@@ -251,8 +251,8 @@ def refresh_statistics(engine: Engine, changed_rows: int) -> None:
     """After a load that changed a tenth of the waybill summary (autovacuum's own rule), ``ANALYZE`` it on
     PostgreSQL, so that the next scan is planned on what is there.
 
-    A summary never analyzed is planned as empty, and with autovacuum off or not yet awake after a bulk load,
-    the scan's pick-up query then reads every row: 90 ms over a million waybills instead of 0.4. ANALYZE reads
+    A summary never analyzed is planned as empty, with autovacuum off or not yet awake after a bulk load (the
+    pick-up query of schema v3 then read every row: 90 ms over a million waybills instead of 0.4). ANALYZE reads
     a sample (30,000 rows at most), so its cost stays bounded. SQLite's planner does well without statistics.
     """
     if engine.dialect.name != "postgresql" or changed_rows < 50:  # below the rule's floor: not even a query

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 
 from waybill.errors import DatabaseError, first_line
 from waybill.store_location import database_url, default_database_path, redacted, require_sqlite_file, sqlite_path
-from waybill.store_reader import SqlReader
+from waybill.store_reader import SqlReader, utc_session
 from waybill.stored_times import sqlite_utc_text, utc_of_stored
 
 __all__ = [
@@ -89,11 +89,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _utc_session(dbapi_connection: Any, _record: object) -> None:
-    """Times come back in UTC whatever the server's ``TimeZone``: psycopg then gives ``datetime.timezone.utc``,
-    which needs no conversion a value (a server's zone, ``Etc/UTC`` say, came back as a ``ZoneInfo`` to convert;
-    a scan reads three times a listed parcel). Committed, so the pool's rollback at check-in keeps it."""
-    dbapi_connection.execute("SET TIME ZONE 'UTC'")
-    dbapi_connection.commit()
+    utc_session(dbapi_connection)  # the pool's rollback at check-in keeps it
 
 
 def _tune_sqlite(dbapi_connection: object, _record: object) -> None:

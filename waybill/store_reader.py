@@ -16,7 +16,7 @@ from waybill.errors import DatabaseError, first_line
 from waybill.store_location import database_url, redacted, require_sqlite_file, sqlite_path
 from waybill.stored_times import sqlite_utc_text
 
-__all__ = ["SqlReader", "open_reader"]
+__all__ = ["SqlReader", "open_reader", "utc_session"]
 
 
 class SqlReader:
@@ -64,6 +64,14 @@ class SqlReader:
         self.connection.close()
 
 
+def utc_session(connection: Any) -> None:
+    """A PostgreSQL session whose times come back in UTC whatever the server's ``TimeZone``: psycopg then gives
+    ``datetime.timezone.utc``, which needs no conversion a value (a server's zone, ``Etc/UTC`` say, came back as
+    a ``ZoneInfo`` to convert; a scan reads three a listed parcel). Committed, so a rollback keeps it."""
+    connection.execute("SET TIME ZONE 'UTC'")
+    connection.commit()
+
+
 def open_reader(option: str | None = None) -> SqlReader | None:
     """A reader on the store ``option`` / ``WAYBILL_DB`` / the default file names, or None for a store this
     cannot open without SQLAlchemy (a URL of another database). A missing SQLite file is a ``DatabaseError``:
@@ -84,9 +92,7 @@ def open_reader(option: str | None = None) -> SqlReader | None:
             return None  # SQLAlchemy's path says what to install
         try:
             server = psycopg.connect("postgresql://" + url.split("://", 1)[1])
-            # As ``waybill.database`` sets it: times then come back in UTC, with no conversion a value.
-            server.execute("SET TIME ZONE 'UTC'")
-            server.commit()
+            utc_session(server)
         except psycopg.Error as error:
             raise DatabaseError(f"cannot open database {redacted(url)}: {first_line(error)}") from error
         return SqlReader(server, "postgresql", psycopg.Error, redacted(url))
