@@ -43,7 +43,7 @@ def utc_of_stored(value: Any) -> datetime | None:
             if read.tzinfo is UTC:  # not a date alone, which takes no zone
                 return read
     elif isinstance(value, datetime):
-        if value.tzinfo is UTC:  # PostgreSQL's, in a session set to UTC (``waybill.database``)
+        if value.tzinfo is UTC:  # PostgreSQL's, in a session set to UTC (``waybill.store_reader.utc_session``)
             return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     raise DatabaseError(f"the store holds {value!r} where a time belongs; it may be damaged")
